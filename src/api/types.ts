@@ -1,0 +1,201 @@
+/** Types of the kanaria.dev/v1beta1 API. Field names follow Flagger's Canary v1beta1 where they apply. */
+
+export const GROUP = 'kanaria.dev';
+export const VERSION = 'v1beta1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string | Date;
+  creationTimestamp?: string | Date;
+}
+
+export interface LocalObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  name: string;
+}
+
+export interface CrossNamespaceObjectReference extends LocalObjectReference {
+  namespace?: string;
+}
+
+export interface LabelsAnnotations {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface CanaryService {
+  name?: string;
+  port: number;
+  portName?: string;
+  targetPort?: number | string;
+  portDiscovery?: boolean;
+  appProtocol?: string;
+  apex?: LabelsAnnotations;
+  primary?: LabelsAnnotations;
+  canary?: LabelsAnnotations;
+}
+
+export interface StringMatch {
+  exact?: string;
+  regex?: string;
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface HttpMatch {
+  headers?: Record<string, StringMatch>;
+}
+
+export interface ThresholdRange {
+  min?: number;
+  max?: number;
+}
+
+export interface CanaryMetric {
+  name: string;
+  interval?: string;
+  threshold?: number;
+  thresholdRange?: ThresholdRange;
+  query?: string;
+  templateRef?: CrossNamespaceObjectReference;
+  templateVariables?: Record<string, string>;
+}
+
+export const HOOK_TYPES = [
+  'confirm-rollout',
+  'pre-rollout',
+  'rollout',
+  'confirm-traffic-increase',
+  'confirm-promotion',
+  'post-rollout',
+  'rollback',
+  'event',
+] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+export interface CanaryWebhook {
+  name: string;
+  type?: HookType;
+  url: string;
+  timeout?: string;
+  retries?: number;
+  metadata?: Record<string, string>;
+  muteAlert?: boolean;
+}
+
+export type AlertSeverity = 'info' | 'warn' | 'error';
+
+export interface CanaryAlert {
+  name: string;
+  severity?: AlertSeverity | '';
+  providerRef: CrossNamespaceObjectReference;
+}
+
+export interface ReleaseWindow {
+  /** Cron expression (5 fields) for when the window opens. */
+  schedule: string;
+  /** How long the window stays open, e.g. 8h or 30m. */
+  duration: string;
+  /** IANA time zone the schedule is read in; UTC when empty. */
+  timeZone?: string;
+  /** allow: releases start only inside; deny: releases never start inside. */
+  kind?: 'allow' | 'deny';
+}
+
+export interface CanaryAnalysis {
+  interval: string;
+  threshold?: number;
+  maxWeight?: number;
+  stepWeight?: number;
+  stepWeights?: number[];
+  stepWeightPromotion?: number;
+  iterations?: number;
+  match?: HttpMatch[];
+  primaryReadyThreshold?: number;
+  canaryReadyThreshold?: number;
+  metrics?: CanaryMetric[];
+  webhooks?: CanaryWebhook[];
+  alerts?: CanaryAlert[];
+  windows?: ReleaseWindow[];
+}
+
+export interface CanarySpec {
+  provider?: string;
+  metricsServer?: string;
+  targetRef: LocalObjectReference;
+  ingressRef?: LocalObjectReference;
+  autoscalerRef?: LocalObjectReference;
+  service: CanaryService;
+  analysis: CanaryAnalysis;
+  progressDeadlineSeconds?: number;
+  skipAnalysis?: boolean;
+  suspend?: boolean;
+  revertOnDeletion?: boolean;
+}
+
+export const PHASES = [
+  'Initializing',
+  'Initialized',
+  'Waiting',
+  'Progressing',
+  'WaitingPromotion',
+  'Promoting',
+  'Finalising',
+  'Succeeded',
+  'Failed',
+  'Terminating',
+  'Terminated',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  lastUpdateTime?: string;
+  observedGeneration?: number;
+}
+
+export interface CanaryStatus {
+  phase?: Phase;
+  canaryWeight?: number;
+  failedChecks?: number;
+  iterations?: number;
+  /** Hash of the target's pod template that the current or last release is about. */
+  lastAppliedSpec?: string;
+  /** Hash of the target's pod template that was last copied to the primary. */
+  lastPromotedSpec?: string;
+  /** Hashes of tracked ConfigMaps/Secrets, keyed `configmap/<name>` or `secret/<name>`. */
+  trackedConfigs?: Record<string, string>;
+  /** Tracked config hashes that were last copied to the primary. */
+  promotedConfigs?: Record<string, string>;
+  lastTransitionTime?: string;
+  /** When the last analysis step ran; the next one is due an interval later. */
+  lastStepTime?: string;
+  /** When the current wait (canary or primary readiness) began, for the progress deadline. */
+  waitingSince?: string;
+  /** Replicas the canary is scaled to during a release. */
+  canaryReplicas?: number;
+  message?: string;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface Canary {
+  apiVersion: typeof API_VERSION;
+  kind: 'Canary';
+  metadata: ObjectMeta;
+  spec: CanarySpec;
+  status?: CanaryStatus;
+}

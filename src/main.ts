@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { registerDevCluster } from './cli/dev-cluster.ts';
+
+const program = new Command();
+program
+  .name('kanaria')
+  .description('Progressive delivery for Kubernetes behind ingress-nginx')
+  .showHelpAfterError();
+registerDevCluster(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

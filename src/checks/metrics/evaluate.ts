@@ -1,0 +1,191 @@
+import type { CanaryMetric, ThresholdRange } from '../../api/types.ts';
+import { builtinQuery, isBuiltinMetric } from './builtin.ts';
+import { MetricQueryError, type MetricErrorCode } from './errors.ts';
+import { DEFAULT_METRIC_INTERVAL } from './interval.ts';
+import type { MetricProvider } from './provider.ts';
+import { renderQuery, type QueryVars } from './query.ts';
+
+export interface EvaluationContext {
+  /** targetRef name and namespace, for the "not receiving traffic" message. */
+  target: string;
+  namespace: string;
+  /**
+   * The deprecated per-metric `threshold`, used only without a thresholdRange (Flagger's
+   * semantics: a minimum for request-success-rate, a maximum for everything else).
+   */
+  threshold?: number;
+}
+
+export type MetricEvaluation =
+  { ok: true; value: number } | { ok: false; value?: number; message: string; code?: MetricErrorCode };
+
+/** The value as the messages show it: "20.48%", "1200ms", "3.14". */
+export function formatMetricValue(metricName: string, value: number): string {
+  if (metricName === 'request-success-rate') return `${value.toFixed(2)}%`;
+  if (metricName === 'request-duration') return `${Number.isInteger(value) ? value : value.toFixed(2)}ms`;
+  return value.toFixed(2);
+}
+
+function bound(metricName: string, b: number): string {
+  if (metricName === 'request-success-rate') return `${b}%`;
+  if (metricName === 'request-duration') return `${b}ms`;
+  return String(b);
+}
+
+function subject(metricName: string): string {
+  if (metricName === 'request-success-rate') return 'success rate';
+  if (metricName === 'request-duration') return 'request duration';
+  return `metric ${metricName}`;
+}
+
+function effectiveRange(
+  metricName: string,
+  range: ThresholdRange | undefined,
+  threshold?: number,
+): ThresholdRange {
+  if (range) return range;
+  if (threshold === undefined) return {};
+  return metricName === 'request-success-rate' ? { min: threshold } : { max: threshold };
+}
+
+function noValuesMessage(metricName: string, ctx: EvaluationContext): string {
+  const kind = isBuiltinMetric(metricName) ? 'nginx metric' : 'metric';
+  return `no values found for ${kind} ${metricName} probably ${ctx.target}.${ctx.namespace} is not receiving traffic`;
+}
+
+/**
+ * Judges one query outcome against the metric's threshold range. Pure.
+ * A value below `min` or above `max` fails; ENOVALUES (or NaN) fails as "not receiving
+ * traffic"; any other error fails as "query failed".
+ */
+export function evaluateMetric(
+  metricName: string,
+  outcome: number | Error,
+  range: ThresholdRange | undefined,
+  ctx: EvaluationContext,
+): MetricEvaluation {
+  if (outcome instanceof Error) {
+    if (outcome instanceof MetricQueryError && outcome.code === 'ENOVALUES') {
+      return { ok: false, code: 'ENOVALUES', message: noValuesMessage(metricName, ctx) };
+    }
+    const code = outcome instanceof MetricQueryError ? outcome.code : undefined;
+    return {
+      ok: false,
+      ...(code ? { code } : {}),
+      message: `metric ${metricName} query failed: ${outcome.message}`,
+    };
+  }
+  const value = outcome;
+  if (Number.isNaN(value)) return { ok: false, code: 'ENOVALUES', message: noValuesMessage(metricName, ctx) };
+  const { min, max } = effectiveRange(metricName, range, ctx.threshold);
+  const shown = `${subject(metricName)} ${formatMetricValue(metricName, value)}`;
+  if (min !== undefined && value < min) {
+    return { ok: false, value, message: `${shown} < ${bound(metricName, min)}` };
+  }
+  if (max !== undefined && value > max) {
+    return { ok: false, value, message: `${shown} > ${bound(metricName, max)}` };
+  }
+  return { ok: true, value };
+}
+
+/** The outcome of one metric check: a value, never an exception (fits the engine's CheckResult). */
+export interface MetricCheckResult {
+  kind: 'metric';
+  name: string;
+  ok: boolean;
+  message: string;
+  value?: number;
+  code?: MetricErrorCode;
+  /** The query that ran, when it could be built. */
+  query?: string;
+}
+
+export interface MetricCheckCanary {
+  name: string;
+  namespace: string;
+  /** targetRef name. */
+  target: string;
+  /** service.name; the target name when unset. */
+  service?: string;
+  /** ingressRef name; the target name when unset. */
+  ingress?: string;
+}
+
+export interface MetricCheckInput {
+  metric: CanaryMetric;
+  canary: MetricCheckCanary;
+  /** The provider, or a factory given the metric's interval (its errors become a failed check). */
+  provider: MetricProvider | ((interval: string) => MetricProvider);
+  /** The referenced MetricTemplate's query, when `metric.templateRef` is set. */
+  templateQuery?: string;
+  /** Interval when the metric has none (Flagger: the analysis interval); 1m when unset. */
+  defaultInterval?: string;
+  signal?: AbortSignal;
+}
+
+function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
+  const { metric } = input;
+  if (input.templateQuery !== undefined) return renderQuery(input.templateQuery, vars);
+  if (metric.templateRef) {
+    const ns = metric.templateRef.namespace ?? input.canary.namespace;
+    throw new Error(`metric template ${ns}/${metric.templateRef.name} was not found`);
+  }
+  if (metric.query) return renderQuery(metric.query, vars);
+  const builtin = builtinQuery(metric.name, vars);
+  if (builtin === undefined) {
+    throw new Error(
+      'it has no query or templateRef and is not a built-in metric (request-success-rate, request-duration)',
+    );
+  }
+  return builtin;
+}
+
+/**
+ * Builds the query (template, inline query or built-in), runs it on the provider and evaluates
+ * the answer. Never throws or rejects: every failure is a result with ok=false and a message.
+ */
+export async function runMetricCheck(input: MetricCheckInput): Promise<MetricCheckResult> {
+  const { metric, canary } = input;
+  const interval = metric.interval || input.defaultInterval || DEFAULT_METRIC_INTERVAL;
+  const ctx: EvaluationContext = {
+    target: canary.target,
+    namespace: canary.namespace,
+    threshold: metric.threshold,
+  };
+  let query: string | undefined;
+  let outcome: number | Error;
+  try {
+    const vars: QueryVars = {
+      name: canary.name,
+      namespace: canary.namespace,
+      target: canary.target,
+      service: canary.service || canary.target,
+      ingress: canary.ingress || canary.target,
+      interval,
+      variables: metric.templateVariables ?? {},
+    };
+    query = resolveQuery(input, vars);
+    const provider = typeof input.provider === 'function' ? input.provider(interval) : input.provider;
+    outcome = await provider.runQuery(query, input.signal);
+    if (typeof outcome !== 'number') throw new Error(`provider returned ${typeof outcome}, not a number`);
+  } catch (err) {
+    outcome = err instanceof Error ? err : new Error(String(err));
+  }
+  const verdict = evaluateMetric(metric.name, outcome, metric.thresholdRange, ctx);
+  const base = { kind: 'metric' as const, name: metric.name, ...(query !== undefined ? { query } : {}) };
+  if (verdict.ok) {
+    return {
+      ...base,
+      ok: true,
+      value: verdict.value,
+      message: `metric ${metric.name} ${formatMetricValue(metric.name, verdict.value)} passed`,
+    };
+  }
+  return {
+    ...base,
+    ok: false,
+    message: verdict.message,
+    ...(verdict.value !== undefined ? { value: verdict.value } : {}),
+    ...(verdict.code ? { code: verdict.code } : {}),
+  };
+}

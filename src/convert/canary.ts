@@ -1,5 +1,6 @@
 /** Rules for Flagger's Canary spec (flagger.app/v1beta1) → Kanaria's Canary spec. */
 import { HOOK_TYPES } from '../api/types.ts';
+import { BUILTIN_METRICS, isBuiltinMetric } from '../checks/metrics/builtin.ts';
 import {
   type Ctx,
   type Rule,
@@ -19,9 +20,6 @@ import {
 
 const FLAGGER_GROUP = 'flagger.app/';
 export const KANARIA_API_VERSION = 'kanaria.dev/v1beta1';
-
-/** Flagger's metrics that need no MetricTemplate; Kanaria computes them from ingress-nginx metrics. */
-export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'];
 
 const SAME_NAMESPACE =
   'cross-namespace references are not supported: the object is looked up in the Canary namespace; removed';
@@ -159,7 +157,7 @@ const metric: Rule = (value, path, ctx) => {
   if (
     isRecord(value) &&
     typeof value.name === 'string' &&
-    !BUILTIN_METRICS.includes(value.name) &&
+    !isBuiltinMetric(value.name) &&
     isEmpty(value.templateRef) &&
     isEmpty(value.query)
   )

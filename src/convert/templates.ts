@@ -1,4 +1,5 @@
 /** Rules for Flagger's MetricTemplate and AlertProvider specs → Kanaria's. */
+import { QUERY_VARIABLES } from '../checks/metrics/query.ts';
 import { type Ctx, type Rule, drop, fail, isRecord, join, keep, object, warn } from './schema.ts';
 
 /** Metric providers Kanaria has; Flagger's names are the same. */
@@ -14,9 +15,6 @@ export const ALERT_PROVIDERS: Record<string, string> = {
   webhook: 'webhook',
 };
 const KANARIA_ALERT_TYPES = [...new Set(Object.values(ALERT_PROVIDERS))];
-
-/** Variables Flagger fills into MetricTemplate queries that Kanaria fills in the same way. */
-export const TEMPLATE_VARIABLES = ['name', 'namespace', 'target', 'service', 'ingress', 'interval'];
 
 const metricType: Rule = (value, path, ctx) => {
   if (typeof value !== 'string' || !METRIC_PROVIDERS.includes(value))
@@ -43,15 +41,16 @@ const metricProvider = object({
 const query: Rule = (value, path, ctx) => {
   if (typeof value !== 'string') return value;
   const unknown = new Set<string>();
-  for (const m of value.matchAll(/\{\{\s*(.*?)\s*\}\}/g)) {
-    const expr = m[1];
-    if (!TEMPLATE_VARIABLES.includes(expr) && !/^variables\.[\w-]+$/.test(expr)) unknown.add(expr);
+  for (const m of value.matchAll(/\{\{([^{}]*)\}\}/g)) {
+    const expr = m[1].trim();
+    if (!(QUERY_VARIABLES as readonly string[]).includes(expr) && !expr.startsWith('variables.'))
+      unknown.add(expr);
   }
   for (const expr of unknown)
     warn(
       ctx,
       path,
-      `{{ ${expr} }} is not a variable Kanaria fills in (${TEMPLATE_VARIABLES.join(', ')}, variables.<key>); kept as written`,
+      `{{ ${expr} }} is not a variable Kanaria fills in (${QUERY_VARIABLES.join(', ')}, variables.<key>); kept as written`,
     );
   return value;
 };

@@ -199,3 +199,66 @@ export interface Canary {
   spec: CanarySpec;
   status?: CanaryStatus;
 }
+
+export interface SecretReference {
+  name: string;
+}
+
+export const METRIC_PROVIDER_TYPES = ['prometheus', 'datadog', 'newrelic', 'graphite', 'influxdb'] as const;
+export type MetricProviderType = (typeof METRIC_PROVIDER_TYPES)[number];
+
+export interface MetricTemplateProvider {
+  type: MetricProviderType;
+  /** API address of the provider; for prometheus the Canary's metricsServer is used when empty. */
+  address?: string;
+  /** Secret holding the provider's credentials (keys depend on the provider type). */
+  secretRef?: SecretReference;
+  /** Extra HTTP headers sent with each query, as in Flagger (a header may carry several values). */
+  headers?: Record<string, string[]>;
+  insecureSkipVerify?: boolean;
+}
+
+export interface MetricTemplateSpec {
+  provider: MetricTemplateProvider;
+  /** Query text; Go-template style variables such as {{ namespace }} and {{ interval }} are filled in. */
+  query: string;
+}
+
+/** Status of MetricTemplate and AlertProvider objects. */
+export interface ResourceStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface MetricTemplate {
+  apiVersion: typeof API_VERSION;
+  kind: 'MetricTemplate';
+  metadata: ObjectMeta;
+  spec: MetricTemplateSpec;
+  status?: ResourceStatus;
+}
+
+export const ALERT_PROVIDER_TYPES = ['slack', 'msteams', 'discord', 'googlechat', 'webhook'] as const;
+export type AlertProviderType = (typeof ALERT_PROVIDER_TYPES)[number];
+
+export interface AlertProviderSpec {
+  type: AlertProviderType;
+  /** Webhook URL of the provider; taken from the Secret's `address` key when secretRef is set. */
+  address?: string;
+  /** Secret whose `address` key holds the webhook URL. */
+  secretRef?: SecretReference;
+  channel?: string;
+  username?: string;
+  /** HTTP(S) proxy URL used to reach the provider. */
+  proxy?: string;
+  /** Cluster name shown in the messages. */
+  cluster?: string;
+}
+
+export interface AlertProvider {
+  apiVersion: typeof API_VERSION;
+  kind: 'AlertProvider';
+  metadata: ObjectMeta;
+  spec: AlertProviderSpec;
+  status?: ResourceStatus;
+}

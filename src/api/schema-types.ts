@@ -1,0 +1,67 @@
+/** The subset of OpenAPI v3 (as Kubernetes structural schemas use it) that the kanaria.dev schemas need. */
+export interface JSONSchemaProps {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  description?: string;
+  properties?: Record<string, JSONSchemaProps>;
+  required?: string[];
+  additionalProperties?: JSONSchemaProps;
+  items?: JSONSchemaProps;
+  enum?: (string | number)[];
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  minLength?: number;
+  pattern?: string;
+  format?: string;
+  /** Only value validations (no types) are allowed inside anyOf in a structural schema. */
+  anyOf?: JSONSchemaProps[];
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+}
+
+export function str(description: string, extra: JSONSchemaProps = {}): JSONSchemaProps {
+  return { type: 'string', description, ...extra };
+}
+
+export function oneOfStrings(description: string, values: readonly string[]): JSONSchemaProps {
+  return { type: 'string', description, enum: [...values] };
+}
+
+export function int(description: string, minimum?: number, maximum?: number): JSONSchemaProps {
+  return {
+    type: 'integer',
+    description,
+    ...(minimum === undefined ? {} : { minimum }),
+    ...(maximum === undefined ? {} : { maximum }),
+  };
+}
+
+export function num(description: string): JSONSchemaProps {
+  return { type: 'number', description };
+}
+
+export function bool(description: string): JSONSchemaProps {
+  return { type: 'boolean', description };
+}
+
+export function obj(
+  description: string,
+  properties: Record<string, JSONSchemaProps>,
+  required: string[] = [],
+): JSONSchemaProps {
+  return { type: 'object', description, ...(required.length ? { required } : {}), properties };
+}
+
+export function arr(
+  description: string,
+  items: JSONSchemaProps,
+  extra: JSONSchemaProps = {},
+): JSONSchemaProps {
+  return { type: 'array', description, items, ...extra };
+}
+
+/** A free map of strings (labels, annotations, metadata, template variables). */
+export function stringMap(description: string): JSONSchemaProps {
+  return { type: 'object', description, additionalProperties: { type: 'string' } };
+}

@@ -1,0 +1,282 @@
+/**
+ * OpenAPI v3 schemas of the kanaria.dev/v1beta1 kinds: the one source the CRD manifests are generated from.
+ * Field names follow Flagger's flagger.app/v1beta1 where they apply to NGINX. Each function returns a fresh object.
+ */
+import { DURATION_PATTERN } from './duration.ts';
+import {
+  arr,
+  bool,
+  int,
+  num,
+  obj,
+  oneOfStrings,
+  str,
+  stringMap,
+  type JSONSchemaProps,
+} from './schema-types.ts';
+import { conditionsSchema } from './schema-providers.ts';
+import { HOOK_TYPES, PHASES } from './types.ts';
+
+export type { JSONSchemaProps } from './schema-types.ts';
+export {
+  alertProviderSpecSchema,
+  metricTemplateSpecSchema,
+  resourceStatusSchema,
+} from './schema-providers.ts';
+
+export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
+
+function duration(description: string): JSONSchemaProps {
+  return str(`${description} Go-style duration such as 30s, 1m or 1m30s.`, { pattern: DURATION_PATTERN });
+}
+
+function percent(description: string, minimum = 0): JSONSchemaProps {
+  return int(description, minimum, 100);
+}
+
+function labelsAnnotations(description: string): JSONSchemaProps {
+  return obj(description, {
+    labels: stringMap('Labels to add.'),
+    annotations: stringMap('Annotations to add.'),
+  });
+}
+
+function crossNamespaceRef(description: string): JSONSchemaProps {
+  return obj(
+    description,
+    {
+      apiVersion: str('API version of the referent.'),
+      kind: str('Kind of the referent.'),
+      name: str('Name of the referent.', { minLength: 1 }),
+      namespace: str("Namespace of the referent; the Canary's namespace when empty."),
+    },
+    ['name'],
+  );
+}
+
+function serviceSchema(): JSONSchemaProps {
+  return obj(
+    'How the apex, primary and canary Services are generated.',
+    {
+      name: str('Name of the apex Service; defaults to targetRef.name.'),
+      port: int('Port the Services expose.', 1, 65535),
+      portName: str('Name of the Service port; defaults to http.'),
+      targetPort: {
+        description: 'Container port number or name; defaults to port.',
+        'x-kubernetes-int-or-string': true,
+      },
+      portDiscovery: bool("Also expose every TCP port of the target's containers."),
+      appProtocol: str('Application protocol of the port.'),
+      apex: labelsAnnotations('Metadata added to the apex Service.'),
+      primary: labelsAnnotations('Metadata added to the primary Service.'),
+      canary: labelsAnnotations('Metadata added to the canary Service.'),
+    },
+    ['port'],
+  );
+}
+
+function stringMatchSchema(): JSONSchemaProps {
+  return obj('How a header value is matched; ingress-nginx supports exact and regex.', {
+    exact: str('Exact value.'),
+    regex: str('Regular expression the value must match.'),
+    prefix: str('Value prefix (not supported by ingress-nginx).'),
+    suffix: str('Value suffix (not supported by ingress-nginx).'),
+  });
+}
+
+function metricSchema(): JSONSchemaProps {
+  return obj(
+    'A metric check run at each analysis step.',
+    {
+      name: str('Name of the metric: request-success-rate, request-duration, or a name for a templateRef.', {
+        minLength: 1,
+      }),
+      interval: duration('Window the query looks back over; defaults to 1m.'),
+      threshold: num(
+        'Deprecated (use thresholdRange): minimum for request-success-rate, maximum for other metrics.',
+      ),
+      thresholdRange: obj('Range the metric value must stay in.', {
+        min: num('Lowest accepted value.'),
+        max: num('Highest accepted value.'),
+      }),
+      query: str('Prometheus query (deprecated, use templateRef).'),
+      templateRef: crossNamespaceRef('MetricTemplate holding the query.'),
+      templateVariables: stringMap('Variables filled into the template query.'),
+    },
+    ['name'],
+  );
+}
+
+function webhookSchema(): JSONSchemaProps {
+  return obj(
+    'An HTTP hook called at one stage of the release.',
+    {
+      name: str('Name of the webhook, unique within the Canary.', { minLength: 1 }),
+      type: oneOfStrings('When the webhook is called; defaults to rollout.', HOOK_TYPES),
+      url: str('URL the webhook POSTs to.', { minLength: 1 }),
+      timeout: duration('Request timeout; defaults to 60s.'),
+      retries: int('How many times a failed request is retried.', 0),
+      metadata: stringMap('Key-value pairs sent in the payload.'),
+      muteAlert: bool('Send no alerts for this webhook.'),
+    },
+    ['name', 'url'],
+  );
+}
+
+function alertSchema(): JSONSchemaProps {
+  return obj(
+    'An alert sent through an AlertProvider.',
+    {
+      name: str('Name of the alert.', { minLength: 1 }),
+      severity: oneOfStrings('Lowest severity sent: info, warn or error; defaults to info.', [
+        '',
+        'info',
+        'warn',
+        'error',
+      ]),
+      providerRef: crossNamespaceRef('AlertProvider to send through.'),
+    },
+    ['name', 'providerRef'],
+  );
+}
+
+function windowSchema(): JSONSchemaProps {
+  return obj(
+    'A recurring time window during which releases may (allow) or may not (deny) start.',
+    {
+      schedule: str(
+        'Cron expression (minute hour day-of-month month day-of-week) for when the window opens.',
+        {
+          minLength: 1,
+        },
+      ),
+      duration: duration('How long the window stays open.'),
+      timeZone: str('IANA time zone the schedule is read in; defaults to UTC.'),
+      kind: oneOfStrings('allow: releases start only inside; deny: never inside. Defaults to allow.', [
+        'allow',
+        'deny',
+      ]),
+    },
+    ['schedule', 'duration'],
+  );
+}
+
+function analysisSchema(): JSONSchemaProps {
+  return obj(
+    'How a release is analysed and how traffic is shifted.',
+    {
+      interval: duration('Time between analysis steps.'),
+      threshold: int('Failed checks after which the release is rolled back; defaults to 1.', 1),
+      maxWeight: percent('Highest canary weight before promotion; defaults to 100.', 1),
+      stepWeight: percent('Weight added at each step; defaults to 10.', 1),
+      stepWeights: arr(
+        'Weights to step through, increasing; used instead of stepWeight.',
+        { type: 'integer', minimum: 1, maximum: 100 },
+        { minItems: 1 },
+      ),
+      stepWeightPromotion: percent('Weight moved to the primary at each promotion step.', 1),
+      iterations: int('Analysis steps for A/B testing (with match) or Blue/Green, at a fixed weight.', 0),
+      match: arr(
+        'A/B testing: requests matching these headers (or the cookie header) go to the canary.',
+        obj('Header conditions.', {
+          headers: {
+            type: 'object',
+            description: 'Header name to value match; "cookie" selects a cookie by name.',
+            additionalProperties: stringMatchSchema(),
+          },
+        }),
+      ),
+      primaryReadyThreshold: percent('Percent of primary pods that must be available; defaults to 100.'),
+      canaryReadyThreshold: percent('Percent of canary pods that must be available; defaults to 100.'),
+      metrics: arr('Metric checks.', metricSchema()),
+      webhooks: arr('Webhooks called during the release.', webhookSchema()),
+      alerts: arr('Alerts sent about the release.', alertSchema()),
+      windows: arr('Release windows.', windowSchema()),
+    },
+    ['interval'],
+  );
+}
+
+export function canarySpecSchema(): JSONSchemaProps {
+  return obj(
+    'Desired state of a Canary.',
+    {
+      provider: oneOfStrings('Traffic provider; only nginx (ingress-nginx).', ['nginx']),
+      metricsServer: str('Prometheus URL for built-in metrics; overrides the operator flag.'),
+      targetRef: obj(
+        'The Deployment released progressively.',
+        {
+          apiVersion: oneOfStrings('API version of the target.', ['apps/v1']),
+          kind: oneOfStrings('Kind of the target.', ['Deployment']),
+          name: str('Name of the Deployment.', { minLength: 1 }),
+        },
+        ['kind', 'name'],
+      ),
+      ingressRef: obj(
+        'The Ingress whose traffic is shifted; a <name>-canary copy is managed.',
+        {
+          apiVersion: str('API version of the Ingress (networking.k8s.io/v1).'),
+          kind: oneOfStrings('Kind of the referent.', ['Ingress']),
+          name: str('Name of the Ingress.', { minLength: 1 }),
+        },
+        ['name'],
+      ),
+      autoscalerRef: obj(
+        'HorizontalPodAutoscaler of the target; a <name>-primary copy is managed.',
+        {
+          apiVersion: str('API version of the autoscaler (autoscaling/v2).'),
+          kind: oneOfStrings('Kind of the referent.', ['HorizontalPodAutoscaler']),
+          name: str('Name of the HorizontalPodAutoscaler.', { minLength: 1 }),
+        },
+        ['name'],
+      ),
+      service: serviceSchema(),
+      analysis: analysisSchema(),
+      progressDeadlineSeconds: int(
+        'Seconds a rollout may wait for pods before it fails; defaults to 600.',
+        1,
+      ),
+      skipAnalysis: bool('Promote without analysis.'),
+      suspend: bool('Pause all releases of this Canary.'),
+      revertOnDeletion: bool('On deletion, give traffic and the Deployment back as they were before.'),
+    },
+    ['targetRef', 'service', 'analysis'],
+  );
+}
+
+export function canaryStatusSchema(): JSONSchemaProps {
+  return obj('Observed state of a Canary; all the controller needs to resume.', {
+    phase: oneOfStrings('Phase of the release.', PHASES),
+    canaryWeight: percent('Traffic weight routed to the canary.'),
+    failedChecks: int('Failed checks in the current analysis.', 0),
+    iterations: int('Iterations done in the current analysis.', 0),
+    lastAppliedSpec: str("Hash of the target's pod template the current or last release is about."),
+    lastPromotedSpec: str("Hash of the target's pod template last copied to the primary."),
+    trackedConfigs: stringMap(
+      'Hashes of tracked ConfigMaps/Secrets, keyed configmap/<name> or secret/<name>.',
+    ),
+    promotedConfigs: stringMap('Tracked config hashes last copied to the primary.'),
+    lastTransitionTime: str('When the phase last changed.', { format: 'date-time' }),
+    lastStepTime: str('When the last analysis step ran.', { format: 'date-time' }),
+    waitingSince: str('When the current wait for readiness began.', { format: 'date-time' }),
+    canaryReplicas: int('Replicas the canary is scaled to during a release.', 0),
+    message: str('Human-readable state.'),
+    observedGeneration: int('Generation of the spec last acted on.', 0),
+    conditions: conditionsSchema(),
+  });
+}
+
+/** Top-level openAPIV3Schema of a kind with the given spec and status schemas. */
+export function objectSchema(kind: string, spec: JSONSchemaProps, status: JSONSchemaProps): JSONSchemaProps {
+  return obj(
+    `${kind} of the kanaria.dev API.`,
+    {
+      apiVersion: str('Versioned schema of this representation of an object.'),
+      kind: str('REST resource this object represents.'),
+      metadata: { type: 'object' },
+      spec,
+      status,
+    },
+    ['spec'],
+  );
+}

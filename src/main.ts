@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerController } from './cli/controller.ts';
 import { registerDevCluster } from './cli/dev-cluster.ts';
 
 const program = new Command();
@@ -6,6 +7,7 @@ program
   .name('kanaria')
   .description('Progressive delivery for Kubernetes behind ingress-nginx')
   .showHelpAfterError();
+registerController(program);
 registerDevCluster(program);
 
 try {

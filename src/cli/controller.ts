@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
+import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
+import { createKube } from '../kube/client.ts';
+import { createLogger } from '../observability/logger.ts';
+import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
+
+interface ControllerFlags {
+  kubeconfig?: string;
+  namespace?: string;
+  selectorLabels: string;
+  ingressAnnotationPrefix: string;
+  logLevel: string;
+  workers: string;
+  installCrds?: boolean;
+  embedded?: boolean;
+}
+
+export function registerController(program: Command): void {
+  program
+    .command('controller')
+    .description('run the operator: watch Canaries and release their Deployments')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--embedded', 'start the embedded local control plane when no kubeconfig is given')
+    .option('-n, --namespace <ns>', 'watch only this namespace (default: all)')
+    .option(
+      '--selector-labels <list>',
+      'label names that identify a Deployment',
+      DEFAULT_SELECTOR_LABELS.join(','),
+    )
+    .option(
+      '--ingress-annotation-prefix <prefix>',
+      'ingress-nginx annotation prefix',
+      DEFAULT_ANNOTATION_PREFIX,
+    )
+    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option('--workers <n>', 'canaries reconciled in parallel', '16')
+    .option('--install-crds', 'apply the CRDs before starting')
+    .action(async (flags: ControllerFlags) => {
+      const log = createLogger(flags.logLevel);
+      let kubeconfig = flags.kubeconfig ?? process.env.KUBECONFIG;
+      let embedded = false;
+      if (!kubeconfig && flags.embedded) {
+        const basePort = Number(process.env.KANARIA_CLUSTER_PORT ?? DEFAULT_BASE_PORT);
+        const state = await up({ name: 'embedded', basePort, log: (l) => log.info(l) });
+        kubeconfig = state.kubeconfig;
+        embedded = true;
+        log.info(`embedded control plane: export KUBECONFIG=${kubeconfig}`);
+      }
+      if (flags.installCrds || embedded) await installCrds(createKube(kubeconfig));
+      const controller = await startController({
+        kubeconfig,
+        namespace: flags.namespace,
+        selectorLabels: flags.selectorLabels
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        ingressAnnotationPrefix: flags.ingressAnnotationPrefix,
+        log,
+        workers: Number(flags.workers),
+      });
+      const shutdown = async (signal: string) => {
+        log.info({ signal }, 'shutting down');
+        await controller.stop();
+        if (embedded) await down('embedded');
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

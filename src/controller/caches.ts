@@ -1,0 +1,27 @@
+import type { KubernetesObject } from '../kube/types.ts';
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1Secret,
+  V1Service,
+  V2HorizontalPodAutoscaler,
+} from '../kube/types.ts';
+import type { Canary } from '../api/types.ts';
+
+/** Read access to one watch cache. */
+export interface Cache<T extends KubernetesObject> {
+  get(name: string, namespace?: string): T | undefined;
+  list(namespace?: string): ReadonlyArray<T>;
+}
+
+/** Every watch cache the reconciler reads from; reconciles never GET from the API server. */
+export interface Caches {
+  canaries: Cache<Canary & KubernetesObject>;
+  deployments: Cache<V1Deployment>;
+  services: Cache<V1Service>;
+  ingresses: Cache<V1Ingress>;
+  configMaps: Cache<V1ConfigMap>;
+  secrets: Cache<V1Secret>;
+  hpas: Cache<V2HorizontalPodAutoscaler>;
+}

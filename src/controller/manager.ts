@@ -1,0 +1,195 @@
+import type { Canary } from '../api/types.ts';
+import type { Kube } from '../kube/client.ts';
+import { describeError } from '../kube/client.ts';
+import { watchCache, type WatchCache } from '../kube/informer.ts';
+import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
+import { referencedConfigs } from '../resources/configs.ts';
+import type { Caches } from './caches.ts';
+import { WorkQueue } from './queue.ts';
+import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
+
+export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
+  kube: Kube;
+  /** Watch one namespace only; all when undefined. */
+  namespace?: string;
+  workers?: number;
+  onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
+}
+
+const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
+
+/** Watch caches → one keyed work queue → a few workers running the reconciler. */
+export class Manager {
+  readonly queue: WorkQueue;
+  private readonly o: ManagerOptions;
+  private readonly watches: WatchCache<KubernetesObject>[] = [];
+  private caches!: Caches;
+  private reconciler!: Reconciler;
+  private readonly failures = new Map<string, number>();
+  private running = false;
+  private workers: Promise<void>[] = [];
+
+  constructor(options: ManagerOptions) {
+    this.o = options;
+    this.queue = new WorkQueue(options.clock);
+  }
+
+  private path(group: string, resource: string): string {
+    const base = group === '' ? '/api/v1' : `/apis/${group}`;
+    return this.o.namespace ? `${base}/namespaces/${this.o.namespace}/${resource}` : `${base}/${resource}`;
+  }
+
+  /** Canaries in the namespace that a change of `obj` may concern. */
+  private related(obj: KubernetesObject, kind: string): void {
+    const ns = obj.metadata?.namespace;
+    const name = obj.metadata?.name;
+    for (const ref of obj.metadata?.ownerReferences ?? [])
+      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/'))
+        this.queue.add(keyOf(ns, ref.name));
+    for (const c of this.caches.canaries.list(ns) as Canary[]) {
+      const spec = c.spec;
+      const hit =
+        (kind === 'Deployment' && spec.targetRef?.name === name) ||
+        (kind === 'Ingress' && spec.ingressRef?.name === name) ||
+        (kind === 'HorizontalPodAutoscaler' && spec.autoscalerRef?.name === name) ||
+        ((kind === 'ConfigMap' || kind === 'Secret') && this.usesConfig(c, kind, name));
+      if (hit) this.queue.add(keyOf(ns, c.metadata.name));
+    }
+  }
+
+  private usesConfig(c: Canary, kind: string, name: string | undefined): boolean {
+    const target = this.caches.deployments.get(c.spec.targetRef?.name, c.metadata.namespace) as
+      V1Deployment | undefined;
+    const want = kind === 'ConfigMap' ? 'configmap' : 'secret';
+    return referencedConfigs(target?.spec?.template.spec).some((r) => r.kind === want && r.name === name);
+  }
+
+  async start(): Promise<void> {
+    const { kube, log } = this.o;
+    const ns = this.o.namespace;
+    const watch = <T extends KubernetesObject>(
+      path: string,
+      list: () => Promise<{ items: T[] }>,
+      onChange: (o: T) => void,
+    ): WatchCache<T> => {
+      const w = watchCache<T>(kube.kc, path, list, (o) => this.running && onChange(o), log);
+      this.watches.push(w as unknown as WatchCache<KubernetesObject>);
+      return w;
+    };
+    const rel = (kind: string) => (o: KubernetesObject) => this.related(o, kind);
+    const canaries = watch<Canary & KubernetesObject>(
+      this.path('kanaria.dev/v1beta1', 'canaries'),
+      () =>
+        (ns
+          ? kube.custom.listNamespacedCustomObject({
+              group: 'kanaria.dev',
+              version: 'v1beta1',
+              plural: 'canaries',
+              namespace: ns,
+            })
+          : kube.custom.listClusterCustomObject({
+              group: 'kanaria.dev',
+              version: 'v1beta1',
+              plural: 'canaries',
+            })) as Promise<{
+          items: (Canary & KubernetesObject)[];
+        }>,
+      (o) => this.queue.add(keyOf(o.metadata?.namespace, o.metadata?.name)),
+    );
+    this.caches = {
+      canaries,
+      deployments: watch(
+        this.path('apps/v1', 'deployments'),
+        () =>
+          ns
+            ? kube.apps.listNamespacedDeployment({ namespace: ns })
+            : kube.apps.listDeploymentForAllNamespaces(),
+        rel('Deployment'),
+      ),
+      services: watch(
+        this.path('', 'services'),
+        () =>
+          ns ? kube.core.listNamespacedService({ namespace: ns }) : kube.core.listServiceForAllNamespaces(),
+        rel('Service'),
+      ),
+      ingresses: watch(
+        this.path('networking.k8s.io/v1', 'ingresses'),
+        () =>
+          ns
+            ? kube.networking.listNamespacedIngress({ namespace: ns })
+            : kube.networking.listIngressForAllNamespaces(),
+        rel('Ingress'),
+      ),
+      configMaps: watch(
+        this.path('', 'configmaps'),
+        () =>
+          ns
+            ? kube.core.listNamespacedConfigMap({ namespace: ns })
+            : kube.core.listConfigMapForAllNamespaces(),
+        rel('ConfigMap'),
+      ),
+      secrets: watch(
+        this.path('', 'secrets'),
+        () =>
+          ns ? kube.core.listNamespacedSecret({ namespace: ns }) : kube.core.listSecretForAllNamespaces(),
+        rel('Secret'),
+      ),
+      hpas: watch(
+        this.path('autoscaling/v2', 'horizontalpodautoscalers'),
+        () =>
+          ns
+            ? kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns })
+            : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(),
+        rel('HorizontalPodAutoscaler'),
+      ),
+    };
+    this.reconciler = new Reconciler({ ...this.o, caches: this.caches });
+    await Promise.all(this.watches.map((w) => w.synced));
+    this.running = true;
+    for (const c of this.caches.canaries.list())
+      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+    const n = this.o.workers ?? 16;
+    for (let i = 0; i < n; i++) this.workers.push(this.work());
+    log.info({ workers: n, namespace: ns ?? '(all)' }, 'controller started');
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const [ns, name] = key.split('/');
+      const started = performance.now();
+      try {
+        const result = await this.reconciler.reconcile(ns, name);
+        this.failures.delete(key);
+        this.o.onReconcile?.((performance.now() - started) / 1000, 'ok');
+        if (result.requeueAfterMs !== undefined && this.running)
+          this.queue.addAfter(key, result.requeueAfterMs);
+      } catch (err) {
+        const n = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, n);
+        const delay = Math.min(100 * 2 ** Math.min(n, 9), 30_000);
+        this.o.onReconcile?.((performance.now() - started) / 1000, 'error');
+        const level = err instanceof ConflictError ? 'debug' : 'warn';
+        this.o.log[level](
+          { canary: key, err: describeError(err), retryInMs: delay },
+          'reconcile failed; retrying',
+        );
+        if (this.running) this.queue.addAfter(key, delay);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  get cacheView(): Caches {
+    return this.caches;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.queue.shutdown();
+    await Promise.all(this.workers);
+    await Promise.all(this.watches.map((w) => w.stop()));
+  }
+}

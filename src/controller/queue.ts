@@ -1,0 +1,101 @@
+/**
+ * A deduplicating keyed work queue with delayed adds, one timer for all keys. A key is never processed by
+ * two workers at once; a key added while it is processed runs again once afterwards.
+ */
+export class WorkQueue {
+  private readonly ready: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly delayed = new Map<string, number>();
+  private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private closed = false;
+  private readonly clock: () => number;
+
+  constructor(clock: () => number = Date.now) {
+    this.clock = clock;
+  }
+
+  get depth(): number {
+    return this.ready.length;
+  }
+
+  get delayedCount(): number {
+    return this.delayed.size;
+  }
+
+  add(key: string): void {
+    if (this.closed) return;
+    this.delayed.delete(key);
+    if (this.active.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.queued.delete(key);
+      this.active.add(key);
+      waiter(key);
+    } else this.ready.push(key);
+  }
+
+  /** Adds the key after `ms`; an earlier pending add of the same key wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.closed) return;
+    if (ms <= 0) return this.add(key);
+    const due = this.clock() + ms;
+    const prev = this.delayed.get(key);
+    if (prev !== undefined && prev <= due) return;
+    this.delayed.set(key, due);
+    this.arm();
+  }
+
+  private arm(): void {
+    let next = Infinity;
+    for (const due of this.delayed.values()) if (due < next) next = due;
+    if (next === Infinity || next >= this.timerDue) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = next;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, next - this.clock()));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const now = this.clock();
+    for (const [key, due] of [...this.delayed]) {
+      if (due <= now) {
+        this.delayed.delete(key);
+        this.add(key);
+      }
+    }
+    this.arm();
+  }
+
+  /** The next key to work on; undefined once the queue is shut down. */
+  get(): Promise<string | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    const key = this.ready.shift();
+    if (key !== undefined) {
+      this.queued.delete(key);
+      this.active.add(key);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  done(key: string): void {
+    this.active.delete(key);
+    if (this.dirty.delete(key)) this.add(key);
+  }
+
+  shutdown(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const w of this.waiters.splice(0)) w(undefined);
+  }
+}

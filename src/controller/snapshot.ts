@@ -1,0 +1,139 @@
+import type { Canary, CanarySpec } from '../api/types.ts';
+import type { Snapshot } from '../engine/model.ts';
+import type { V1ConfigMap, V1Deployment, V1Ingress } from '../kube/types.ts';
+import { configKey, referencedConfigs } from '../resources/configs.ts';
+import { hashOf } from '../resources/hash.ts';
+import { namesOf } from '../resources/names.ts';
+import { workloadView } from '../resources/workload.ts';
+import { DEFAULT_ANNOTATION_PREFIX, routesOf, usesService } from '../router/nginx.ts';
+import type { Caches } from './caches.ts';
+
+export interface Problem {
+  reason: string;
+  message: string;
+}
+
+export interface Observed {
+  snapshot: Snapshot;
+  target?: V1Deployment;
+  ingress?: V1Ingress;
+  selectorLabel?: string;
+}
+
+/** The first of the configured selector labels the target's selector uses. */
+export function selectorLabelOf(target: V1Deployment, labels: string[]): string | undefined {
+  const match = target.spec?.selector?.matchLabels ?? {};
+  return labels.find((l) => match[l] !== undefined);
+}
+
+function findProblem(
+  canary: Canary,
+  spec: CanarySpec,
+  caches: Caches,
+  selectorLabels: string[],
+): { problem?: Problem; target?: V1Deployment; ingress?: V1Ingress; selectorLabel?: string } {
+  const ns = canary.metadata.namespace!;
+  const names = namesOf(spec);
+  const target = caches.deployments.get(names.target, ns);
+  if (!target)
+    return {
+      problem: {
+        reason: 'TargetNotFound',
+        message: `Deployment ${names.target} (spec.targetRef.name) not found in namespace ${ns}: create it or fix spec.targetRef`,
+      },
+    };
+  const selectorLabel = selectorLabelOf(target, selectorLabels);
+  if (!selectorLabel)
+    return {
+      target,
+      problem: {
+        reason: 'NoSelectorLabel',
+        message: `Deployment ${names.target} has no selector label among ${selectorLabels.join(', ')}: add one of them to spec.selector.matchLabels and the pod template labels`,
+      },
+    };
+  if (!names.ingress) return { target, selectorLabel };
+  const ingress = caches.ingresses.get(names.ingress, ns);
+  if (!ingress)
+    return {
+      target,
+      selectorLabel,
+      problem: {
+        reason: 'IngressNotFound',
+        message: `Ingress ${names.ingress} (spec.ingressRef.name) not found in namespace ${ns}: create it or fix spec.ingressRef`,
+      },
+    };
+  if (!usesService(ingress, names.apex))
+    return {
+      target,
+      selectorLabel,
+      ingress,
+      problem: {
+        reason: 'IngressWithoutApexBackend',
+        message: `Ingress ${names.ingress} has no backend for Service ${names.apex}: point a rule (or the default backend) at service ${names.apex} port ${spec.service.port}`,
+      },
+    };
+  for (const ref of referencedConfigs(target.spec?.template.spec)) {
+    const found =
+      ref.kind === 'configmap' ? caches.configMaps.get(ref.name, ns) : caches.secrets.get(ref.name, ns);
+    if (!found && !ref.optional)
+      return {
+        target,
+        selectorLabel,
+        ingress,
+        problem: {
+          reason: 'ConfigNotFound',
+          message: `${ref.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${ref.name} used by Deployment ${names.target} not found: create it or mark the reference optional`,
+        },
+      };
+  }
+  return { target, selectorLabel, ingress };
+}
+
+/** Hashes of the data of every existing ConfigMap/Secret the target uses. */
+export function configHashes(target: V1Deployment | undefined, caches: Caches): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!target) return out;
+  const ns = target.metadata!.namespace!;
+  for (const ref of referencedConfigs(target.spec?.template.spec)) {
+    const obj =
+      ref.kind === 'configmap' ? caches.configMaps.get(ref.name, ns) : caches.secrets.get(ref.name, ns);
+    if (obj)
+      out[configKey(ref)] = hashOf({
+        data: obj.data ?? {},
+        binaryData: (obj as V1ConfigMap).binaryData ?? {},
+      });
+  }
+  return out;
+}
+
+export function observe(
+  canary: Canary,
+  spec: CanarySpec,
+  caches: Caches,
+  opts: { selectorLabels: string[]; prefix?: string; validationProblem?: Problem },
+): Observed {
+  const ns = canary.metadata.namespace!;
+  const names = namesOf(spec);
+  const found = findProblem(canary, spec, caches, opts.selectorLabels);
+  const problem = opts.validationProblem ?? found.problem;
+  const analysis = spec.analysis;
+  const canaryIngress = names.canaryIngress ? caches.ingresses.get(names.canaryIngress, ns) : undefined;
+  const snapshot: Snapshot = {
+    name: canary.metadata.name,
+    namespace: ns,
+    generation: canary.metadata.generation ?? 0,
+    spec,
+    status: canary.status ?? {},
+    deleting: Boolean(canary.metadata.deletionTimestamp),
+    target: workloadView(found.target, analysis.canaryReadyThreshold ?? 100, false),
+    primary: workloadView(
+      caches.deployments.get(names.primary, ns),
+      analysis.primaryReadyThreshold ?? 100,
+      true,
+    ),
+    configs: configHashes(found.target, caches),
+    routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
+    problem,
+  };
+  return { snapshot, target: found.target, ingress: found.ingress, selectorLabel: found.selectorLabel };
+}

@@ -1,0 +1,108 @@
+import type { CanaryStatus, HookType } from '../api/types.ts';
+import { parseDuration } from '../api/duration.ts';
+import type {
+  Action,
+  CheckResult,
+  CheckResults,
+  CheckStage,
+  EngineAlert,
+  EngineEvent,
+  Plan,
+  Snapshot,
+} from './model.ts';
+import { promotedCondition, setCondition, withPhase } from './status.ts';
+import type { Phase } from '../api/types.ts';
+
+/** Asked for check results the shell has not run yet; `decide` answers with this instead of a plan. */
+export interface NeedChecks {
+  need: CheckStage;
+}
+
+export const WAIT_READY_MS = 2000;
+
+/** The mutable scratchpad of one decision; only `decide` creates it and only it leaves the engine as a Plan. */
+export class Decision {
+  readonly s: Snapshot;
+  readonly results: CheckResults;
+  readonly now: number;
+  readonly nowIso: string;
+  status: CanaryStatus;
+  actions: Action[] = [];
+  events: EngineEvent[] = [];
+  alerts: EngineAlert[] = [];
+  requeueAfterMs: number | undefined;
+
+  constructor(s: Snapshot, results: CheckResults, now: number) {
+    this.s = s;
+    this.results = results;
+    this.now = now;
+    this.nowIso = new Date(now).toISOString();
+    this.status = { ...s.status };
+  }
+
+  get id(): string {
+    return `${this.s.name}.${this.s.namespace}`;
+  }
+
+  get intervalMs(): number {
+    return parseDuration(this.s.spec.analysis.interval);
+  }
+
+  get thresholdCount(): number {
+    return this.s.spec.analysis.threshold ?? 1;
+  }
+
+  get deadlineMs(): number {
+    return (this.s.spec.progressDeadlineSeconds ?? 600) * 1000;
+  }
+
+  hasHooks(type: HookType): boolean {
+    return (this.s.spec.analysis.webhooks ?? []).some((h) => (h.type ?? 'rollout') === type);
+  }
+
+  /** Results of a stage; undefined means the shell must run it first (see NeedChecks). */
+  checks(stage: CheckStage): CheckResult[] | undefined {
+    const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
+    const hasMetrics = stage === 'analysis' && (this.s.spec.analysis.metrics ?? []).length > 0;
+    if (!this.hasHooks(hookType) && !hasMetrics) return [];
+    return this.results[stage];
+  }
+
+  event(type: EngineEvent['type'], reason: string, message: string): void {
+    this.events.push({ type, reason, message });
+  }
+
+  phase(phase: Phase, message: string): void {
+    this.status = withPhase(this.status, phase, this.nowIso);
+    this.status.message = message;
+  }
+
+  requeue(ms: number): void {
+    this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+
+  setWeight(weight: number, match = false): void {
+    this.actions.push({ type: 'setWeight', weight, match });
+    this.status.canaryWeight = weight;
+  }
+
+  plan(): Plan {
+    const phase = this.status.phase ?? 'Initializing';
+    const status: CanaryStatus = {
+      ...this.status,
+      observedGeneration: this.s.generation,
+      conditions: setCondition(
+        this.status.conditions,
+        promotedCondition(phase, this.status.message ?? '', this.s.generation),
+        this.nowIso,
+      ),
+    };
+    return {
+      actions: this.actions,
+      status,
+      events: this.events,
+      alerts: this.alerts,
+      requeueAfterMs: this.requeueAfterMs,
+    };
+  }
+}

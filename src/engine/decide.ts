@@ -1,0 +1,189 @@
+import { Decision, WAIT_READY_MS, type NeedChecks } from './context.ts';
+import type { CheckResults, Plan, Snapshot } from './model.ts';
+import { progress } from './progress.ts';
+import { startRelease } from './release.ts';
+import { promoting, finalising } from './promotion.ts';
+import { sameConfigs, setCondition } from './status.ts';
+
+export type { NeedChecks };
+
+/**
+ * Decides what one reconcile of one Canary does. Pure: the snapshot, the results of the checks it asked
+ * for and the time are its only inputs. When it needs check results it does not have yet, it returns
+ * `{ need: stage }`; the shell runs those checks and calls it again with them.
+ */
+export function decide(s: Snapshot, results: CheckResults, now: number): Plan | NeedChecks {
+  const d = new Decision(s, results, now);
+  const outcome = route(d);
+  if (outcome) return outcome;
+  d.status.conditions = setCondition(
+    d.status.conditions,
+    s.problem
+      ? { type: 'Ready', status: 'False', reason: s.problem.reason, message: s.problem.message }
+      : { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'all objects are in place' },
+    d.nowIso,
+  );
+  return d.plan();
+}
+
+export function isNeed(x: Plan | NeedChecks): x is NeedChecks {
+  return 'need' in x;
+}
+
+function route(d: Decision): NeedChecks | undefined {
+  const { s } = d;
+  if (s.deleting) return terminating(d);
+  if (s.problem) {
+    if (s.status.message !== s.problem.message) d.event('Warning', s.problem.reason, s.problem.message);
+    d.status.message = s.problem.message;
+    // Never leave traffic on a canary whose objects are broken.
+    if ((s.routedWeight ?? 0) > 0 && s.primary.available) d.setWeight(0);
+    d.requeue(30_000);
+    return undefined;
+  }
+  if (s.spec.suspend) {
+    if (s.status.message !== 'suspended')
+      d.event('Normal', 'Suspended', `${d.id} is suspended; no changes until spec.suspend is false`);
+    d.status.message = 'suspended';
+    return undefined;
+  }
+  const phase = s.status.phase;
+  if (!phase || phase === 'Initializing' || !s.primary.exists) return initializing(d);
+  switch (phase) {
+    case 'Progressing':
+    case 'WaitingPromotion':
+      return progress(d);
+    case 'Promoting':
+      return promoting(d);
+    case 'Finalising':
+      return finalising(d);
+    case 'Terminating':
+    case 'Terminated':
+      return idle(d);
+    default:
+      return idle(d);
+  }
+}
+
+function initializing(d: Decision): undefined {
+  const { s } = d;
+  if (!s.primary.exists || s.status.phase !== 'Initializing') {
+    d.actions.push({ type: 'initPrimary' });
+    d.phase('Initializing', `creating ${s.name}-primary.${s.namespace}`);
+    d.event(
+      'Normal',
+      'Initializing',
+      `Initializing ${d.id}: creating the primary Deployment, Services and canary Ingress`,
+    );
+    d.status.waitingSince = d.nowIso;
+    d.requeue(WAIT_READY_MS);
+    return undefined;
+  }
+  if (!s.primary.ready) {
+    d.actions.push({ type: 'initPrimary' });
+    d.status.message =
+      `waiting for ${s.name}-primary.${s.namespace} to be ready: ${s.primary.notReadyReason ?? ''}`.trim();
+    d.requeue(WAIT_READY_MS);
+    return undefined;
+  }
+  d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  d.setWeight(0);
+  d.phase('Initialized', 'initialization done');
+  d.status = {
+    ...d.status,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: s.target.templateHash,
+    lastPromotedSpec: s.target.templateHash,
+    trackedConfigs: s.configs,
+    promotedConfigs: s.configs,
+    waitingSince: undefined,
+  };
+  d.event('Normal', 'Synced', `Initialization done! ${d.id}`);
+  d.alerts.push({ kind: 'initialized', severity: 'info', message: `Initialization done! ${d.id}` });
+  return undefined;
+}
+
+/** Initialized, Succeeded, Failed and Waiting: no release runs; a change of the target starts one. */
+function idle(d: Decision): NeedChecks | undefined {
+  const { s } = d;
+  const changed =
+    s.target.templateHash !== s.status.lastAppliedSpec || !sameConfigs(s.configs, s.status.trackedConfigs);
+  if (!changed) {
+    if (s.status.phase === 'Waiting') d.phase('Initialized', 'the pending change was reverted');
+    if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);
+    if (s.target.replicas !== 0) d.actions.push({ type: 'scaleTarget', replicas: 0 });
+    return undefined;
+  }
+  if (
+    s.target.templateHash === s.status.lastPromotedSpec &&
+    sameConfigs(s.configs, s.status.promotedConfigs)
+  ) {
+    d.status.lastAppliedSpec = s.target.templateHash;
+    d.status.trackedConfigs = s.configs;
+    d.event('Normal', 'Synced', `${d.id} matches ${s.name}-primary.${s.namespace} again; nothing to release`);
+    if (s.target.replicas !== 0) d.actions.push({ type: 'scaleTarget', replicas: 0 });
+    return undefined;
+  }
+  if (s.spec.skipAnalysis) {
+    d.event('Normal', 'Synced', `New revision detected! ${d.id}: analysis skipped, promoting`);
+    startRelease(d);
+    d.actions.push({ type: 'promote' });
+    d.status.lastPromotedSpec = s.target.templateHash;
+    d.phase('Promoting', 'analysis skipped');
+    return undefined;
+  }
+  const confirm = d.checks('confirm-rollout');
+  if (!confirm) return { need: 'confirm-rollout' };
+  const closed = confirm.find((c) => !c.ok);
+  if (closed) {
+    if (s.status.phase !== 'Waiting') {
+      d.event(
+        'Normal',
+        'Synced',
+        `Confirm-rollout check ${closed.name} failed: waiting for approval to release ${d.id}`,
+      );
+      d.alerts.push({
+        kind: 'waiting-approval',
+        severity: 'info',
+        message: `Waiting for approval to start the release of ${d.id}`,
+        reason: closed.message,
+      });
+    }
+    d.phase('Waiting', `waiting for approval: ${closed.message}`);
+    d.requeue(d.intervalMs);
+    return undefined;
+  }
+  d.event('Normal', 'Synced', `New revision detected! Scaling up ${d.id}`);
+  d.alerts.push({
+    kind: 'new-revision',
+    severity: 'info',
+    message: `New revision detected! Starting the release of ${d.id}`,
+  });
+  startRelease(d);
+  d.phase('Progressing', 'new revision detected, starting the analysis');
+  d.requeue(WAIT_READY_MS);
+  return undefined;
+}
+
+function terminating(d: Decision): undefined {
+  const { s } = d;
+  if (!s.spec.revertOnDeletion) {
+    d.actions.push({ type: 'removeFinalizer' });
+    return undefined;
+  }
+  d.actions.push({ type: 'revertOnDeletion' });
+  if (s.target.ready && s.target.replicas > 0) {
+    d.actions.push({ type: 'removeFinalizer' });
+    d.phase('Terminated', `${s.name}.${s.namespace} serves the apex service again`);
+    d.event(
+      'Normal',
+      'Terminated',
+      `Reverted ${d.id}: traffic goes to ${s.spec.targetRef.name} again; removing the finalizer`,
+    );
+    return undefined;
+  }
+  d.phase('Terminating', `scaling ${d.id} back up before the Canary is deleted`);
+  d.requeue(WAIT_READY_MS);
+  return undefined;
+}

@@ -1,0 +1,96 @@
+import type { CanarySpec, CanaryStatus, HookType, Phase } from '../api/types.ts';
+
+/** What the engine knows about one Deployment (the target or the primary). */
+export interface WorkloadView {
+  exists: boolean;
+  /** spec.replicas as written. */
+  replicas: number;
+  /** Hash of the pod template (for the target) or of the template it was promoted from (primary). */
+  templateHash?: string;
+  /** True when the rollout has finished and enough pods are ready (see readyThreshold). */
+  ready: boolean;
+  /** Ready pods; with `replicas` it says how far a rollout is. */
+  readyReplicas: number;
+  /** Why it is not ready, for messages. */
+  notReadyReason?: string;
+  /** At least one ready pod that can serve traffic. */
+  available: boolean;
+}
+
+/** Everything one reconcile of one Canary decides from; built by the shell from watch caches. */
+export interface Snapshot {
+  name: string;
+  namespace: string;
+  generation: number;
+  spec: CanarySpec;
+  status: CanaryStatus;
+  deleting: boolean;
+  target: WorkloadView;
+  primary: WorkloadView;
+  /** Hashes of the ConfigMaps/Secrets the target's pods use, keyed `configmap/<name>` / `secret/<name>`. */
+  configs: Record<string, string>;
+  /** The canary weight currently set on the canary Ingress, when it exists. */
+  routedWeight?: number;
+  /** A semantic problem found by the shell (missing target, ingress without the apex backend, …). */
+  problem?: { reason: string; message: string };
+}
+
+export type CheckKind = 'webhook' | 'metric' | 'window';
+
+/** The outcome of one check: a value, never an exception. */
+export interface CheckResult {
+  kind: CheckKind;
+  name: string;
+  hookType?: HookType;
+  ok: boolean;
+  message: string;
+  value?: number;
+}
+
+export type CheckStage =
+  | 'confirm-rollout'
+  | 'pre-rollout'
+  | 'analysis'
+  | 'rollback'
+  | 'confirm-traffic-increase'
+  | 'confirm-promotion';
+
+/** The checks a reconcile must run before `decide`, by stage. */
+export type CheckResults = Partial<Record<CheckStage, CheckResult[]>>;
+
+export type Action =
+  | { type: 'initPrimary' }
+  | { type: 'promote' }
+  | { type: 'scaleTarget'; replicas: number }
+  | { type: 'setWeight'; weight: number; match: boolean }
+  | { type: 'runHooks'; hookType: 'post-rollout' }
+  | { type: 'revertOnDeletion' }
+  | { type: 'removeFinalizer' };
+
+export interface EngineEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export type AlertKind =
+  'initialized' | 'new-revision' | 'waiting-approval' | 'promoted' | 'rolled-back' | 'failed';
+
+export interface EngineAlert {
+  kind: AlertKind;
+  severity: 'info' | 'warn' | 'error';
+  message: string;
+  reason?: string;
+  measurements?: { name: string; value?: number; message: string }[];
+}
+
+export interface Plan {
+  actions: Action[];
+  status: CanaryStatus;
+  events: EngineEvent[];
+  alerts: EngineAlert[];
+  /** When to look again even if nothing changes; undefined = only on change. */
+  requeueAfterMs?: number;
+}
+
+export type { Phase };

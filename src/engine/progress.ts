@@ -1,0 +1,192 @@
+import type { Decision, NeedChecks } from './context.ts';
+import { WAIT_READY_MS } from './context.ts';
+import type { CheckResult } from './model.ts';
+import { startRelease } from './release.ts';
+import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
+import { sameConfigs } from './status.ts';
+
+/** Progressing and WaitingPromotion: analysis steps until the canary is promoted or rolled back. */
+export function progress(d: Decision): NeedChecks | undefined {
+  const { s } = d;
+  const status = d.status;
+  if (s.target.templateHash !== status.lastAppliedSpec || !sameConfigs(s.configs, status.trackedConfigs)) {
+    d.event('Normal', 'Synced', `New revision detected! Restarting analysis for ${d.id}`);
+    startRelease(d);
+    d.phase('Progressing', 'new revision detected, restarting the analysis');
+    d.requeue(WAIT_READY_MS);
+    return undefined;
+  }
+  const canaryReplicas = status.canaryReplicas ?? Math.max(s.primary.replicas, 1);
+  if (s.target.replicas !== canaryReplicas) d.actions.push({ type: 'scaleTarget', replicas: canaryReplicas });
+
+  const rollbackChecks = d.checks('rollback');
+  if (!rollbackChecks) return { need: 'rollback' };
+  const manual = rollbackChecks.find((c) => c.ok);
+  if (manual) {
+    rollback(d, `rollback hook ${manual.name} asked for a rollback`, []);
+    return undefined;
+  }
+
+  if (!s.target.ready || s.target.replicas !== canaryReplicas) {
+    const since = Date.parse(status.waitingSince ?? d.nowIso);
+    if (d.now - since > d.deadlineMs) {
+      rollback(
+        d,
+        `canary deployment ${d.id} not ready after progressDeadlineSeconds ${d.deadlineMs / 1000}: ${s.target.notReadyReason ?? 'pods not ready'}`,
+        [],
+      );
+      return undefined;
+    }
+    status.waitingSince ??= d.nowIso;
+    status.message = `waiting for ${d.id} rollout: ${s.target.notReadyReason ?? 'pods not ready'}`;
+    d.requeue(WAIT_READY_MS);
+    return undefined;
+  }
+  status.waitingSince = undefined;
+
+  const weight = status.canaryWeight ?? 0;
+  const strategy = strategyOf(s.spec.analysis);
+  const routed = s.routedWeight ?? 0;
+  if (routed !== weight) d.setWeight(weight, strategy === 'ab');
+
+  if (status.lastStepTime) {
+    const due = Date.parse(status.lastStepTime) + d.intervalMs;
+    if (d.now < due) {
+      d.requeue(due - d.now);
+      return undefined;
+    }
+  }
+
+  if (weight === 0 && (status.iterations ?? 0) === 0 && d.hasHooks('pre-rollout')) {
+    const pre = d.checks('pre-rollout');
+    if (!pre) return { need: 'pre-rollout' };
+    const failed = pre.filter((c) => !c.ok);
+    if (failed.length > 0) {
+      for (const f of failed)
+        d.event(
+          'Warning',
+          'Synced',
+          `Halt advancement ${d.id}: pre-rollout check ${f.name} failed: ${f.message}`,
+        );
+      return countFailure(d, failed, 'pre-rollout check failed');
+    }
+    for (const p of pre) d.event('Normal', 'Synced', `Pre-rollout check ${p.name} passed`);
+  }
+
+  // At weight 0 a weighted canary has no traffic to judge yet; iteration strategies analyse from the start.
+  if (weight > 0 || strategy !== 'canary') {
+    const analysis = d.checks('analysis');
+    if (!analysis) return { need: 'analysis' };
+    const failed = analysis.filter((c) => !c.ok);
+    if (failed.length > 0) {
+      for (const f of failed) d.event('Warning', 'Synced', `Halt advancement ${d.id} ${f.message}`);
+      return countFailure(d, failed, failed.map((f) => f.message).join('; '));
+    }
+  }
+
+  if (strategy === 'canary' && weight < maxWeightOf(s.spec.analysis)) {
+    const confirm = d.checks('confirm-traffic-increase');
+    if (!confirm) return { need: 'confirm-traffic-increase' };
+    const closed = confirm.find((c) => !c.ok);
+    if (closed) {
+      if (status.message?.startsWith('waiting for traffic increase approval') !== true) {
+        d.event('Normal', 'Synced', `Waiting for traffic increase approval of ${d.id}: ${closed.name}`);
+        d.alerts.push({
+          kind: 'waiting-approval',
+          severity: 'info',
+          message: `Waiting for approval to increase the traffic to ${d.id}`,
+        });
+      }
+      status.message = `waiting for traffic increase approval: ${closed.message}`;
+      return stepDone(d);
+    }
+    const next = nextWeight(weight, s.spec.analysis);
+    d.setWeight(next);
+    d.event('Normal', 'Synced', `Advance ${d.id} canary weight ${next}`);
+    status.message = `canary weight ${next}`;
+    return stepDone(d);
+  }
+
+  if (strategy !== 'canary') {
+    const iterations = (status.iterations ?? 0) + 1;
+    status.iterations = iterations;
+    if (iterations < (s.spec.analysis.iterations ?? 0)) {
+      if (strategy === 'ab' && routed === 0 && iterations === 1) d.setWeight(0, true);
+      d.event(
+        'Normal',
+        'Synced',
+        `Advance ${d.id} canary iteration ${iterations}/${s.spec.analysis.iterations}`,
+      );
+      status.message = `iteration ${iterations}/${s.spec.analysis.iterations}`;
+      return stepDone(d);
+    }
+  }
+
+  const confirm = d.checks('confirm-promotion');
+  if (!confirm) return { need: 'confirm-promotion' };
+  const closed = confirm.find((c) => !c.ok);
+  if (closed) {
+    if (status.phase !== 'WaitingPromotion') {
+      d.event(
+        'Normal',
+        'Synced',
+        `Confirm-promotion check ${closed.name} failed: waiting for approval to promote ${d.id}`,
+      );
+      d.alerts.push({
+        kind: 'waiting-approval',
+        severity: 'info',
+        message: `Waiting for approval to promote ${d.id}`,
+        reason: closed.message,
+      });
+    }
+    d.phase('WaitingPromotion', `waiting for promotion approval: ${closed.message}`);
+    return stepDone(d);
+  }
+  if (strategy === 'bluegreen') {
+    d.setWeight(100);
+    d.event('Normal', 'Synced', `Routing all traffic to canary ${d.id}`);
+  }
+  d.actions.push({ type: 'promote' });
+  d.event('Normal', 'Synced', `Copying ${d.id} template spec to ${s.name}-primary.${s.namespace}`);
+  status.lastPromotedSpec = status.lastAppliedSpec;
+  status.waitingSince = d.nowIso;
+  d.phase('Promoting', `promoting ${d.id}`);
+  d.requeue(WAIT_READY_MS);
+  return undefined;
+}
+
+function stepDone(d: Decision): undefined {
+  d.status.lastStepTime = d.nowIso;
+  d.requeue(d.intervalMs);
+  return undefined;
+}
+
+function countFailure(d: Decision, failed: CheckResult[], reason: string): undefined {
+  const count = (d.status.failedChecks ?? 0) + 1;
+  d.status.failedChecks = count;
+  d.status.message = reason;
+  if (count >= d.thresholdCount) {
+    d.event('Warning', 'Synced', `Rolling back ${d.id} failed checks threshold reached ${count}`);
+    rollback(d, reason, failed);
+    return undefined;
+  }
+  return stepDone(d);
+}
+
+/** Traffic back to the primary at once, the canary scaled to zero, the release marked Failed. */
+export function rollback(d: Decision, reason: string, failed: CheckResult[]): void {
+  d.setWeight(0);
+  d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  d.actions.push({ type: 'runHooks', hookType: 'post-rollout' });
+  d.status.waitingSince = undefined;
+  d.status.lastStepTime = undefined;
+  d.phase('Failed', reason);
+  d.event('Warning', 'Synced', `Canary failed! Scaling down ${d.id}: ${reason}`);
+  d.alerts.push({
+    kind: 'rolled-back',
+    severity: 'error',
+    message: `Canary analysis failed, ${d.id} rolled back`,
+    reason,
+    measurements: failed.map((f) => ({ name: f.name, value: f.value, message: f.message })),
+  });
+}

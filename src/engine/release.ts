@@ -1,0 +1,20 @@
+import type { Decision } from './context.ts';
+
+/** A new release: the canary scaled up at weight 0 with fresh counters. */
+export function startRelease(d: Decision): void {
+  const { s } = d;
+  const replicas = s.target.replicas > 0 ? s.target.replicas : Math.max(s.primary.replicas, 1);
+  d.status = {
+    ...d.status,
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: s.target.templateHash,
+    trackedConfigs: s.configs,
+    canaryReplicas: replicas,
+    waitingSince: d.nowIso,
+    lastStepTime: undefined,
+  };
+  d.actions.push({ type: 'scaleTarget', replicas });
+  if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);
+}

@@ -1,0 +1,67 @@
+import {
+  ApiException,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  NetworkingV1Api,
+} from '@kubernetes/client-node';
+
+export interface Kube {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  networking: NetworkingV1Api;
+  autoscaling: AutoscalingV2Api;
+  custom: CustomObjectsApi;
+  events: EventsV1Api;
+  coordination: CoordinationV1Api;
+  objects: KubernetesObjectApi;
+}
+
+/** Clients for a kubeconfig file, or the default loading rules ($KUBECONFIG, ~/.kube/config, in-cluster). */
+export function createKube(kubeconfigPath?: string): Kube {
+  const kc = new KubeConfig();
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+  else kc.loadFromDefault();
+  return fromKubeConfig(kc);
+}
+
+export function fromKubeConfig(kc: KubeConfig): Kube {
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    networking: kc.makeApiClient(NetworkingV1Api),
+    autoscaling: kc.makeApiClient(AutoscalingV2Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    events: kc.makeApiClient(EventsV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
+    objects: KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+/** The HTTP status of a client error, when it is one. */
+export function statusCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** A one-line description of a client error: the API server's message when it sent one. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const body = JSON.parse(String(err.body)) as { message?: string };
+      if (body.message) return `${err.code}: ${body.message}`;
+    } catch {
+      /* not JSON */
+    }
+    return `${err.code}: ${String(err.body).slice(0, 300)}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { ApiException, KubeConfig };

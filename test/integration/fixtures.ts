@@ -1,0 +1,155 @@
+import type { Kube } from '../../src/kube/client.ts';
+import type { Canary, CanaryAnalysis } from '../../src/api/types.ts';
+
+export const PODINFO_IMAGE = 'ghcr.io/stefanprodan/podinfo';
+
+/** A podinfo-like app as in the reference walkthrough: Deployment (with a ConfigMap) and Ingress. */
+export async function createPodinfo(
+  kube: Kube,
+  namespace: string,
+  opts: { replicas?: number; name?: string } = {},
+) {
+  const name = opts.name ?? 'podinfo';
+  await kube.core.createNamespacedConfigMap({
+    namespace,
+    body: {
+      metadata: { name: `${name}-config` },
+      data: { 'message.txt': 'hello v1' },
+      binaryData: { 'logo.bin': 'AAEC' },
+    },
+  });
+  await kube.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name, labels: { app: name } },
+      spec: {
+        replicas: opts.replicas ?? 2,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name }, annotations: { 'prometheus.io/scrape': 'true' } },
+          spec: {
+            containers: [
+              {
+                name: 'podinfod',
+                image: `${PODINFO_IMAGE}:6.0.0`,
+                ports: [{ name: 'http', containerPort: 9898 }],
+                envFrom: [{ configMapRef: { name: `${name}-config` } }],
+                volumeMounts: [{ name: 'config', mountPath: '/config' }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: `${name}-config` } }],
+          },
+        },
+      },
+    },
+  });
+  await kube.networking.createNamespacedIngress({
+    namespace,
+    body: {
+      metadata: {
+        name,
+        annotations: {
+          'kubernetes.io/ingress.class': 'nginx',
+          'nginx.ingress.kubernetes.io/canary-weight': '99',
+        },
+      },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'app.example.com',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  });
+}
+
+export function canaryManifest(
+  namespace: string,
+  analysis: Partial<CanaryAnalysis> = {},
+  name = 'podinfo',
+): Canary {
+  return {
+    apiVersion: 'kanaria.dev/v1beta1',
+    kind: 'Canary',
+    metadata: { name, namespace },
+    spec: {
+      provider: 'nginx',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name },
+      progressDeadlineSeconds: 60,
+      service: { port: 80, targetPort: 9898 },
+      analysis: { interval: '2s', threshold: 2, maxWeight: 50, stepWeight: 10, ...analysis },
+    },
+  };
+}
+
+export async function createCanary(kube: Kube, canary: Canary): Promise<void> {
+  await kube.custom.createNamespacedCustomObject({
+    group: 'kanaria.dev',
+    version: 'v1beta1',
+    plural: 'canaries',
+    namespace: canary.metadata.namespace!,
+    body: canary,
+  });
+}
+
+export async function getCanary(kube: Kube, namespace: string, name = 'podinfo'): Promise<Canary> {
+  return (await kube.custom.getNamespacedCustomObject({
+    group: 'kanaria.dev',
+    version: 'v1beta1',
+    plural: 'canaries',
+    namespace,
+    name,
+  })) as Canary;
+}
+
+export async function setImage(kube: Kube, namespace: string, tag: string, name = 'podinfo'): Promise<void> {
+  const dep = await kube.apps.readNamespacedDeployment({ name, namespace });
+  dep.spec!.template.spec!.containers[0].image = `${PODINFO_IMAGE}:${tag}`;
+  await kube.apps.replaceNamespacedDeployment({ name, namespace, body: dep });
+}
+
+/** Records every distinct canary-weight value the canary Ingress carries, polling every 50ms. */
+export function recordWeights(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
+  const seen: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const ing = await kube.networking.readNamespacedIngress({ name: ingress, namespace });
+        const w = Number(ing.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight']);
+        if (Number.isFinite(w) && seen[seen.length - 1] !== w) seen.push(w);
+      } catch {
+        /* not there yet */
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** The Canary's events in the order they were created (etcd revisions only grow). */
+export async function eventsOf(
+  kube: Kube,
+  namespace: string,
+  name = 'podinfo',
+): Promise<{ type: string; note: string }[]> {
+  const list = await kube.events.listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
+  return list.items
+    .map((e) => ({ type: e.type ?? '', note: e.note ?? '', rv: BigInt(e.metadata?.resourceVersion ?? '0') }))
+    .sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0))
+    .map(({ type, note }) => ({ type, note }));
+}

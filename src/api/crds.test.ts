@@ -121,6 +121,7 @@ describe('CRDs', () => {
       iterations: true,
       lastAppliedSpec: true,
       lastPromotedSpec: true,
+      revision: true,
       trackedConfigs: true,
       promotedConfigs: true,
       lastTransitionTime: true,

@@ -46,6 +46,7 @@ const STATUS_KEYS: (keyof CanaryStatus)[] = [
   'lastStepTime',
   'waitingSince',
   'canaryReplicas',
+  'revision',
   'message',
   'observedGeneration',
   'conditions',

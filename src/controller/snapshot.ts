@@ -4,7 +4,8 @@ import type { V1ConfigMap, V1Deployment, V1Ingress } from '../kube/types.ts';
 import { configKey, referencedConfigs } from '../resources/configs.ts';
 import { hashOf } from '../resources/hash.ts';
 import { namesOf } from '../resources/names.ts';
-import { workloadView } from '../resources/workload.ts';
+import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
+import { templateHash, workloadView } from '../resources/workload.ts';
 import { DEFAULT_ANNOTATION_PREFIX, routesOf, usesService } from '../router/nginx.ts';
 import type { Caches } from './caches.ts';
 
@@ -118,6 +119,7 @@ export function observe(
   const problem = opts.validationProblem ?? found.problem;
   const analysis = spec.analysis;
   const canaryIngress = names.canaryIngress ? caches.ingresses.get(names.canaryIngress, ns) : undefined;
+  const configs = configHashes(found.target, caches);
   const snapshot: Snapshot = {
     name: canary.metadata.name,
     namespace: ns,
@@ -131,7 +133,13 @@ export function observe(
       analysis.primaryReadyThreshold ?? 100,
       true,
     ),
-    configs: configHashes(found.target, caches),
+    configs,
+    revision: hashOf({ template: found.target ? templateHash(found.target) : '', configs }),
+    requests: {
+      approve: canary.metadata.annotations?.[APPROVE_ANNOTATION],
+      abort: canary.metadata.annotations?.[ABORT_ANNOTATION],
+      promote: canary.metadata.annotations?.[PROMOTE_ANNOTATION],
+    },
     routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
     problem,
   };

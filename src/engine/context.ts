@@ -10,7 +10,7 @@ import type {
   Plan,
   Snapshot,
 } from './model.ts';
-import { promotedCondition, setCondition, withPhase } from './status.ts';
+import { promotedCondition, setCondition } from './status.ts';
 import type { Phase } from '../api/types.ts';
 
 /** Asked for check results the shell has not run yet; `decide` answers with this instead of a plan. */
@@ -65,6 +65,8 @@ export class Decision {
     const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
     const hasMetrics = stage === 'analysis' && (this.s.spec.analysis.metrics ?? []).length > 0;
     if (!this.hasHooks(hookType) && !hasMetrics) return [];
+    // An approval for this revision opens every confirm-* gate.
+    if (stage.startsWith('confirm-') && this.s.requests.approve === this.s.revision) return [];
     return this.results[stage];
   }
 
@@ -73,7 +75,10 @@ export class Decision {
   }
 
   phase(phase: Phase, message: string): void {
-    this.status = withPhase(this.status, phase, this.nowIso);
+    if (this.status.phase !== phase) {
+      this.status.phase = phase;
+      this.status.lastTransitionTime = this.nowIso;
+    }
     this.status.message = message;
   }
 

@@ -151,6 +151,7 @@ function idle(d: Decision): NeedChecks | undefined {
       });
     }
     d.phase('Waiting', `waiting for approval: ${closed.message}`);
+    d.status.revision = s.revision;
     d.requeue(d.intervalMs);
     return undefined;
   }

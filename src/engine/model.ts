@@ -31,6 +31,10 @@ export interface Snapshot {
   configs: Record<string, string>;
   /** The canary weight currently set on the canary Ingress, when it exists. */
   routedWeight?: number;
+  /** Revision of what the target runs now: its template and tracked configs. */
+  revision: string;
+  /** Requests people made for a revision (annotations written by `kanaria promote|abort` and the gate API). */
+  requests: { approve?: string; abort?: string; promote?: string };
   /** A semantic problem found by the shell (missing target, ingress without the apex backend, …). */
   problem?: { reason: string; message: string };
 }

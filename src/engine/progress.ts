@@ -16,6 +16,10 @@ export function progress(d: Decision): NeedChecks | undefined {
     d.requeue(WAIT_READY_MS);
     return undefined;
   }
+  if (s.requests.abort && s.requests.abort === status.revision) {
+    rollback(d, 'aborted by request (kanaria abort)', []);
+    return undefined;
+  }
   const canaryReplicas = status.canaryReplicas ?? Math.max(s.primary.replicas, 1);
   if (s.target.replicas !== canaryReplicas) d.actions.push({ type: 'scaleTarget', replicas: canaryReplicas });
 
@@ -55,6 +59,11 @@ export function progress(d: Decision): NeedChecks | undefined {
       d.requeue(due - d.now);
       return undefined;
     }
+  }
+
+  if (s.requests.promote && s.requests.promote === status.revision) {
+    d.event('Normal', 'Synced', `Promotion of ${d.id} requested: skipping the remaining analysis`);
+    return promote(d);
   }
 
   if (weight === 0 && (status.iterations ?? 0) === 0 && d.hasHooks('pre-rollout')) {
@@ -146,6 +155,11 @@ export function progress(d: Decision): NeedChecks | undefined {
     d.setWeight(100);
     d.event('Normal', 'Synced', `Routing all traffic to canary ${d.id}`);
   }
+  return promote(d);
+}
+
+function promote(d: Decision): undefined {
+  const { s, status } = d;
   d.actions.push({ type: 'promote' });
   d.event('Normal', 'Synced', `Copying ${d.id} template spec to ${s.name}-primary.${s.namespace}`);
   status.lastPromotedSpec = status.lastAppliedSpec;

@@ -10,6 +10,7 @@ export function startRelease(d: Decision): void {
     failedChecks: 0,
     iterations: 0,
     lastAppliedSpec: s.target.templateHash,
+    revision: s.revision,
     trackedConfigs: s.configs,
     canaryReplicas: replicas,
     waitingSince: d.nowIso,

@@ -1,4 +1,4 @@
-import type { CanaryStatus, Condition, Phase } from '../api/types.ts';
+import type { Condition, Phase } from '../api/types.ts';
 
 /** Sets or updates one condition, keeping lastTransitionTime when the status does not change. */
 export function setCondition(
@@ -26,11 +26,6 @@ export function promotedCondition(phase: Phase, message: string, generation: num
   const status: Condition['status'] =
     phase === 'Succeeded' || phase === 'Initialized' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
   return { type: 'Promoted', status, reason: phase, message, observedGeneration: generation };
-}
-
-export function withPhase(status: CanaryStatus, phase: Phase, nowIso: string): CanaryStatus {
-  if (status.phase === phase) return status;
-  return { ...status, phase, lastTransitionTime: nowIso };
 }
 
 export function sameConfigs(

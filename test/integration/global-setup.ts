@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { installCrds } from '../../src/controller/run.ts';
-import { down, up } from '../../src/devcluster/cluster.ts';
+import { clusterPorts, down, status, up } from '../../src/devcluster/cluster.ts';
+import { isPortFree } from '../../src/devcluster/ports.ts';
 import { createKube } from '../../src/kube/client.ts';
 
 declare module 'vitest' {
@@ -9,11 +10,23 @@ declare module 'vitest' {
   }
 }
 
-const CLUSTER = 'test';
+/** The first base port from 17440 on (steps of 10) that no other test run is using. */
+async function freeBasePort(): Promise<number> {
+  const first = Number(process.env.KANARIA_TEST_CLUSTER_PORT ?? 17440);
+  for (let base = first; base < first + 200; base += 10) {
+    const name = `test-${base}`;
+    const s = await status(name);
+    if (s.running) continue; // a concurrent run owns it
+    if (s.state) await down(name); // left over from a run that died
+    const ports = Object.values(clusterPorts(base));
+    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return base;
+  }
+  throw new Error(`no free port range for a local control plane from ${first} on`);
+}
 
 /**
- * Starts one local control plane for the whole run (or uses $KUBECONFIG when KANARIA_TEST_USE_KUBECONFIG=1)
- * and stops it afterwards.
+ * Starts one local control plane for the whole run (or uses $KUBECONFIG when KANARIA_TEST_USE_KUBECONFIG=1),
+ * installs the CRDs and stops it afterwards.
  */
 export default async function setup(project: TestProject) {
   if (process.env.KANARIA_TEST_USE_KUBECONFIG === '1' && process.env.KUBECONFIG) {
@@ -21,12 +34,17 @@ export default async function setup(project: TestProject) {
     await installCrds(createKube(process.env.KUBECONFIG));
     return;
   }
-  await down(CLUSTER);
-  const basePort = Number(process.env.KANARIA_TEST_CLUSTER_PORT ?? 17440);
-  const state = await up({ name: CLUSTER, basePort });
+  const basePort = await freeBasePort();
+  const name = `test-${basePort}`;
+  const state = await up({ name, basePort });
   project.provide('kubeconfig', state.kubeconfig);
-  await installCrds(createKube(state.kubeconfig));
+  try {
+    await installCrds(createKube(state.kubeconfig));
+  } catch (err) {
+    await down(name);
+    throw err;
+  }
   return async () => {
-    await down(CLUSTER);
+    await down(name);
   };
 }

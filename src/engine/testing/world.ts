@@ -22,6 +22,7 @@ export interface World {
   events: EngineEvent[];
   weights: number[];
   postRolloutRuns: number;
+  requests: { approve?: string; abort?: string; promote?: string };
 }
 
 export function newWorld(spec: CanarySpec, replicas = 2): World {
@@ -39,7 +40,12 @@ export function newWorld(spec: CanarySpec, replicas = 2): World {
     events: [],
     weights: [],
     postRolloutRuns: 0,
+    requests: {},
   };
+}
+
+export function revisionOf(w: World): string {
+  return `${w.targetHash}/${JSON.stringify(w.configs)}`;
 }
 
 export function snapshotOf(w: World): Snapshot {
@@ -68,6 +74,8 @@ export function snapshotOf(w: World): Snapshot {
       available: w.primaryExists && w.primaryPodsReady,
     },
     configs: w.configs,
+    revision: revisionOf(w),
+    requests: w.requests,
     routedWeight: w.primaryExists ? w.weight : undefined,
   };
 }

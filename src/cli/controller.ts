@@ -12,6 +12,7 @@ interface ControllerFlags {
   ingressAnnotationPrefix: string;
   logLevel: string;
   workers: string;
+  metricsServer?: string;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -35,6 +36,7 @@ export function registerController(program: Command): void {
     )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .option('--workers <n>', 'canaries reconciled in parallel', '16')
+    .option('--metrics-server <url>', 'Prometheus address for the built-in nginx metrics')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -58,6 +60,7 @@ export function registerController(program: Command): void {
         ingressAnnotationPrefix: flags.ingressAnnotationPrefix,
         log,
         workers: Number(flags.workers),
+        metricsServer: flags.metricsServer,
       });
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');

@@ -7,7 +7,7 @@ import type {
   V1Service,
   V2HorizontalPodAutoscaler,
 } from '../kube/types.ts';
-import type { Canary } from '../api/types.ts';
+import type { Canary, MetricTemplate } from '../api/types.ts';
 
 /** Read access to one watch cache. */
 export interface Cache<T extends KubernetesObject> {
@@ -24,4 +24,5 @@ export interface Caches {
   configMaps: Cache<V1ConfigMap>;
   secrets: Cache<V1Secret>;
   hpas: Cache<V2HorizontalPodAutoscaler>;
+  metricTemplates: Cache<MetricTemplate & KubernetesObject>;
 }

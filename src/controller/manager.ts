@@ -1,9 +1,10 @@
-import type { Canary } from '../api/types.ts';
+import type { Canary, MetricTemplate } from '../api/types.ts';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
+import { createAnalysisChecker } from '../checks/analysis.ts';
 import type { Caches } from './caches.ts';
 import { WorkQueue } from './queue.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
@@ -13,6 +14,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   /** Watch one namespace only; all when undefined. */
   namespace?: string;
   workers?: number;
+  /** Prometheus address for the built-in nginx metrics. */
+  metricsServer?: string;
   onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
 }
 
@@ -134,6 +137,25 @@ export class Manager {
           ns ? kube.core.listNamespacedSecret({ namespace: ns }) : kube.core.listSecretForAllNamespaces(),
         rel('Secret'),
       ),
+      metricTemplates: watch<MetricTemplate & KubernetesObject>(
+        this.path('kanaria.dev/v1beta1', 'metrictemplates'),
+        () =>
+          (ns
+            ? kube.custom.listNamespacedCustomObject({
+                group: 'kanaria.dev',
+                version: 'v1beta1',
+                plural: 'metrictemplates',
+                namespace: ns,
+              })
+            : kube.custom.listClusterCustomObject({
+                group: 'kanaria.dev',
+                version: 'v1beta1',
+                plural: 'metrictemplates',
+              })) as Promise<{
+            items: (MetricTemplate & KubernetesObject)[];
+          }>,
+        () => undefined,
+      ),
       hpas: watch(
         this.path('autoscaling/v2', 'horizontalpodautoscalers'),
         () =>
@@ -143,7 +165,15 @@ export class Manager {
         rel('HorizontalPodAutoscaler'),
       ),
     };
-    this.reconciler = new Reconciler({ ...this.o, caches: this.caches });
+    const analysisChecks =
+      this.o.analysisChecks ??
+      createAnalysisChecker({
+        metricTemplates: this.caches.metricTemplates,
+        secrets: this.caches.secrets,
+        defaultPrometheus: this.o.metricsServer,
+        clock: this.o.clock,
+      });
+    this.reconciler = new Reconciler({ ...this.o, caches: this.caches, analysisChecks });
     await Promise.all(this.watches.map((w) => w.synced));
     this.running = true;
     for (const c of this.caches.canaries.list())

@@ -20,6 +20,7 @@ export interface ControllerOptions {
   logLevel?: string;
   log?: Logger;
   workers?: number;
+  metricsServer?: string;
   clock?: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
@@ -46,6 +47,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
     clock,
     namespace: options.namespace,
     workers: options.workers,
+    metricsServer: options.metricsServer,
     selectorLabels: options.selectorLabels ?? DEFAULT_SELECTOR_LABELS,
     ingressAnnotationPrefix: options.ingressAnnotationPrefix ?? DEFAULT_ANNOTATION_PREFIX,
     analysisChecks: options.analysisChecks,

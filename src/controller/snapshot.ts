@@ -141,6 +141,7 @@ export function observe(
       promote: canary.metadata.annotations?.[PROMOTE_ANNOTATION],
     },
     routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
+    routedMatch: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.match,
     problem,
   };
   return { snapshot, target: found.target, ingress: found.ingress, selectorLabel: found.selectorLabel };

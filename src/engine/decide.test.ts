@@ -219,3 +219,64 @@ describe('strategies', () => {
     expect(w.weights).toEqual([10, 20, 30, 40, 50, 30, 10, 0]);
   });
 });
+
+describe('A/B testing and requests', () => {
+  it('routes by header during the iterations and removes the rules after promotion', () => {
+    const w = newWorld(
+      baseSpec({
+        iterations: 3,
+        match: [{ headers: { 'x-canary': { exact: 'insider' } } }],
+        stepWeight: undefined,
+      }),
+    );
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    w.targetHash = 'v2';
+    const during = runUntil(w, t + 1, (x) => (x.status.iterations ?? 0) === 1);
+    expect(w.match).toBe(true);
+    expect(w.weight).toBe(0);
+    runUntil(w, during + 1, (x) => x.status.phase === 'Succeeded');
+    expect(w.match).toBe(false);
+    expect(w.weights.every((x) => x === 0)).toBe(true);
+  });
+
+  it('an approval for the current revision opens a closed confirm-rollout gate', () => {
+    const spec = baseSpec({
+      webhooks: [{ name: 'gate', type: 'confirm-rollout', url: 'http://127.0.0.1:1/' }],
+    });
+    const w = newWorld(spec);
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    w.targetHash = 'v2';
+    step(w, t + 1, fail('confirm-rollout', 'gate closed'));
+    expect(w.status.phase).toBe('Waiting');
+    w.requests.approve = 'an older revision';
+    step(w, t + 20_000, fail('confirm-rollout', 'gate closed'));
+    expect(w.status.phase).toBe('Waiting');
+    w.requests.approve = w.status.revision;
+    step(w, t + 40_000, fail('confirm-rollout', 'gate closed'));
+    expect(w.status.phase).toBe('Progressing');
+  });
+
+  it('an abort for the running revision rolls it back at once; one for another revision does nothing', () => {
+    const { w, t } = initialised();
+    w.targetHash = 'v2';
+    const mid = runUntil(w, t + 1, (x) => (x.status.canaryWeight ?? 0) === 20);
+    w.requests.abort = 'v1/{}';
+    step(w, mid + 10_000);
+    expect(w.status.phase).toBe('Progressing');
+    w.requests.abort = w.status.revision;
+    step(w, mid + 10_001);
+    expect(w.status.phase).toBe('Failed');
+    expect(w.weight).toBe(0);
+    expect(w.status.message).toContain('aborted');
+  });
+
+  it('a promote request skips the remaining steps', () => {
+    const { w, t } = initialised();
+    w.targetHash = 'v2';
+    const mid = runUntil(w, t + 1, (x) => (x.status.canaryWeight ?? 0) === 10);
+    w.requests.promote = w.status.revision;
+    runUntil(w, mid + 10_000, (x) => x.status.phase === 'Succeeded');
+    expect(w.weights).toEqual([10, 0]);
+    expect(w.primaryHash).toBe('v2');
+  });
+});

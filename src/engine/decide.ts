@@ -111,7 +111,7 @@ function idle(d: Decision): NeedChecks | undefined {
     s.target.templateHash !== s.status.lastAppliedSpec || !sameConfigs(s.configs, s.status.trackedConfigs);
   if (!changed) {
     if (s.status.phase === 'Waiting') d.phase('Initialized', 'the pending change was reverted');
-    if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);
+    if ((s.routedWeight ?? 0) !== 0 || s.routedMatch) d.setWeight(0);
     if (s.target.replicas !== 0) d.actions.push({ type: 'scaleTarget', replicas: 0 });
     return undefined;
   }

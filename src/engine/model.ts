@@ -31,6 +31,8 @@ export interface Snapshot {
   configs: Record<string, string>;
   /** The canary weight currently set on the canary Ingress, when it exists. */
   routedWeight?: number;
+  /** Whether header/cookie rules route the canary now (A/B testing). */
+  routedMatch?: boolean;
   /** Revision of what the target runs now: its template and tracked configs. */
   revision: string;
   /** Requests people made for a revision (annotations written by `kanaria promote|abort` and the gate API). */

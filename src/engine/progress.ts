@@ -51,7 +51,9 @@ export function progress(d: Decision): NeedChecks | undefined {
   const weight = status.canaryWeight ?? 0;
   const strategy = strategyOf(s.spec.analysis);
   const routed = s.routedWeight ?? 0;
-  if (routed !== weight) d.setWeight(weight, strategy === 'ab');
+  // A/B routes by header/cookie from the first iteration on; the others by weight.
+  if (routed !== weight || (strategy === 'ab') !== (s.routedMatch ?? false))
+    d.setWeight(weight, strategy === 'ab');
 
   if (status.lastStepTime) {
     const due = Date.parse(status.lastStepTime) + d.intervalMs;
@@ -120,7 +122,6 @@ export function progress(d: Decision): NeedChecks | undefined {
     const iterations = (status.iterations ?? 0) + 1;
     status.iterations = iterations;
     if (iterations < (s.spec.analysis.iterations ?? 0)) {
-      if (strategy === 'ab' && routed === 0 && iterations === 1) d.setWeight(0, true);
       d.event(
         'Normal',
         'Synced',

@@ -56,7 +56,7 @@ export function finalising(d: Decision): undefined {
     d.requeue(0);
     return undefined;
   }
-  if ((s.routedWeight ?? 0) !== 0) {
+  if ((s.routedWeight ?? 0) !== 0 || s.routedMatch) {
     d.setWeight(0);
     d.requeue(WAIT_READY_MS);
     return undefined;

@@ -19,6 +19,7 @@ export interface World {
   primaryPodsReady: boolean;
   configs: Record<string, string>;
   weight: number;
+  match: boolean;
   events: EngineEvent[];
   weights: number[];
   postRolloutRuns: number;
@@ -37,6 +38,7 @@ export function newWorld(spec: CanarySpec, replicas = 2): World {
     primaryPodsReady: true,
     configs: {},
     weight: 0,
+    match: false,
     events: [],
     weights: [],
     postRolloutRuns: 0,
@@ -77,6 +79,7 @@ export function snapshotOf(w: World): Snapshot {
     revision: revisionOf(w),
     requests: w.requests,
     routedWeight: w.primaryExists ? w.weight : undefined,
+    routedMatch: w.match,
   };
 }
 
@@ -110,6 +113,7 @@ export function step(w: World, now: number, checker: Checker = allPass): Plan {
       case 'setWeight':
         if (a.weight !== w.weight) w.weights.push(a.weight);
         w.weight = a.weight;
+        w.match = a.match;
         break;
       case 'runHooks':
         w.postRolloutRuns++;

@@ -1,0 +1,102 @@
+import type { Canary, MetricTemplate } from '../api/types.ts';
+import type { CheckResult, Snapshot } from '../engine/model.ts';
+import type { Cache } from '../controller/caches.ts';
+import type { KubernetesObject, V1Secret } from '../kube/types.ts';
+import { runMetricCheck } from './metrics/evaluate.ts';
+import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
+
+export interface MetricSources {
+  metricTemplates: Cache<MetricTemplate & KubernetesObject>;
+  secrets: Cache<V1Secret>;
+  /** Prometheus address for the built-in nginx metrics when the Canary sets no metricsServer. */
+  defaultPrometheus?: string;
+  clock: () => number;
+}
+
+function decodeSecret(secret: V1Secret | undefined): Record<string, string> | undefined {
+  if (!secret) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
+  for (const [k, v] of Object.entries(secret.stringData ?? {})) out[k] = v;
+  return out;
+}
+
+/** The provider config a MetricTemplate describes, with its Secret's credentials. */
+export function templateProvider(
+  template: MetricTemplate,
+  secrets: Cache<V1Secret>,
+  fallbackAddress?: string,
+): ProviderConfig {
+  const p = template.spec.provider;
+  const ns = template.metadata.namespace;
+  let credentials: Record<string, string> | undefined;
+  if (p.secretRef) {
+    credentials = decodeSecret(secrets.get(p.secretRef.name, ns));
+    if (!credentials)
+      throw new Error(
+        `secret ${ns}/${p.secretRef.name} of metric template ${template.metadata.name} not found`,
+      );
+  }
+  const headers = Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k, v.join(', ')]));
+  return {
+    type: p.type,
+    address: p.address ?? fallbackAddress ?? '',
+    headers,
+    insecureSkipVerify: p.insecureSkipVerify,
+    credentials,
+  };
+}
+
+/** Runs the metric checks of a Canary's analysis; every failure comes back as a failed check, never a throw. */
+export function createAnalysisChecker(sources: MetricSources) {
+  return async (canary: Canary, snapshot: Snapshot): Promise<CheckResult[]> => {
+    const spec = snapshot.spec;
+    const ns = snapshot.namespace;
+    const prometheus = spec.metricsServer ?? sources.defaultPrometheus;
+    const identity = {
+      name: snapshot.name,
+      namespace: ns,
+      target: spec.targetRef.name,
+      service: spec.service.name,
+      ingress: spec.ingressRef?.name,
+    };
+    return Promise.all(
+      (spec.analysis.metrics ?? []).map(async (metric): Promise<CheckResult> => {
+        let templateQuery: string | undefined;
+        let provider: (interval: string) => MetricProvider;
+        try {
+          if (metric.templateRef) {
+            const tns = metric.templateRef.namespace ?? ns;
+            const template = sources.metricTemplates.get(metric.templateRef.name, tns);
+            if (!template) throw new Error(`metric template ${tns}/${metric.templateRef.name} not found`);
+            templateQuery = template.spec.query;
+            const config = templateProvider(template, sources.secrets, prometheus);
+            provider = (interval) => createProvider(config, { now: sources.clock, interval });
+          } else {
+            if (!prometheus)
+              throw new Error(
+                'no Prometheus address: set spec.metricsServer on the Canary or --metrics-server on the operator',
+              );
+            provider = (interval) =>
+              createProvider({ type: 'prometheus', address: prometheus }, { now: sources.clock, interval });
+          }
+        } catch (err) {
+          return {
+            kind: 'metric',
+            name: metric.name,
+            ok: false,
+            message: `metric ${metric.name}: ${(err as Error).message}`,
+          };
+        }
+        const r = await runMetricCheck({
+          metric,
+          canary: identity,
+          provider,
+          templateQuery,
+          defaultInterval: spec.analysis.interval,
+        });
+        return { kind: 'metric', name: r.name, ok: r.ok, message: r.message, value: r.value };
+      }),
+    );
+  };
+}

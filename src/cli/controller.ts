@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { DefaultAlertProvider } from '../controller/alerts.ts';
 import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
 import { createKube } from '../kube/client.ts';
@@ -13,6 +14,10 @@ interface ControllerFlags {
   logLevel: string;
   workers: string;
   metricsServer?: string;
+  alertSecret?: string;
+  alertSecretNamespace: string;
+  alertType: string;
+  clusterName?: string;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -37,6 +42,18 @@ export function registerController(program: Command): void {
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .option('--workers <n>', 'canaries reconciled in parallel', '16')
     .option('--metrics-server <url>', 'Prometheus address for the built-in nginx metrics')
+    .option('--alert-secret <name>', 'Secret whose "address" key holds the default alert webhook URL')
+    .option(
+      '--alert-secret-namespace <ns>',
+      'namespace of --alert-secret',
+      process.env.POD_NAMESPACE ?? 'kanaria-system',
+    )
+    .option(
+      '--alert-type <type>',
+      'default alert provider type: slack, msteams, discord, googlechat or webhook',
+      'slack',
+    )
+    .option('--cluster-name <name>', 'cluster name shown in alerts')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -61,6 +78,14 @@ export function registerController(program: Command): void {
         log,
         workers: Number(flags.workers),
         metricsServer: flags.metricsServer,
+        clusterName: flags.clusterName,
+        defaultAlertProvider: flags.alertSecret
+          ? {
+              type: flags.alertType as DefaultAlertProvider['type'],
+              secretName: flags.alertSecret,
+              secretNamespace: flags.alertSecretNamespace,
+            }
+          : undefined,
       });
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');

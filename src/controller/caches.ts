@@ -7,7 +7,7 @@ import type {
   V1Service,
   V2HorizontalPodAutoscaler,
 } from '../kube/types.ts';
-import type { Canary, MetricTemplate } from '../api/types.ts';
+import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
 
 /** Read access to one watch cache. */
 export interface Cache<T extends KubernetesObject> {
@@ -25,4 +25,5 @@ export interface Caches {
   secrets: Cache<V1Secret>;
   hpas: Cache<V2HorizontalPodAutoscaler>;
   metricTemplates: Cache<MetricTemplate & KubernetesObject>;
+  alertProviders: Cache<AlertProvider & KubernetesObject>;
 }

@@ -1,10 +1,11 @@
-import type { Canary, MetricTemplate } from '../api/types.ts';
+import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker } from '../checks/analysis.ts';
+import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
 import { WorkQueue } from './queue.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
@@ -16,6 +17,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   workers?: number;
   /** Prometheus address for the built-in nginx metrics. */
   metricsServer?: string;
+  clusterName?: string;
+  defaultAlertProvider?: DefaultAlertProvider;
   onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
 }
 
@@ -156,6 +159,25 @@ export class Manager {
           }>,
         () => undefined,
       ),
+      alertProviders: watch<AlertProvider & KubernetesObject>(
+        this.path('kanaria.dev/v1beta1', 'alertproviders'),
+        () =>
+          (ns
+            ? kube.custom.listNamespacedCustomObject({
+                group: 'kanaria.dev',
+                version: 'v1beta1',
+                plural: 'alertproviders',
+                namespace: ns,
+              })
+            : kube.custom.listClusterCustomObject({
+                group: 'kanaria.dev',
+                version: 'v1beta1',
+                plural: 'alertproviders',
+              })) as Promise<{
+            items: (AlertProvider & KubernetesObject)[];
+          }>,
+        () => undefined,
+      ),
       hpas: watch(
         this.path('autoscaling/v2', 'horizontalpodautoscalers'),
         () =>
@@ -173,7 +195,17 @@ export class Manager {
         defaultPrometheus: this.o.metricsServer,
         clock: this.o.clock,
       });
-    this.reconciler = new Reconciler({ ...this.o, caches: this.caches, analysisChecks });
+    const alert =
+      this.o.alert ??
+      createAlertSink({
+        alertProviders: this.caches.alertProviders,
+        secrets: this.caches.secrets,
+        clusterName: this.o.clusterName,
+        defaultProvider: this.o.defaultAlertProvider,
+        clock: this.o.clock,
+        log: this.o.log,
+      }).sink;
+    this.reconciler = new Reconciler({ ...this.o, caches: this.caches, analysisChecks, alert });
     await Promise.all(this.watches.map((w) => w.synced));
     this.running = true;
     for (const c of this.caches.canaries.list())

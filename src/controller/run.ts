@@ -7,6 +7,7 @@ import { loadManifests } from '../kube/manifests.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
+import type { DefaultAlertProvider } from './alerts.ts';
 import { Manager } from './manager.ts';
 import type { AlertSink, AnalysisChecker } from './reconciler.ts';
 
@@ -21,6 +22,8 @@ export interface ControllerOptions {
   log?: Logger;
   workers?: number;
   metricsServer?: string;
+  clusterName?: string;
+  defaultAlertProvider?: DefaultAlertProvider;
   clock?: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
@@ -48,6 +51,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
     namespace: options.namespace,
     workers: options.workers,
     metricsServer: options.metricsServer,
+    clusterName: options.clusterName,
+    defaultAlertProvider: options.defaultAlertProvider,
     selectorLabels: options.selectorLabels ?? DEFAULT_SELECTOR_LABELS,
     ingressAnnotationPrefix: options.ingressAnnotationPrefix ?? DEFAULT_ANNOTATION_PREFIX,
     analysisChecks: options.analysisChecks,

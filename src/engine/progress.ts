@@ -79,6 +79,12 @@ export function progress(d: Decision): NeedChecks | undefined {
           'Synced',
           `Halt advancement ${d.id}: pre-rollout check ${f.name} failed: ${f.message}`,
         );
+      d.alerts.push({
+        kind: 'failed',
+        severity: 'warn',
+        message: `Pre-rollout checks of ${d.id} failed`,
+        reason: failed.map((f) => f.message).join('; '),
+      });
       return countFailure(d, failed, 'pre-rollout check failed');
     }
     for (const p of pre) d.event('Normal', 'Synced', `Pre-rollout check ${p.name} passed`);

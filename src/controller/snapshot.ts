@@ -141,6 +141,7 @@ export function observe(
       promote: canary.metadata.annotations?.[PROMOTE_ANNOTATION],
     },
     routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
+    autoscalerMinReplicas: names.hpa ? caches.hpas.get(names.hpa, ns)?.spec?.minReplicas : undefined,
     routedMatch: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.match,
     problem,
   };

@@ -31,6 +31,8 @@ export interface Snapshot {
   configs: Record<string, string>;
   /** The canary weight currently set on the canary Ingress, when it exists. */
   routedWeight?: number;
+  /** minReplicas of the target's HPA (spec.autoscalerRef), which the canary's scale-up respects. */
+  autoscalerMinReplicas?: number;
   /** Whether header/cookie rules route the canary now (A/B testing). */
   routedMatch?: boolean;
   /** Revision of what the target runs now: its template and tracked configs. */

@@ -3,7 +3,8 @@ import type { Decision } from './context.ts';
 /** A new release: the canary scaled up at weight 0 with fresh counters. */
 export function startRelease(d: Decision): void {
   const { s } = d;
-  const replicas = s.target.replicas > 0 ? s.target.replicas : Math.max(s.primary.replicas, 1);
+  const wanted = s.target.replicas > 0 ? s.target.replicas : Math.max(s.primary.replicas, 1);
+  const replicas = Math.max(wanted, s.autoscalerMinReplicas ?? 1);
   d.status = {
     ...d.status,
     canaryWeight: 0,

@@ -122,6 +122,7 @@ describe('CRDs', () => {
       lastAppliedSpec: true,
       lastPromotedSpec: true,
       revision: true,
+      releaseStartTime: true,
       trackedConfigs: true,
       promotedConfigs: true,
       lastTransitionTime: true,

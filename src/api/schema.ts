@@ -260,6 +260,7 @@ export function canaryStatusSchema(): JSONSchemaProps {
     lastStepTime: str('When the last analysis step ran.', { format: 'date-time' }),
     waitingSince: str('When the current wait for readiness began.', { format: 'date-time' }),
     canaryReplicas: int('Replicas the canary is scaled to during a release.', 0),
+    releaseStartTime: str('When the current or last release started.', { format: 'date-time' }),
     revision: str(
       'Revision (template and tracked configs) of the pending or current release; kanaria promote/abort name it.',
     ),

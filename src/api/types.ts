@@ -187,6 +187,8 @@ export interface CanaryStatus {
   waitingSince?: string;
   /** Replicas the canary is scaled to during a release. */
   canaryReplicas?: number;
+  /** When the current or last release started. */
+  releaseStartTime?: string;
   /** Revision (template + tracked configs) of the pending or current release; approvals and aborts name it. */
   revision?: string;
   message?: string;

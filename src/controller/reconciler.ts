@@ -26,6 +26,8 @@ export interface ReconcilerOptions {
   clock: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
+  /** Told every status the reconciler records (metrics); `previous` is the status before. */
+  onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
 }
 
 export interface ReconcileResult {
@@ -47,6 +49,7 @@ const STATUS_KEYS: (keyof CanaryStatus)[] = [
   'waitingSince',
   'canaryReplicas',
   'revision',
+  'releaseStartTime',
   'message',
   'observedGeneration',
   'conditions',
@@ -127,6 +130,7 @@ export class Reconciler {
       plan.status,
       plan.actions.some((a) => a.type === 'removeFinalizer'),
     );
+    this.o.onStatus?.(canary, plan.status, canary.status ?? {});
     for (const e of plan.events) {
       log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
       this.fireHooks(canary, snapshot, 'event', plan.status.phase ?? '', e.message, e.type);

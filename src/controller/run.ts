@@ -1,17 +1,31 @@
-import { hostname } from 'node:os';
 import { readdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Canary, CanaryStatus } from '../api/types.ts';
 import { createKube, type Kube } from '../kube/client.ts';
 import { loadManifests } from '../kube/manifests.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { OperatorMetrics } from '../observability/metrics.ts';
+import { startHttpServer, type HttpServer } from '../observability/server.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 import type { DefaultAlertProvider } from './alerts.ts';
+import { LeaderElector } from './leader.ts';
 import { Manager } from './manager.ts';
 import type { AlertSink, AnalysisChecker } from './reconciler.ts';
 
 export const DEFAULT_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
 
 export interface ControllerOptions {
   kubeconfig?: string;
@@ -21,46 +35,165 @@ export interface ControllerOptions {
   logLevel?: string;
   log?: Logger;
   workers?: number;
+  clock?: () => number;
   metricsServer?: string;
   clusterName?: string;
   defaultAlertProvider?: DefaultAlertProvider;
-  clock?: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
-  onRequest?: (verb: string) => void;
-  onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
+  /** host:port for /metrics, /healthz, /readyz (and extra routes such as the gate API); none when unset. */
+  listenAddress?: string;
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Reconcile only while holding this Lease. */
+  leaderElection?: LeaderElectionOptions;
 }
 
 export interface RunningController {
   kube: Kube;
-  manager: Manager;
+  /** The manager while this process reconciles (always without leader election). */
+  readonly manager: Manager | undefined;
+  metrics: OperatorMetrics;
+  server?: HttpServer;
   log: Logger;
+  isLeader(): boolean;
   stop(): Promise<void>;
+}
+
+const FINISHED = new Set(['Succeeded', 'Failed']);
+
+/** Feeds the operator's Prometheus series from the statuses the reconciler records. */
+function observeStatus(metrics: OperatorMetrics, clock: () => number) {
+  return (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => {
+    const { name, namespace } = canary.metadata;
+    if (status.phase)
+      metrics.recordStatus(
+        name,
+        namespace!,
+        status.phase,
+        status.canaryWeight ?? 0,
+        status.failedChecks ?? 0,
+      );
+    if (
+      status.phase &&
+      FINISHED.has(status.phase) &&
+      previous.phase !== status.phase &&
+      status.releaseStartTime
+    ) {
+      const seconds = (clock() - Date.parse(status.releaseStartTime)) / 1000;
+      metrics.releaseFinished(
+        name,
+        namespace!,
+        status.phase === 'Succeeded' ? 'succeeded' : 'failed',
+        seconds,
+      );
+    }
+  };
 }
 
 export async function startController(options: ControllerOptions = {}): Promise<RunningController> {
   const log = options.log ?? createLogger(options.logLevel ?? 'info');
   const kube = createKube(options.kubeconfig);
   const clock = options.clock ?? Date.now;
-  const writer = new KubeWriter(kube, `${hostname()}-${process.pid}`, options.onRequest);
-  const manager = new Manager({
+  const identity = options.leaderElection?.identity ?? `${hostname()}-${process.pid}`;
+  let manager: Manager | undefined;
+  const metrics = new OperatorMetrics({ queueDepth: () => manager?.queue.depth ?? 0 });
+  const writer = new KubeWriter(kube, identity, (verb) => metrics.apiRequest(verb));
+
+  const newManager = () =>
+    new Manager({
+      kube,
+      writer,
+      log,
+      clock,
+      namespace: options.namespace,
+      workers: options.workers,
+      selectorLabels: options.selectorLabels ?? DEFAULT_SELECTOR_LABELS,
+      ingressAnnotationPrefix: options.ingressAnnotationPrefix ?? DEFAULT_ANNOTATION_PREFIX,
+      metricsServer: options.metricsServer,
+      clusterName: options.clusterName,
+      defaultAlertProvider: options.defaultAlertProvider,
+      analysisChecks: options.analysisChecks,
+      alert: options.alert,
+      onReconcile: (seconds, outcome) => metrics.reconciled(seconds, outcome),
+      onStatus: observeStatus(metrics, clock),
+    });
+
+  // Starts and stops of the manager run one after the other, whatever order leadership changes in.
+  let transitions: Promise<void> = Promise.resolve();
+  const lead = (leading: boolean) => {
+    metrics.setLeader(leading);
+    transitions = transitions.then(async () => {
+      if (leading && !manager) {
+        const m = newManager();
+        manager = m;
+        await m.start();
+      } else if (!leading && manager) {
+        const m = manager;
+        manager = undefined;
+        await m.stop();
+      }
+    });
+    transitions.catch((err) => log.error({ err: String(err) }, 'controller start/stop failed'));
+  };
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElection) {
+    const le = options.leaderElection;
+    elector = new LeaderElector({
+      kube,
+      namespace: le.namespace,
+      name: le.name,
+      identity,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      clock,
+      log,
+      onStartedLeading: () => {
+        log.info({ identity }, 'became the leader; reconciling');
+        lead(true);
+      },
+      onStoppedLeading: () => {
+        log.warn({ identity }, 'not the leader any more; reconciling stopped');
+        lead(false);
+      },
+    });
+    elector.start();
+  } else {
+    lead(true);
+    await transitions;
+  }
+
+  let server: HttpServer | undefined;
+  if (options.listenAddress) {
+    const i = options.listenAddress.lastIndexOf(':');
+    server = await startHttpServer({
+      host: options.listenAddress.slice(0, i) || '0.0.0.0',
+      port: Number(options.listenAddress.slice(i + 1)),
+      metrics,
+      // A standby is ready: it can take over at once.
+      ready: () => (elector ? true : manager !== undefined),
+      extraRoutes: options.extraRoutes,
+    });
+    log.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
+  }
+
+  return {
     kube,
-    writer,
+    get manager() {
+      return manager;
+    },
+    metrics,
+    server,
     log,
-    clock,
-    namespace: options.namespace,
-    workers: options.workers,
-    metricsServer: options.metricsServer,
-    clusterName: options.clusterName,
-    defaultAlertProvider: options.defaultAlertProvider,
-    selectorLabels: options.selectorLabels ?? DEFAULT_SELECTOR_LABELS,
-    ingressAnnotationPrefix: options.ingressAnnotationPrefix ?? DEFAULT_ANNOTATION_PREFIX,
-    analysisChecks: options.analysisChecks,
-    alert: options.alert,
-    onReconcile: options.onReconcile,
-  });
-  await manager.start();
-  return { kube, manager, log, stop: () => manager.stop() };
+    isLeader: () => manager !== undefined,
+    async stop() {
+      if (elector) await elector.stop();
+      lead(false);
+      await transitions;
+      await server?.close();
+    },
+  };
 }
 
 export const CRD_DIR = resolve(fileURLToPath(import.meta.url), '../../../charts/kanaria/crds');

@@ -280,3 +280,38 @@ describe('A/B testing and requests', () => {
     expect(w.primaryHash).toBe('v2');
   });
 });
+
+describe('release windows', () => {
+  // Monday 2026-01-05 10:00Z is 19:00 in Tokyo: outside a 09:00-17:00 JST weekday window.
+  const windows = [
+    { schedule: '0 9 * * 1-5', duration: '8h', timeZone: 'Asia/Tokyo', kind: 'allow' as const },
+  ];
+
+  it('a new release waits outside its window, names the next opening, and starts once inside', () => {
+    const w = newWorld(baseSpec({ windows }));
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    w.targetHash = 'v2';
+    const plan = step(w, t + 1);
+    expect(w.status.phase).toBe('Waiting');
+    expect(w.status.message).toContain('next window opens 2026-01-06T09:00:00+09:00 (Asia/Tokyo)');
+    expect(w.targetReplicas).toBe(0);
+    const opening = Date.parse('2026-01-06T00:00:00Z');
+    expect(t + 1 + (plan.requeueAfterMs ?? 0)).toBeLessThanOrEqual(opening);
+    runUntil(w, opening, (x) => x.status.phase === 'Succeeded');
+  });
+
+  it('a running release holds its weight when the window closes but still rolls back on failed checks', () => {
+    const opensAt = Date.parse('2026-01-06T07:59:00Z'); // 16:59 JST, one minute before closing
+    const w = newWorld(baseSpec({ windows, webhooks: [loadTest], interval: '30s' }));
+    const t = runUntil(w, opensAt, (x) => x.status.phase === 'Initialized');
+    w.targetHash = 'v2';
+    runUntil(w, t + 1, (x) => (x.status.canaryWeight ?? 0) >= 10);
+    const held = w.status.canaryWeight;
+    let now = opensAt + 5 * 60_000;
+    for (let i = 0; i < 3; i++, now += 30_000) step(w, now);
+    expect(w.status.canaryWeight).toBe(held);
+    expect(w.status.message).toContain('holding at weight');
+    runUntil(w, now, (x) => x.status.phase === 'Failed', fail('analysis'));
+    expect(w.weight).toBe(0);
+  });
+});

@@ -2,6 +2,7 @@ import { Decision, WAIT_READY_MS, type NeedChecks } from './context.ts';
 import type { CheckResults, Plan, Snapshot } from './model.ts';
 import { progress } from './progress.ts';
 import { startRelease } from './release.ts';
+import { releaseWindowState } from './windows.ts';
 import { promoting, finalising } from './promotion.ts';
 import { sameConfigs, setCondition } from './status.ts';
 
@@ -131,6 +132,16 @@ function idle(d: Decision): NeedChecks | undefined {
     d.actions.push({ type: 'promote' });
     d.status.lastPromotedSpec = s.target.templateHash;
     d.phase('Promoting', 'analysis skipped');
+    return undefined;
+  }
+  const window = releaseWindowState(s.spec.analysis.windows, d.now);
+  if (!window.open) {
+    const message = `waiting for a release window: ${window.reason}`;
+    if (s.status.phase !== 'Waiting' || s.status.message !== message)
+      d.event('Normal', 'Waiting', `${d.id} ${message}`);
+    d.phase('Waiting', message);
+    d.status.revision = s.revision;
+    d.requeue(Math.min(Math.max((window.nextOpen ?? d.now) - d.now, 1000), 10 * 60_000));
     return undefined;
   }
   const confirm = d.checks('confirm-rollout');

@@ -3,6 +3,7 @@ import { WAIT_READY_MS } from './context.ts';
 import type { CheckResult } from './model.ts';
 import { startRelease } from './release.ts';
 import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
+import { releaseWindowState } from './windows.ts';
 import { sameConfigs } from './status.ts';
 
 /** Progressing and WaitingPromotion: analysis steps until the canary is promoted or rolled back. */
@@ -99,6 +100,13 @@ export function progress(d: Decision): NeedChecks | undefined {
       for (const f of failed) d.event('Warning', 'Synced', `Halt advancement ${d.id} ${f.message}`);
       return countFailure(d, failed, failed.map((f) => f.message).join('; '));
     }
+  }
+
+  // Outside its release windows a running release keeps its weight; failed checks still roll it back.
+  const window = releaseWindowState(s.spec.analysis.windows, d.now);
+  if (!window.open) {
+    status.message = `holding at weight ${weight}: ${window.reason}`;
+    return stepDone(d);
   }
 
   if (strategy === 'canary' && weight < maxWeightOf(s.spec.analysis)) {

@@ -12,6 +12,7 @@ export function startRelease(d: Decision): void {
     iterations: 0,
     lastAppliedSpec: s.target.templateHash,
     revision: s.revision,
+    releaseStartTime: d.nowIso,
     trackedConfigs: s.configs,
     canaryReplicas: replicas,
     waitingSince: d.nowIso,

@@ -34,7 +34,8 @@ export function parseDuration(text: string): number {
     }
     total += Number(m[1]) * UNIT_MS[m[2]];
   }
-  return Math.round(total);
+  // Whole milliseconds, but a positive duration never rounds down to zero.
+  return total > 0 ? Math.max(1, Math.round(total)) : 0;
 }
 
 /** True when `text` is a duration longer than zero. */

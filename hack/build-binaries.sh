@@ -4,6 +4,7 @@
 #
 #   hack/build-binaries.sh [component ...]     components: etcd kube-apiserver
 #                                              kube-controller-manager kube-scheduler kwok helm kubeconform
+#                                              flagger (for the benchmarks' side-by-side runs)
 # Environment: KANARIA_CACHE_DIR (default ~/.cache/kanaria)
 set -euo pipefail
 
@@ -12,6 +13,7 @@ ETCD_VERSION=3.6.6
 KWOK_VERSION=0.7.0
 HELM_VERSION=3.19.0
 KUBECONFORM_VERSION=0.7.0
+FLAGGER_VERSION=1.44.0
 
 cache_root=${KANARIA_CACHE_DIR:-$HOME/.cache/kanaria}
 bin_dir="$cache_root/k8s-$KUBE_VERSION/bin"
@@ -56,7 +58,8 @@ build_kube() {
   (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$1" "k8s.io/kubernetes/cmd/$1")
 }
 
-build_simple() { # name module version package
+# new_tool_module NAME MODULE VERSION PACKAGE: a module in $work_root/NAME-VERSION that pins one tool.
+new_tool_module() {
   local dir="$work_root/$1-$3"
   new_module "$dir"
   (
@@ -64,8 +67,29 @@ build_simple() { # name module version package
     go mod edit -require "$2@v$3"
     printf 'package tools\n\nimport _ "%s"\n' "$4" >tools.go
     go mod tidy >/dev/null
-    go build -trimpath -ldflags "-s -w" -o "$bin_dir/$1" "$4"
   )
+}
+
+build_simple() { # name module version package [extra ldflags]
+  new_tool_module "$1" "$2" "$3" "$4"
+  (cd "$work_root/$1-$3" && go build -trimpath -ldflags "-s -w ${5:-}" -o "$bin_dir/$1" "$4")
+}
+
+# Helm's Makefile stamps its version and the Kubernetes version it was built against (the minor of
+# its k8s.io/client-go); without them `helm template` and `helm lint` assume Kubernetes 1.20 for
+# .Capabilities.KubeVersion and for the API deprecation checks.
+build_helm() {
+  local pkg=helm.sh/helm/v3/cmd/helm dir="$work_root/helm-$HELM_VERSION" minor
+  new_tool_module helm helm.sh/helm/v3 "$HELM_VERSION" "$pkg"
+  minor=$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go)
+  minor=${minor#v0.}
+  minor=${minor%%.*}
+  local ldflags="-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$minor"
+  done
+  (cd "$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$bin_dir/helm" "$pkg")
 }
 
 build_one() {
@@ -73,8 +97,15 @@ build_one() {
     kube-apiserver | kube-controller-manager | kube-scheduler) build_kube "$1" ;;
     etcd) build_simple etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 ;;
     kwok) build_simple kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
-    helm) build_simple helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm ;;
-    kubeconform) build_simple kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform ;;
+    helm) build_helm ;;
+    kubeconform)
+      build_simple kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" \
+        github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=v$KUBECONFORM_VERSION"
+      ;;
+    flagger)
+      build_simple flagger github.com/fluxcd/flagger "$FLAGGER_VERSION" github.com/fluxcd/flagger/cmd/flagger \
+        "-X github.com/fluxcd/flagger/pkg/version.REVISION=v$FLAGGER_VERSION"
+      ;;
     *) echo "error: unknown component '$1'" >&2; exit 2 ;;
   esac
 }

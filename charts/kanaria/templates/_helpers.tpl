@@ -1,0 +1,102 @@
+{{/* Name of the chart, or nameOverride. */}}
+{{- define "kanaria.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's objects: <release> when it contains the chart name, else <release>-<chart>. */}}
+{{- define "kanaria.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "kanaria.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "kanaria.labels" -}}
+helm.sh/chart: {{ include "kanaria.chart" . }}
+{{ include "kanaria.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "kanaria.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "kanaria.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "kanaria.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "kanaria.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when leader election is on: asked for, or forced by more than one replica. */}}
+{{- define "kanaria.leaderElect" -}}
+{{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ end }}
+{{- end }}
+
+{{/* The namespace RBAC mode binds in; fails the render when it is missing. */}}
+{{- define "kanaria.rbacNamespace" -}}
+{{- required "rbac.scope=namespace needs watchNamespace: set --set watchNamespace=<namespace the operator watches>, or use rbac.scope=cluster" .Values.watchNamespace }}
+{{- end }}
+
+{{/* The operator's command line after `kanaria`. */}}
+{{- define "kanaria.args" -}}
+- controller
+{{- $watch := .Values.watchNamespace }}
+{{- if eq .Values.rbac.scope "namespace" }}
+{{- $watch = include "kanaria.rbacNamespace" . }}
+{{- end }}
+{{- with $watch }}
+- --namespace
+- {{ . | quote }}
+{{- end }}
+{{- with .Values.selectorLabels }}
+- --selector-labels
+- {{ join "," . | quote }}
+{{- end }}
+{{- with .Values.ingress.annotationPrefix }}
+- --ingress-annotation-prefix
+- {{ . | quote }}
+{{- end }}
+{{- with .Values.ingress.class }}
+- --ingress-class
+- {{ . | quote }}
+{{- end }}
+- --log-level
+- {{ .Values.logLevel | quote }}
+{{- with .Values.metricsServer }}
+- --metrics-server
+- {{ . | quote }}
+{{- end }}
+- --listen-address
+- "0.0.0.0:8080"
+{{- if include "kanaria.leaderElect" . }}
+- --leader-elect
+- --leader-election-namespace
+- {{ .Release.Namespace | quote }}
+- --leader-election-id
+- kanaria-leader
+{{- end }}
+{{- with .Values.alerts.secretName }}
+- --alert-secret
+- {{ . | quote }}
+- --alert-type
+- {{ $.Values.alerts.type | quote }}
+{{- end }}
+{{- with .Values.gate.tokenSecretName }}
+- --gate-token-secret
+- {{ . | quote }}
+{{- end }}
+{{- end }}

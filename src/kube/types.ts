@@ -6,6 +6,7 @@ export type {
   V1Deployment,
   V1Ingress,
   V1IngressBackend,
+  V1Lease,
   V1PodSpec,
   V1PodTemplateSpec,
   V1Secret,

@@ -1,0 +1,309 @@
+import { describeError, statusCode, type Kube } from '../kube/client.ts';
+import { microTime, timeMs } from '../kube/time.ts';
+import type { V1Lease } from '../kube/types.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** What a candidate may do with the Lease it just read. */
+export type LeaseDecision =
+  /** No Lease yet: create it, holding it. */
+  | { kind: 'create' }
+  /** Free (released) or expired: take it over with the resourceVersion read. */
+  | { kind: 'acquire'; previousHolder?: string }
+  /** Held by us: renew it. */
+  | { kind: 'renew' }
+  /** Held by someone else whose lease runs until `expiresAt`. */
+  | { kind: 'wait'; holder: string; expiresAt: number };
+
+/**
+ * Whether `identity` may take or keep `lease` at `now` (epoch ms). The Lease is expired once
+ * renewTime + leaseDuration < now, with the holder's own leaseDurationSeconds when it wrote one, else
+ * `leaseDurationMs`. `observedAt` — when this candidate first saw the Lease's current version, by its own
+ * clock — pushes the expiry to at least observedAt + leaseDuration, so a clock running ahead of the
+ * holder's never takes a Lease early.
+ */
+export function leaseDecision(
+  lease: V1Lease | undefined,
+  identity: string,
+  now: number,
+  leaseDurationMs: number,
+  observedAt?: number,
+): LeaseDecision {
+  if (!lease) return { kind: 'create' };
+  const spec = lease.spec ?? {};
+  const holder = spec.holderIdentity ?? '';
+  if (holder === identity) return { kind: 'renew' };
+  if (holder === '') return { kind: 'acquire' };
+  const duration = spec.leaseDurationSeconds ? spec.leaseDurationSeconds * 1000 : leaseDurationMs;
+  const renewed = timeMs(spec.renewTime) ?? timeMs(spec.acquireTime);
+  const since = Math.max(renewed ?? -Infinity, observedAt ?? -Infinity);
+  if (since === -Infinity) return { kind: 'acquire', previousHolder: holder };
+  const expiresAt = since + duration;
+  return expiresAt < now ? { kind: 'acquire', previousHolder: holder } : { kind: 'wait', holder, expiresAt };
+}
+
+/** The Lease spec written by `identity` at `now` for a decision to create, acquire or renew. */
+export function leaseSpecFor(
+  decision: Exclude<LeaseDecision, { kind: 'wait' }>,
+  current: V1Lease | undefined,
+  identity: string,
+  now: number,
+  leaseDurationMs: number,
+): NonNullable<V1Lease['spec']> {
+  const spec = current?.spec ?? {};
+  const transitions = spec.leaseTransitions ?? 0;
+  const base = {
+    holderIdentity: identity,
+    leaseDurationSeconds: Math.max(1, Math.ceil(leaseDurationMs / 1000)),
+    renewTime: microTime(now),
+  };
+  switch (decision.kind) {
+    case 'create':
+      return { ...base, acquireTime: microTime(now), leaseTransitions: 0 };
+    case 'acquire':
+      return { ...base, acquireTime: microTime(now), leaseTransitions: transitions + 1 };
+    case 'renew':
+      return {
+        ...base,
+        acquireTime: spec.acquireTime ? microTime(timeMs(spec.acquireTime) ?? now) : microTime(now),
+        leaseTransitions: transitions,
+      };
+  }
+}
+
+export interface LeaderElectorOptions {
+  kube: Kube;
+  namespace: string;
+  name: string;
+  /** Unique per process, e.g. the pod name plus a random suffix. */
+  identity: string;
+  leaseDurationMs?: number;
+  /** A leader that could not renew for this long stops leading. Less than leaseDurationMs. */
+  renewDeadlineMs?: number;
+  /** Time between attempts to acquire or renew. Less than renewDeadlineMs. */
+  retryPeriodMs?: number;
+  clock?: () => number;
+  /** Called once this process holds the Lease. */
+  onStartedLeading: () => void;
+  /**
+   * Called the moment this process must stop acting as leader: renewal failed past the deadline, another
+   * holder was seen, or stop(). May be followed by onStartedLeading again when the Lease is won back.
+   */
+  onStoppedLeading: () => void;
+  log?: Logger;
+}
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, in the manner of client-go's leaderelection:
+ * every retry period read the Lease, then create, take over or renew it with the resourceVersion read
+ * (a 409 means another candidate won the race).
+ */
+export class LeaderElector {
+  private readonly opts: Required<Omit<LeaderElectorOptions, 'log'>> & { log?: Logger };
+  private running = false;
+  private leading = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private observed: { version: string; at: number } | undefined;
+
+  constructor(options: LeaderElectorOptions) {
+    this.opts = {
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      clock: Date.now,
+      ...options,
+    };
+    const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.opts;
+    if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs && retryPeriodMs > 0)) {
+      throw new Error(
+        `leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (got ${leaseDurationMs}, ${renewDeadlineMs}, ${retryPeriodMs} ms)`,
+      );
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  get identity(): string {
+    return this.opts.identity;
+  }
+
+  /** Starts competing for the Lease. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops competing; when leading, stops leading first and then releases the Lease for a fast handover. */
+  async stop(): Promise<void> {
+    const wasRunning = this.running;
+    this.halt();
+    this.loseLeadership('stopping');
+    await this.loop;
+    if (wasRunning) await this.release();
+  }
+
+  /** Stops every timer and request loop without callbacks or release, as if the process had died. */
+  crash(): void {
+    this.halt();
+    this.leading = false;
+  }
+
+  private halt(): void {
+    this.running = false;
+    clearTimeout(this.sleepTimer);
+    clearTimeout(this.deadlineTimer);
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      await this.attempt();
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.sleepTimer = setTimeout(resolve, this.opts.retryPeriodMs);
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** One read-decide-write round; failures are logged and retried next period. */
+  private async attempt(): Promise<void> {
+    const { kube, namespace, name, identity, clock, leaseDurationMs, renewDeadlineMs } = this.opts;
+    const now = clock();
+    try {
+      const lease = await this.bounded(this.read());
+      if (!this.running) return;
+      const version = lease?.metadata?.resourceVersion ?? '';
+      if (this.observed?.version !== version) this.observed = { version, at: clock() };
+      const decision = leaseDecision(lease, identity, now, leaseDurationMs, this.observed.at);
+      if (decision.kind === 'wait') {
+        this.loseLeadership(`lease held by ${decision.holder}`);
+        return;
+      }
+      const spec = leaseSpecFor(decision, lease, identity, now, leaseDurationMs);
+      const written = await this.bounded(
+        lease
+          ? kube.coordination.replaceNamespacedLease({
+              name,
+              namespace,
+              body: { ...lease, spec: { ...lease.spec, ...spec } },
+            })
+          : kube.coordination.createNamespacedLease({
+              namespace,
+              body: {
+                apiVersion: 'coordination.k8s.io/v1',
+                kind: 'Lease',
+                metadata: { name, namespace },
+                spec,
+              },
+            }),
+      );
+      if (!this.running) return;
+      if (clock() - now >= renewDeadlineMs) {
+        this.opts.log?.warn({ lease: name }, 'lease write took longer than the renew deadline');
+        return;
+      }
+      this.observed = { version: written.metadata?.resourceVersion ?? '', at: now };
+      this.armDeadline(now);
+      if (!this.leading) {
+        this.leading = true;
+        this.opts.log?.info(
+          {
+            lease: `${namespace}/${name}`,
+            identity,
+            previousHolder: 'previousHolder' in decision ? decision.previousHolder : undefined,
+          },
+          'became leader',
+        );
+        this.notify('onStartedLeading');
+      }
+    } catch (err) {
+      const code = statusCode(err);
+      const msg = code === 409 ? 'lease changed by another candidate' : 'lease attempt failed';
+      this.opts.log?.[this.leading && code !== 409 ? 'warn' : 'debug'](
+        { lease: `${namespace}/${name}`, err: describeError(err) },
+        msg,
+      );
+    }
+  }
+
+  private async read(): Promise<V1Lease | undefined> {
+    const { kube, namespace, name } = this.opts;
+    try {
+      return await kube.coordination.readNamespacedLease({ name, namespace });
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** A request that takes longer than the renew deadline counts as failed (it may still land later). */
+  private bounded<T>(request: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.opts.renewDeadlineMs} ms`)),
+        this.opts.renewDeadlineMs,
+      );
+    });
+    request.catch(() => undefined);
+    return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Leadership ends renewDeadline after the last successful renewal unless a later one lands first. */
+  private armDeadline(renewedAt: number): void {
+    clearTimeout(this.deadlineTimer);
+    const left = renewedAt + this.opts.renewDeadlineMs - this.opts.clock();
+    this.deadlineTimer = setTimeout(() => this.loseLeadership('could not renew within the deadline'), left);
+  }
+
+  private loseLeadership(reason: string): void {
+    clearTimeout(this.deadlineTimer);
+    if (!this.leading) return;
+    this.leading = false;
+    this.opts.log?.warn({ lease: `${this.opts.namespace}/${this.opts.name}`, reason }, 'stopped leading');
+    this.notify('onStoppedLeading');
+  }
+
+  /** A throwing callback is logged; it never breaks the renew loop. */
+  private notify(callback: 'onStartedLeading' | 'onStoppedLeading'): void {
+    try {
+      this.opts[callback]();
+    } catch (err) {
+      this.opts.log?.error({ err }, `${callback} failed`);
+    }
+  }
+
+  /** Clears holderIdentity when the Lease is still ours, so a standby takes it at its next attempt. */
+  private async release(): Promise<void> {
+    const { kube, namespace, name, identity, clock } = this.opts;
+    try {
+      const lease = await this.bounded(this.read());
+      if (!lease || lease.spec?.holderIdentity !== identity) return;
+      const now = clock();
+      await this.bounded(
+        kube.coordination.replaceNamespacedLease({
+          name,
+          namespace,
+          body: {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now) },
+          },
+        }),
+      );
+      this.observed = undefined;
+      this.opts.log?.info({ lease: `${namespace}/${name}`, identity }, 'released lease');
+    } catch (err) {
+      this.opts.log?.warn(
+        { lease: `${namespace}/${name}`, err: describeError(err) },
+        'could not release lease',
+      );
+    }
+  }
+}

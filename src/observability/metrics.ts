@@ -1,0 +1,147 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Phase } from '../api/types.ts';
+
+/** The number `kanaria_canary_status` reports for each phase (Flagger's encoding, extended). */
+export const PHASE_CODES: Readonly<Record<Phase, number>> = {
+  Initializing: 0,
+  Initialized: 1,
+  Progressing: 2,
+  Succeeded: 3,
+  Failed: 4,
+  Waiting: 5,
+  WaitingPromotion: 6,
+  Promoting: 7,
+  Finalising: 8,
+  Terminating: 9,
+  Terminated: 10,
+};
+
+export type ReleaseOutcome = 'succeeded' | 'failed';
+export type ReconcileOutcome = 'ok' | 'error';
+
+export interface OperatorMetricsOptions {
+  /** Read at every scrape for `kanaria_workqueue_depth`; the gauge reports 0 without it. */
+  queueDepth?: () => number;
+  /** prom-client's process and Node.js runtime metrics on the same registry (default true). */
+  processMetrics?: boolean;
+}
+
+const RELEASE_OUTCOMES: readonly ReleaseOutcome[] = ['succeeded', 'failed'];
+
+/** The operator's Prometheus metrics, on a registry of its own (never prom-client's global one). */
+export class OperatorMetrics {
+  readonly registry: Registry;
+  private readonly status: Gauge<'name' | 'namespace'>;
+  private readonly weight: Gauge<'name' | 'namespace'>;
+  private readonly failedChecks: Gauge<'name' | 'namespace'>;
+  private readonly releaseDuration: Histogram<'name' | 'namespace' | 'outcome'>;
+  private readonly releases: Counter<'outcome'>;
+  private readonly reconcileDuration: Histogram<'outcome'>;
+  private readonly apiRequests: Counter<'verb'>;
+  private readonly leader: Gauge;
+
+  constructor(options: OperatorMetricsOptions = {}) {
+    const registry = new Registry();
+    const registers = [registry];
+    this.registry = registry;
+    this.status = new Gauge({
+      name: 'kanaria_canary_status',
+      help: 'Phase of the canary: 0 Initializing, 1 Initialized, 2 Progressing, 3 Succeeded, 4 Failed, 5 Waiting, 6 WaitingPromotion, 7 Promoting, 8 Finalising, 9 Terminating, 10 Terminated',
+      labelNames: ['name', 'namespace'],
+      registers,
+    });
+    this.weight = new Gauge({
+      name: 'kanaria_canary_weight',
+      help: 'Percentage of traffic routed to the canary',
+      labelNames: ['name', 'namespace'],
+      registers,
+    });
+    this.failedChecks = new Gauge({
+      name: 'kanaria_canary_failed_checks',
+      help: 'Failed checks of the current release',
+      labelNames: ['name', 'namespace'],
+      registers,
+    });
+    this.releaseDuration = new Histogram({
+      name: 'kanaria_release_duration_seconds',
+      help: 'Duration of a release from its start to Succeeded or Failed',
+      labelNames: ['name', 'namespace', 'outcome'],
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400],
+      registers,
+    });
+    this.releases = new Counter({
+      name: 'kanaria_releases_total',
+      help: 'Finished releases by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of RELEASE_OUTCOMES) this.releases.inc({ outcome }, 0);
+    this.reconcileDuration = new Histogram({
+      name: 'kanaria_reconcile_duration_seconds',
+      help: 'Duration of one reconcile of a canary',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    const queueDepth = options.queueDepth;
+    new Gauge({
+      name: 'kanaria_workqueue_depth',
+      help: 'Canary keys waiting in the work queue',
+      registers,
+      collect() {
+        this.set(queueDepth ? queueDepth() : 0);
+      },
+    });
+    this.apiRequests = new Counter({
+      name: 'kanaria_api_requests_total',
+      help: 'Requests to the Kubernetes API server by verb',
+      labelNames: ['verb'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'kanaria_leader',
+      help: '1 while this process holds the leader Lease, else 0',
+      registers,
+    });
+    this.leader.set(0);
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  }
+
+  recordStatus(name: string, namespace: string, phase: Phase, weight: number, failedChecks: number): void {
+    const labels = { name, namespace };
+    this.status.set(labels, PHASE_CODES[phase] ?? -1);
+    this.weight.set(labels, weight);
+    this.failedChecks.set(labels, failedChecks);
+  }
+
+  /** Drops every per-canary series of a deleted canary. */
+  forget(name: string, namespace: string): void {
+    const labels = { name, namespace };
+    this.status.remove(labels);
+    this.weight.remove(labels);
+    this.failedChecks.remove(labels);
+    for (const outcome of RELEASE_OUTCOMES) this.releaseDuration.remove({ ...labels, outcome });
+  }
+
+  releaseFinished(name: string, namespace: string, outcome: ReleaseOutcome, seconds: number): void {
+    this.releaseDuration.observe({ name, namespace, outcome }, seconds);
+    this.releases.inc({ outcome });
+  }
+
+  reconciled(seconds: number, outcome: ReconcileOutcome): void {
+    this.reconcileDuration.observe({ outcome }, seconds);
+  }
+
+  apiRequest(verb: string): void {
+    this.apiRequests.inc({ verb });
+  }
+
+  setLeader(leading: boolean): void {
+    this.leader.set(leading ? 1 : 0);
+  }
+
+  /** The exposition text for a scrape. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -11,6 +11,7 @@ interface ControllerFlags {
   namespace?: string;
   selectorLabels: string;
   ingressAnnotationPrefix: string;
+  ingressClass?: string;
   logLevel: string;
   workers: string;
   metricsServer?: string;
@@ -18,6 +19,10 @@ interface ControllerFlags {
   alertSecretNamespace: string;
   alertType: string;
   clusterName?: string;
+  listenAddress: string;
+  leaderElect?: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -39,6 +44,10 @@ export function registerController(program: Command): void {
       'ingress-nginx annotation prefix',
       DEFAULT_ANNOTATION_PREFIX,
     )
+    .option(
+      '--ingress-class <class>',
+      'ingressClassName for canary Ingresses whose source Ingress names none',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .option('--workers <n>', 'canaries reconciled in parallel', '16')
     .option('--metrics-server <url>', 'Prometheus address for the built-in nginx metrics')
@@ -54,6 +63,18 @@ export function registerController(program: Command): void {
       'slack',
     )
     .option('--cluster-name <name>', 'cluster name shown in alerts')
+    .option(
+      '--listen-address <host:port>',
+      'serve /metrics, /healthz, /readyz and the gate API here',
+      '127.0.0.1:8080',
+    )
+    .option('--leader-elect', 'reconcile only while holding a coordination.k8s.io Lease')
+    .option(
+      '--leader-election-namespace <ns>',
+      'namespace of the Lease',
+      process.env.POD_NAMESPACE ?? 'kanaria-system',
+    )
+    .option('--leader-election-id <name>', 'name of the Lease', 'kanaria-leader')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -75,10 +96,19 @@ export function registerController(program: Command): void {
           .map((s) => s.trim())
           .filter(Boolean),
         ingressAnnotationPrefix: flags.ingressAnnotationPrefix,
+        ingressClass: flags.ingressClass,
         log,
         workers: Number(flags.workers),
         metricsServer: flags.metricsServer,
         clusterName: flags.clusterName,
+        listenAddress: flags.listenAddress || undefined,
+        leaderElection: flags.leaderElect
+          ? {
+              namespace: flags.leaderElectionNamespace,
+              name: flags.leaderElectionId,
+              identity: process.env.POD_NAME ? `${process.env.POD_NAME}-${process.pid}` : undefined,
+            }
+          : undefined,
         defaultAlertProvider: flags.alertSecret
           ? {
               type: flags.alertType as DefaultAlertProvider['type'],

@@ -32,11 +32,13 @@ export class Applier {
   private readonly caches: Caches;
   private readonly writer: KubeWriter;
   private readonly prefix: string;
+  private readonly ingressClass: string | undefined;
 
-  constructor(caches: Caches, writer: KubeWriter, prefix: string) {
+  constructor(caches: Caches, writer: KubeWriter, prefix: string, ingressClass?: string) {
     this.caches = caches;
     this.writer = writer;
     this.prefix = prefix;
+    this.ingressClass = ingressClass;
   }
 
   /** Applies `desired` unless the cached object carries the same applied hash already. */
@@ -92,6 +94,7 @@ export class Applier {
       prefix: this.prefix,
       routes,
       match: ctx.spec.analysis.match,
+      ingressClass: this.ingressClass,
     });
     await this.applyIfChanged(
       desired,

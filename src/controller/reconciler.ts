@@ -23,6 +23,7 @@ export interface ReconcilerOptions {
   log: Logger;
   selectorLabels: string[];
   ingressAnnotationPrefix: string;
+  ingressClass?: string;
   clock: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
@@ -64,7 +65,12 @@ export class Reconciler {
 
   constructor(options: ReconcilerOptions) {
     this.o = options;
-    this.applier = new Applier(options.caches, options.writer, options.ingressAnnotationPrefix);
+    this.applier = new Applier(
+      options.caches,
+      options.writer,
+      options.ingressAnnotationPrefix,
+      options.ingressClass,
+    );
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {

@@ -32,6 +32,7 @@ export interface ControllerOptions {
   namespace?: string;
   selectorLabels?: string[];
   ingressAnnotationPrefix?: string;
+  ingressClass?: string;
   logLevel?: string;
   log?: Logger;
   workers?: number;
@@ -109,6 +110,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       workers: options.workers,
       selectorLabels: options.selectorLabels ?? DEFAULT_SELECTOR_LABELS,
       ingressAnnotationPrefix: options.ingressAnnotationPrefix ?? DEFAULT_ANNOTATION_PREFIX,
+      ingressClass: options.ingressClass,
       metricsServer: options.metricsServer,
       clusterName: options.clusterName,
       defaultAlertProvider: options.defaultAlertProvider,

@@ -18,6 +18,8 @@ export interface CanaryIngressInput {
   prefix?: string;
   routes: Routes;
   match?: HttpMatch[];
+  /** Ingress class for a canary Ingress whose source names none. */
+  ingressClass?: string;
 }
 
 /** True when some rule or the default backend of the Ingress sends traffic to `service`. */
@@ -57,6 +59,12 @@ export function buildCanaryIngress(input: CanaryIngressInput): V1Ingress {
   const prefix = input.prefix ?? DEFAULT_ANNOTATION_PREFIX;
   const { source } = input;
   const spec = structuredClone(source.spec ?? {});
+  if (
+    input.ingressClass &&
+    !spec.ingressClassName &&
+    !source.metadata?.annotations?.['kubernetes.io/ingress.class']
+  )
+    spec.ingressClassName = input.ingressClass;
   renameBackend(spec.defaultBackend, input.apexService, input.canaryService);
   for (const rule of spec.rules ?? [])
     for (const path of rule.http?.paths ?? [])

@@ -1,0 +1,171 @@
+// What the benchmarks observe: canary phases and canary Ingress weights (timestamped as the watch
+// delivers them), a controller process's CPU and memory, and its API requests from the audit log.
+import { Watch } from '@kubernetes/client-node';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Kube } from '../src/kube/client.ts';
+
+const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+
+interface Obj {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  status?: { phase?: string };
+}
+
+export interface Recorder {
+  /** Per canary name: [time, phase] at each phase change. */
+  phases: Map<string, [number, string][]>;
+  /** Per app name (canary Ingress `<app>-canary`): [time, weight] at each weight change. */
+  weights: Map<string, [number, number][]>;
+  phaseOf(name: string): string | undefined;
+  stop(): void;
+}
+
+function keepWatching(kube: Kube, path: string, onObj: (type: string, o: Obj) => void) {
+  let stopped = false;
+  let ctl: AbortController | undefined;
+  const start = async () => {
+    if (stopped) return;
+    try {
+      ctl = await new Watch(kube.kc).watch(
+        path,
+        { allowWatchBookmarks: false },
+        (type, o: Obj) => onObj(type, o),
+        () => {
+          if (!stopped) setTimeout(start, 200);
+        },
+      );
+    } catch {
+      if (!stopped) setTimeout(start, 500);
+    }
+  };
+  void start();
+  return () => {
+    stopped = true;
+    ctl?.abort();
+  };
+}
+
+/** Watches the namespace's Canaries (of one API group) and Ingresses. */
+export function record(kube: Kube, namespace: string, group: string, version: string): Recorder {
+  const phases = new Map<string, [number, string][]>();
+  const weights = new Map<string, [number, number][]>();
+  const stops = [
+    keepWatching(kube, `/apis/${group}/${version}/namespaces/${namespace}/canaries`, (type, o) => {
+      const name = o.metadata?.name;
+      const phase = o.status?.phase;
+      if (!name || !phase || type === 'DELETED') return;
+      const list = phases.get(name) ?? [];
+      if (list.at(-1)?.[1] !== phase) list.push([Date.now(), phase]);
+      phases.set(name, list);
+    }),
+    keepWatching(kube, `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`, (type, o) => {
+      const name = o.metadata?.name;
+      const w = Number(o.metadata?.annotations?.[WEIGHT]);
+      if (!name?.endsWith('-canary') || !Number.isFinite(w) || type === 'DELETED') return;
+      const app = name.slice(0, -'-canary'.length);
+      const list = weights.get(app) ?? [];
+      if (list.at(-1)?.[1] !== w) list.push([Date.now(), w]);
+      weights.set(app, list);
+    }),
+  ];
+  return {
+    phases,
+    weights,
+    phaseOf: (name) => phases.get(name)?.at(-1)?.[1],
+    stop: () => stops.forEach((s) => s()),
+  };
+}
+
+export async function waitUntil(what: string, cond: () => boolean, timeoutMs: number, abort: AbortSignal) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (abort.aborted) throw new Error(`aborted while waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not reached after ${Math.round(timeoutMs / 1000)}s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now();
+}
+
+/** First time at or after `since` that the canary reached `phase`. */
+export function phaseAt(rec: Recorder, name: string, phase: string, since: number): number | undefined {
+  return rec.phases.get(name)?.find(([t, p]) => t >= since && p === phase)?.[0];
+}
+
+/**
+ * Step delays of one release: for step k (weight k × stepWeight) the time it came after step k−1
+ * minus the interval (step 0 is the template change). Step 1 also includes change detection and
+ * the canary's scale-up, so it is returned apart.
+ */
+export function stepDelays(
+  changes: [number, number][],
+  bumpedAt: number,
+  stepWeight: number,
+  steps: number,
+  intervalMs: number,
+): { first?: number; later: number[]; missing: number } {
+  const times: (number | undefined)[] = [];
+  for (let k = 1; k <= steps; k++)
+    times.push(changes.find(([t, w]) => t >= bumpedAt && w === k * stepWeight)?.[0]);
+  const later: number[] = [];
+  let missing = 0;
+  for (let k = 1; k < steps; k++) {
+    const prev = times[k - 1];
+    const cur = times[k];
+    if (prev === undefined || cur === undefined) missing++;
+    else later.push(cur - prev - intervalMs);
+  }
+  return { first: times[0] !== undefined ? times[0] - bumpedAt : undefined, later, missing };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+export async function procStats(pid: number): Promise<{ cpuSeconds: number; hwmMiB: number; rssMiB: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { cpuSeconds, hwmMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+/** Requests by verb that `username` made with requestReceivedTimestamp in [from, to). */
+export async function countRequests(
+  auditLog: string,
+  username: string,
+  from: number,
+  to: number,
+): Promise<{ byVerb: Record<string, number>; byVerbResource: Record<string, number>; total: number }> {
+  const byVerb: Record<string, number> = {};
+  const byVerbResource: Record<string, number> = {};
+  let total = 0;
+  const lines = createInterface({ input: createReadStream(auditLog), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.includes(username)) continue;
+    const e = JSON.parse(line) as {
+      stage: string;
+      verb: string;
+      user?: { username?: string };
+      objectRef?: { resource?: string; subresource?: string };
+      requestReceivedTimestamp: string;
+    };
+    if (e.user?.username !== username) continue;
+    // A watch is counted when it starts; every other request when it completes.
+    if (e.verb === 'watch' ? e.stage !== 'ResponseStarted' : e.stage !== 'ResponseComplete') continue;
+    const t = Date.parse(e.requestReceivedTimestamp);
+    if (t < from || t >= to) continue;
+    const res = e.objectRef?.resource ?? '-';
+    const key = `${e.verb} ${res}${e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''}`;
+    byVerb[e.verb] = (byVerb[e.verb] ?? 0) + 1;
+    byVerbResource[key] = (byVerbResource[key] ?? 0) + 1;
+    total++;
+  }
+  return { byVerb, byVerbResource, total };
+}

@@ -1,0 +1,56 @@
+// A controller under measurement runs as its own process; its output goes to a log file.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(fileURLToPath(import.meta.url), '../..');
+const live = new Set<ChildProcess>();
+
+export interface Proc {
+  pid: number;
+  startedAt: number;
+  exited: () => boolean;
+  stop: () => Promise<void>;
+}
+
+export function startProcess(cmd: string, args: string[], logPath: string): Proc {
+  const fd = openSync(logPath, 'a');
+  const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  if (!child.pid) throw new Error(`could not start ${cmd}`);
+  live.add(child);
+  let exited = false;
+  const done = new Promise<void>((r) =>
+    child.on('exit', () => {
+      exited = true;
+      live.delete(child);
+      r();
+    }),
+  );
+  return {
+    pid: child.pid,
+    startedAt: Date.now(),
+    exited: () => exited,
+    stop: async () => {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** The Kanaria controller as the README runs it, with this Node. */
+export function kanariaCommand(kubeconfig: string, namespace: string): [string, string[]] {
+  return [
+    process.execPath,
+    ['bin/kanaria.js', 'controller', '--kubeconfig', kubeconfig, '--log-level', 'warn', '--namespace', namespace],
+  ];
+}
+
+/** Kills every process started here (for Ctrl-C). */
+export function killAll(): void {
+  for (const c of live) c.kill('SIGKILL');
+}

@@ -1,0 +1,141 @@
+// One measured run: N apps created, the controller started (cold start until every Canary is
+// Initialized), every image bumped at once, and the release followed until every Canary Succeeded.
+import { join } from 'node:path';
+import type { BenchCluster, ControllerName } from './cluster.ts';
+import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
+import { countRequests, percentile, phaseAt, procStats, record, stepDelays, waitUntil } from './measure.ts';
+import { kanariaCommand, startProcess } from './process.ts';
+import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
+
+export interface RunResult {
+  controller: ControllerName;
+  n: number;
+  intervalMs: number;
+  steps: number;
+  coldStartMs: number;
+  coldStartCpuS: number;
+  releaseCpuS: number;
+  peakRssMiB: number;
+  /** From the first image bump to the last Succeeded. */
+  allSucceededMs: number;
+  /** Per canary: bump → Succeeded, divided by steps × interval. */
+  normalizedLatency: { p50: number; max: number };
+  releaseMs: { p50: number; max: number };
+  firstStepMs: { p50: number; p99: number };
+  stepLagMs: { p50: number; p99: number; max: number; samples: number; missing: number };
+  failed: number;
+  apiPerCanaryStep: Record<string, number>;
+  apiTotalPerCanaryStep: number;
+  apiTop: Record<string, number>;
+}
+
+export interface RunOptions {
+  cluster: BenchCluster;
+  controller: ControllerName;
+  namespace: string;
+  n: number;
+  analysis: Analysis;
+  hookUrl: string;
+  flaggerBin: string;
+  cpuProfDir?: string;
+  abort: AbortSignal;
+  log: (l: string) => void;
+}
+
+const parseSeconds = (s: string) => Number(s.replace(/s$/, '')) * 1000;
+
+export async function runRelease(o: RunOptions): Promise<RunResult> {
+  const { cluster, controller, namespace, n, analysis, log } = o;
+  const steps = Math.round(analysis.maxWeight / analysis.stepWeight);
+  const specInterval = parseSeconds(analysis.interval);
+  const intervalMs = controller === 'flagger' ? Math.max(specInterval, FLAGGER_MIN_INTERVAL_MS) : specInterval;
+  const { group, version } = CANARY_API[controller];
+
+  log(`[${controller} n=${n}] creating ${n} apps in ${namespace}`);
+  const names = await createWorkload(cluster.kube, controller, namespace, n, analysis, o.hookUrl);
+  const rec = record(cluster.kube, namespace, group, version);
+  const kubeconfig = cluster.kubeconfigs[controller];
+  const logPath = join(cluster.workDir, `${controller}-${namespace}.log`);
+  let [cmd, args] =
+    controller === 'kanaria' ? kanariaCommand(kubeconfig, namespace) : [o.flaggerBin, flaggerArgs(kubeconfig, namespace)];
+  if (controller === 'kanaria' && o.cpuProfDir) args = [`--cpu-prof`, `--cpu-prof-dir=${o.cpuProfDir}`, ...args];
+  const proc = startProcess(cmd, args, logPath);
+  try {
+    const alive = () => {
+      if (proc.exited()) throw new Error(`${controller} exited; see ${logPath}`);
+    };
+    const scaleMs = 120_000 + n * 600;
+    const initializedAt = await waitUntil(
+      `${controller}: all ${n} canaries Initialized`,
+      () => (alive(), names.every((x) => rec.phaseOf(x) === 'Initialized')),
+      scaleMs,
+      o.abort,
+    );
+    const coldStartMs = initializedAt - proc.startedAt;
+    const cold = await procStats(proc.pid);
+    log(`[${controller} n=${n}] cold start ${(coldStartMs / 1000).toFixed(1)}s; bumping images`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = await procStats(proc.pid);
+    const bumped = await bumpImages(cluster.kube, namespace, names, '6.0.1');
+    const firstBump = Math.min(...bumped.values());
+    const finished = (x: string) =>
+      phaseAt(rec, x, 'Succeeded', bumped.get(x)!) ?? phaseAt(rec, x, 'Failed', bumped.get(x)!);
+    await waitUntil(
+      `${controller}: all ${n} canaries Succeeded`,
+      () => (alive(), names.every((x) => finished(x) !== undefined)),
+      scaleMs + steps * intervalMs * 4,
+      o.abort,
+    );
+    const after = await procStats(proc.pid);
+    const lastDone = Math.max(...names.map((x) => finished(x)!));
+    const failed = names.filter((x) => phaseAt(rec, x, 'Failed', bumped.get(x)!) !== undefined).length;
+    const releaseMs = names.map((x) => finished(x)! - bumped.get(x)!);
+    const firsts: number[] = [];
+    const lags: number[] = [];
+    let missing = 0;
+    for (const x of names) {
+      const d = stepDelays(rec.weights.get(x) ?? [], bumped.get(x)!, analysis.stepWeight, steps, intervalMs);
+      if (d.first !== undefined) firsts.push(d.first);
+      lags.push(...d.later);
+      missing += d.missing;
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // the audit log is written as requests complete
+    const api = await countRequests(cluster.auditLog, cluster.usernames[controller], firstBump, lastDone);
+    const per = (v: number) => v / (n * steps);
+    const top = Object.entries(api.byVerbResource)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, v]) => [k, +per(v).toFixed(2)]);
+    return {
+      controller,
+      n,
+      intervalMs,
+      steps,
+      coldStartMs,
+      coldStartCpuS: cold.cpuSeconds,
+      releaseCpuS: after.cpuSeconds - before.cpuSeconds,
+      peakRssMiB: after.hwmMiB,
+      allSucceededMs: lastDone - firstBump,
+      normalizedLatency: {
+        p50: percentile(releaseMs, 50) / (steps * intervalMs),
+        max: Math.max(...releaseMs) / (steps * intervalMs),
+      },
+      releaseMs: { p50: percentile(releaseMs, 50), max: Math.max(...releaseMs) },
+      firstStepMs: { p50: percentile(firsts, 50), p99: percentile(firsts, 99) },
+      stepLagMs: {
+        p50: percentile(lags, 50),
+        p99: percentile(lags, 99),
+        max: Math.max(...lags),
+        samples: lags.length,
+        missing,
+      },
+      failed,
+      apiPerCanaryStep: Object.fromEntries(Object.entries(api.byVerb).map(([k, v]) => [k, +per(v).toFixed(2)])),
+      apiTotalPerCanaryStep: +per(api.total).toFixed(2),
+      apiTop: Object.fromEntries(top),
+    };
+  } finally {
+    await proc.stop();
+    rec.stop();
+  }
+}

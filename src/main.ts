@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { registerController } from './cli/controller.ts';
 import { registerDevCluster } from './cli/dev-cluster.ts';
+import { registerConvert } from './cli/convert.ts';
+import { registerGate } from './cli/gate.ts';
+import { registerGet } from './cli/get.ts';
+import { registerList } from './cli/list.ts';
+import { registerAbort, registerPromote, registerResume } from './cli/requests.ts';
+import { registerStatus } from './cli/status.ts';
 
 const program = new Command();
 program
@@ -9,6 +15,14 @@ program
   .showHelpAfterError();
 registerController(program);
 registerDevCluster(program);
+registerGet(program);
+registerList(program);
+registerPromote(program);
+registerAbort(program);
+registerResume(program);
+registerStatus(program);
+registerConvert(program);
+registerGate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,142 @@
+/** Text for the terminal: the `kanaria get canary` view and the `kanaria list` table. Pure. */
+import type { CanaryView, ResourceView, Tone } from './view.ts';
+import { phaseTone } from './view.ts';
+
+export interface RenderOptions {
+  /** ANSI colours; only for terminals. */
+  color?: boolean;
+}
+
+const SYMBOL: Record<Tone, string> = { ok: '✔', progress: '◌', paused: '॥', failed: '✖', idle: '○' };
+const COLOR: Record<Tone, number> = { ok: 32, progress: 36, paused: 33, failed: 31, idle: 90 };
+const STRATEGY: Record<CanaryView['strategy'], string> = {
+  canary: 'Canary',
+  ab: 'A/B testing',
+  bluegreen: 'Blue/Green',
+};
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const width = (s: string) => [...s.replace(ANSI, '')].length;
+const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
+
+function paint(text: string, tone: Tone | undefined, opts: RenderOptions): string {
+  return opts.color && tone ? `\x1b[${COLOR[tone]}m${text}\x1b[0m` : text;
+}
+
+function withSymbol(text: string, tone: Tone | undefined, opts: RenderOptions): string {
+  return paint(tone ? `${SYMBOL[tone]} ${text}` : text, tone, opts);
+}
+
+/** `[███░░░░░░░] 30%`: one cell per 10 %. */
+export function weightBar(weight: number, cells = 10): string {
+  const w = Math.max(0, Math.min(100, weight));
+  const filled = Math.round((w / 100) * cells);
+  return `[${'█'.repeat(filled)}${'░'.repeat(cells - filled)}] ${weight}%`;
+}
+
+/** Columns aligned on the widest cell; the last column is not padded. */
+export function table(rows: string[][], indent = ''): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i])))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+const LABEL = 17;
+const field = (label: string, value: string) => `${pad(label ? `${label}:` : '', LABEL)}${value}`.trimEnd();
+
+function treeRows(nodes: ResourceView[], prefix: string, opts: RenderOptions): string[][] {
+  const rows: string[][] = [];
+  nodes.forEach((node, i) => {
+    const last = i === nodes.length - 1;
+    rows.push([
+      `${prefix}${last ? '└──' : '├──'}${node.name}`,
+      node.kind,
+      node.status ? withSymbol(node.status, node.tone, opts) : '',
+      node.info ?? '',
+    ]);
+    if (node.children?.length)
+      rows.push(...treeRows(node.children, `${prefix}${last ? '   ' : '│  '}`, opts));
+  });
+  return rows;
+}
+
+export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): string {
+  const tone = phaseTone(view.phase);
+  const lines: string[] = [
+    field('Name', view.name),
+    field('Namespace', view.namespace),
+    field('Status', withSymbol(view.phase, tone, opts) + (view.suspended ? ' (suspended)' : '')),
+  ];
+  if (view.message) lines.push(field('Message', view.message));
+  lines.push(field('Strategy', STRATEGY[view.strategy]));
+  if (view.strategy === 'canary') lines.push(field('  Step', `${view.step.step}/${view.step.steps}`));
+  if (view.iterations) lines.push(field('  Iteration', `${view.iterations.done}/${view.iterations.total}`));
+  if (view.strategy === 'ab') lines.push(field('  Routing', 'by header/cookie match'));
+  else lines.push(field('  Weight', `${weightBar(view.weight)} (max ${view.maxWeight}%)`));
+  lines.push(field('  Failed checks', `${view.failedChecks}/${view.threshold}`));
+  if (view.revision) lines.push(field('Revision', view.revision));
+  view.images.forEach((img, i) => lines.push(field(i === 0 ? 'Images' : '', `${img.image} (${img.role})`)));
+  if (view.lastTransition) lines.push(field('Last transition', view.lastTransition));
+
+  lines.push('');
+  if (view.events.length === 0) lines.push('Events:          <none>');
+  else {
+    lines.push('Events:');
+    lines.push(
+      ...table(
+        [
+          ['TYPE', 'REASON', 'AGE', 'MESSAGE'],
+          ...view.events.map((e) => [
+            e.type === 'Warning' ? paint(e.type, 'failed', opts) : e.type,
+            e.reason,
+            e.age,
+            e.message,
+          ]),
+        ],
+        '  ',
+      ),
+    );
+  }
+
+  lines.push('');
+  lines.push(
+    ...table([
+      ['NAME', 'KIND', 'STATUS', 'INFO'],
+      [`⟳ ${view.name}`, 'Canary', withSymbol(view.phase, tone, opts), `weight ${view.weight}%`],
+      ...treeRows(view.resources, '', opts),
+    ]),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export interface CanaryRow {
+  namespace: string;
+  name: string;
+  phase: string;
+  weight: number;
+  failedChecks: number;
+  threshold: number;
+  lastTransition: string;
+}
+
+export function renderCanaryTable(rows: CanaryRow[]): string {
+  const out = table([
+    ['NAMESPACE', 'NAME', 'STATUS', 'WEIGHT', 'FAILED', 'LAST TRANSITION'],
+    ...rows.map((r) => [
+      r.namespace,
+      r.name,
+      r.phase,
+      String(r.weight),
+      `${r.failedChecks}/${r.threshold}`,
+      r.lastTransition,
+    ]),
+  ]);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,263 @@
+/**
+ * What `kanaria get canary` shows, as plain data, and how it is built from the Canary and the
+ * objects it owns. Pure: the objects and the time are inputs.
+ */
+import type { Canary } from '../api/types.ts';
+import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
+import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
+import { namesOf } from '../resources/names.ts';
+import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
+
+/** How a status reads at a glance; the renderer picks a symbol (and a colour) for it. */
+export type Tone = 'ok' | 'progress' | 'paused' | 'failed' | 'idle';
+
+export interface ResourceView {
+  kind: string;
+  name: string;
+  tone?: Tone;
+  status?: string;
+  info?: string;
+  children?: ResourceView[];
+}
+
+export interface EventView {
+  type: string;
+  reason: string;
+  age: string;
+  message: string;
+}
+
+export interface CanaryView {
+  name: string;
+  namespace: string;
+  /** status.phase; `Unknown` before the controller wrote one. */
+  phase: string;
+  message?: string;
+  suspended: boolean;
+  strategy: 'canary' | 'ab' | 'bluegreen';
+  /** Step of the weight schedule (canary strategy). */
+  step: { step: number; steps: number };
+  /** Analysis iterations (A/B and Blue/Green). */
+  iterations?: { done: number; total: number };
+  weight: number;
+  maxWeight: number;
+  failedChecks: number;
+  threshold: number;
+  revision?: string;
+  /** `<time> (<age> ago)`. */
+  lastTransition?: string;
+  images: { image: string; role: 'stable' | 'canary' }[];
+  /** The last events, oldest first. */
+  events: EventView[];
+  /** The objects the Canary owns or points at (the root is the Canary itself). */
+  resources: ResourceView[];
+}
+
+/** The fields of an events.k8s.io/v1 Event the view uses. */
+export interface EventInput {
+  type?: string;
+  reason?: string;
+  note?: string;
+  eventTime?: Date | string;
+  deprecatedLastTimestamp?: Date | string;
+  series?: { count?: number; lastObservedTime?: Date | string };
+  metadata?: { resourceVersion?: string; creationTimestamp?: Date | string };
+}
+
+export interface CanaryObjects {
+  canary: Canary;
+  primary?: V1Deployment;
+  target?: V1Deployment;
+  /** The Services found among apex, primary and canary. */
+  services: V1Service[];
+  canaryIngress?: V1Ingress;
+  primaryHpa?: V2HorizontalPodAutoscaler;
+  /** The ConfigMap/Secret copies the Canary owns. */
+  configs: { kind: 'ConfigMap' | 'Secret'; name: string }[];
+  events: EventInput[];
+}
+
+export const EVENTS_SHOWN = 5;
+
+function timeOf(t: Date | string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const ms = t instanceof Date ? t.getTime() : Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** RFC 3339 to the second, as kubectl prints times. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** A short age as kubectl prints it: 42s, 3m10s, 5h2m, 3d4h. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
+}
+
+/** The last `count` events in the order the API server stored them (resourceVersions of one etcd only grow). */
+export function lastEvents(events: EventInput[], now: number, count = EVENTS_SHOWN): EventView[] {
+  const rv = (e: EventInput) => BigInt(e.metadata?.resourceVersion ?? '0');
+  return [...events]
+    .sort((a, b) => {
+      const x = rv(a);
+      const y = rv(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    })
+    .slice(-count)
+    .map((e) => {
+      const at = timeOf(
+        e.series?.lastObservedTime ??
+          e.eventTime ??
+          e.deprecatedLastTimestamp ??
+          e.metadata?.creationTimestamp,
+      );
+      const repeated = (e.series?.count ?? 1) > 1 ? ` (x${e.series?.count})` : '';
+      return {
+        type: e.type ?? '',
+        reason: e.reason ?? '',
+        age: at === undefined ? '' : formatAge(now - at),
+        message: `${e.note ?? ''}${repeated}`,
+      };
+    });
+}
+
+function imagesOf(dep: V1Deployment | undefined): string[] {
+  return (dep?.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '');
+}
+
+function deploymentView(dep: V1Deployment | undefined, name: string, role: string): ResourceView {
+  if (!dep) return { kind: 'Deployment', name, tone: 'failed', status: 'Missing', info: role };
+  const replicas = dep.spec?.replicas ?? 1;
+  const st = dep.status ?? {};
+  const ready = st.readyReplicas ?? 0;
+  const info = `${role}, ${ready}/${replicas} ready`;
+  if (replicas === 0 && (st.replicas ?? 0) === 0)
+    return { kind: 'Deployment', name, tone: 'idle', status: 'ScaledDown', info };
+  const rolledOut =
+    (st.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 0) &&
+    (st.updatedReplicas ?? 0) >= replicas &&
+    (st.replicas ?? 0) <= replicas &&
+    ready >= replicas;
+  return rolledOut
+    ? { kind: 'Deployment', name, tone: 'ok', status: 'Ready', info }
+    : { kind: 'Deployment', name, tone: 'progress', status: 'Progressing', info };
+}
+
+function serviceView(svc: V1Service, role: string): ResourceView {
+  const selector = Object.entries(svc.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return {
+    kind: 'Service',
+    name: svc.metadata?.name ?? '',
+    info: `${role}${selector ? `, ${selector}` : ''}`,
+  };
+}
+
+function ingressView(ing: V1Ingress, prefix: string): ResourceView {
+  const a = ing.metadata?.annotations ?? {};
+  const parts = [`canary-weight=${a[`${prefix}/canary-weight`] ?? '0'}`];
+  for (const k of [
+    'canary-by-header',
+    'canary-by-header-value',
+    'canary-by-header-pattern',
+    'canary-by-cookie',
+  ])
+    if (a[`${prefix}/${k}`] !== undefined) parts.push(`${k}=${a[`${prefix}/${k}`]}`);
+  return { kind: 'Ingress', name: ing.metadata?.name ?? '', info: `canary, ${parts.join(' ')}` };
+}
+
+export function phaseTone(phase: string): Tone | undefined {
+  switch (phase) {
+    case 'Succeeded':
+    case 'Initialized':
+      return 'ok';
+    case 'Initializing':
+    case 'Progressing':
+    case 'Promoting':
+    case 'Finalising':
+    case 'Terminating':
+      return 'progress';
+    case 'Waiting':
+    case 'WaitingPromotion':
+      return 'paused';
+    case 'Failed':
+      return 'failed';
+    case 'Terminated':
+      return 'idle';
+    default:
+      return undefined;
+  }
+}
+
+export function buildCanaryView(
+  objects: CanaryObjects,
+  now: number,
+  ingressAnnotationPrefix = DEFAULT_ANNOTATION_PREFIX,
+): CanaryView {
+  const { canary, primary, target } = objects;
+  const spec = canary.spec;
+  const status = canary.status ?? {};
+  const analysis = spec.analysis;
+  const names = namesOf(spec);
+  const strategy = strategyOf(analysis);
+  const weight = status.canaryWeight ?? 0;
+  const phase = status.phase ?? 'Unknown';
+  const transition = timeOf(status.lastTransitionTime);
+
+  const images: CanaryView['images'] = imagesOf(primary).map((image) => ({ image, role: 'stable' }));
+  if ((target?.spec?.replicas ?? 0) > 0)
+    for (const image of imagesOf(target)) images.push({ image, role: 'canary' });
+
+  const primaryNode = deploymentView(primary, names.primary, 'primary');
+  primaryNode.children = objects.configs.map((c) => ({ kind: c.kind, name: c.name, info: 'primary copy' }));
+  const resources: ResourceView[] = [primaryNode, deploymentView(target, names.target, 'canary')];
+  const roles: [string, string][] = [
+    [names.apex, 'apex'],
+    [names.primaryService, 'primary'],
+    [names.canaryService, 'canary'],
+  ];
+  for (const [svcName, role] of roles) {
+    const svc = objects.services.find((s) => s.metadata?.name === svcName);
+    if (svc) resources.push(serviceView(svc, role));
+  }
+  if (objects.canaryIngress) resources.push(ingressView(objects.canaryIngress, ingressAnnotationPrefix));
+  if (objects.primaryHpa) {
+    const h = objects.primaryHpa;
+    resources.push({
+      kind: 'HorizontalPodAutoscaler',
+      name: h.metadata?.name ?? '',
+      info: `primary, ${h.spec?.minReplicas ?? 1}-${h.spec?.maxReplicas} replicas, now ${h.status?.currentReplicas ?? 0}`,
+    });
+  }
+
+  return {
+    name: canary.metadata.name,
+    namespace: canary.metadata.namespace ?? '',
+    phase,
+    message: status.message,
+    suspended: spec.suspend === true,
+    strategy,
+    step: stepOf(weight, analysis),
+    iterations:
+      strategy === 'canary' ? undefined : { done: status.iterations ?? 0, total: analysis.iterations ?? 0 },
+    weight,
+    maxWeight: strategy === 'bluegreen' ? 100 : maxWeightOf(analysis),
+    failedChecks: status.failedChecks ?? 0,
+    threshold: analysis.threshold ?? 1,
+    revision: status.revision,
+    lastTransition:
+      transition === undefined ? undefined : `${formatTime(transition)} (${formatAge(now - transition)} ago)`,
+    images,
+    events: lastEvents(objects.events, now),
+    resources,
+  };
+}

@@ -79,7 +79,8 @@ export class TestBackend {
   }
 
   static async start(options: TestBackendOptions = {}): Promise<TestBackend> {
-    const server = createServer();
+    // Keep idle connections longer than a client would, so kept-alive sockets are not closed under it.
+    const server = createServer({ keepAliveTimeout: 65_000 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());

@@ -78,6 +78,9 @@ function loopbackUrl(url: string, what: string): URL {
   return u;
 }
 
+/** Status of a request to retry: its kept-alive socket was closed under it. */
+const RETRY = -1;
+
 /** The i-th point of a low-discrepancy sequence in [0, 1), for spreading profiles evenly. */
 const spread = (i: number) => (i * 0.6180339887498949) % 1;
 
@@ -293,11 +296,8 @@ export class SimulatedNginx {
     this.#inFlight.add(p);
   }
 
-  async #call(target: RouteTarget, view: RouteView, headers: Record<string, string>): Promise<void> {
-    const method = this.#o.method ?? 'GET';
-    const url = new URL(view.location.path, this.#targets[target]);
-    const started = performance.now();
-    const status = await new Promise<number>((resolve) => {
+  #send(url: URL, method: string, headers: Record<string, string>): Promise<number> {
+    return new Promise<number>((resolve) => {
       const req = request(url, { method, headers, agent: this.#agent }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 502));
@@ -307,9 +307,22 @@ export class SimulatedNginx {
         req.destroy();
         resolve(504);
       });
-      req.on('error', () => resolve(502));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        resolve(req.reusedSocket && err.code === 'ECONNRESET' ? RETRY : 502),
+      );
       req.end();
     });
+  }
+
+  async #call(target: RouteTarget, view: RouteView, headers: Record<string, string>): Promise<void> {
+    const method = this.#o.method ?? 'GET';
+    const url = new URL(view.location.path, this.#targets[target]);
+    const started = performance.now();
+    let status = await this.#send(url, method, headers);
+    // Like NGINX's proxy_next_upstream on `error`: a kept-alive socket the backend had just closed is
+    // not the backend's failure, so the request is tried once more on a fresh connection.
+    if (status === RETRY) status = await this.#send(url, method, headers);
+    if (status === RETRY) status = 502;
     if (status >= 500) this.#stats.errors[target] += 1;
     this.exporter.record({
       ...view.location,

@@ -107,6 +107,14 @@ describe('simulated ingress-nginx data plane scraped by real Prometheus', () => 
 
   it('routes by weight, labels canary traffic like ingress-nginx and shows failures in the success rate', async () => {
     await waitFor('Prometheus to see canary traffic', () => scalar(prom, canaryRate()), 30_000, 500);
+    // A few scrapes into the window, so that rates are not extrapolated from two samples.
+    const scrapes = `min(count_over_time(nginx_ingress_controller_requests{${sel()}}[10s]))`;
+    await waitFor(
+      'three scrapes of each series',
+      async () => ((await scalar(prom, scrapes)) ?? 0) >= 3,
+      20_000,
+      250,
+    );
 
     // Both kinds of traffic carry the main Ingress and its Service; only canary traffic has `canary`.
     const series = await query(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../api/duration.ts';
 import type { DefaultAlertProvider } from '../controller/alerts.ts';
 import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
@@ -23,6 +24,7 @@ interface ControllerFlags {
   leaderElect?: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
+  leaseDuration: string;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -75,6 +77,11 @@ export function registerController(program: Command): void {
       process.env.POD_NAMESPACE ?? 'kanaria-system',
     )
     .option('--leader-election-id <name>', 'name of the Lease', 'kanaria-leader')
+    .option(
+      '--lease-duration <duration>',
+      'how long a Lease holds without renewal (renew deadline 2/3, retry 1/7 of it)',
+      '15s',
+    )
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -106,6 +113,9 @@ export function registerController(program: Command): void {
           ? {
               namespace: flags.leaderElectionNamespace,
               name: flags.leaderElectionId,
+              leaseDurationMs: parseDuration(flags.leaseDuration),
+              renewDeadlineMs: Math.round((parseDuration(flags.leaseDuration) * 2) / 3),
+              retryPeriodMs: Math.round(parseDuration(flags.leaseDuration) / 7),
               identity: process.env.POD_NAME ? `${process.env.POD_NAME}-${process.pid}` : undefined,
             }
           : undefined,

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+
+const bin = resolve(fileURLToPath(import.meta.url), '../../../../bin/kanaria.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** The operator as its own process (`kanaria controller …`), its output kept for assertions. */
+export class OperatorProcess {
+  readonly child: ChildProcess;
+  output = '';
+  readonly url: string;
+
+  constructor(args: string[], port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.child = spawn(
+      process.execPath,
+      [bin, 'controller', '--listen-address', `127.0.0.1:${port}`, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child.stdout!.on('data', (c) => (this.output += String(c)));
+    this.child.stderr!.on('data', (c) => (this.output += String(c)));
+  }
+
+  static async start(args: string[]): Promise<OperatorProcess> {
+    return new OperatorProcess(args, await freePort());
+  }
+
+  async metrics(): Promise<string> {
+    const res = await fetch(`${this.url}/metrics`);
+    return res.text();
+  }
+
+  async isLeader(): Promise<boolean> {
+    try {
+      return /^kanaria_leader 1$/m.test(await this.metrics());
+    } catch {
+      return false;
+    }
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((r) => {
+      this.child.once('exit', () => r());
+      this.child.kill(signal);
+    });
+  }
+}

@@ -3,7 +3,9 @@ import { parseDuration } from '../api/duration.ts';
 import type { DefaultAlertProvider } from '../controller/alerts.ts';
 import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
+import { createGateHandler } from '../gate/handler.ts';
 import { createKube } from '../kube/client.ts';
+import { gateToken, TOKEN_ENV } from './gate.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 
@@ -25,6 +27,8 @@ interface ControllerFlags {
   leaderElectionNamespace: string;
   leaderElectionId: string;
   leaseDuration: string;
+  gateTokenSecret?: string;
+  gate: boolean;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -56,7 +60,7 @@ export function registerController(program: Command): void {
     .option('--alert-secret <name>', 'Secret whose "address" key holds the default alert webhook URL')
     .option(
       '--alert-secret-namespace <ns>',
-      'namespace of --alert-secret',
+      'namespace of --alert-secret and --gate-token-secret',
       process.env.POD_NAMESPACE ?? 'kanaria-system',
     )
     .option(
@@ -82,6 +86,11 @@ export function registerController(program: Command): void {
       'how long a Lease holds without renewal (renew deadline 2/3, retry 1/7 of it)',
       '15s',
     )
+    .option(
+      '--gate-token-secret <name>',
+      `Secret (key "token", in the operator's namespace) the gate API's open/close need; default $${TOKEN_ENV}`,
+    )
+    .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*) on the listen address')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -94,7 +103,14 @@ export function registerController(program: Command): void {
         embedded = true;
         log.info(`embedded control plane: export KUBECONFIG=${kubeconfig}`);
       }
-      if (flags.installCrds || embedded) await installCrds(createKube(kubeconfig));
+      const kube = createKube(kubeconfig);
+      if (flags.installCrds || embedded) await installCrds(kube);
+      let extraRoutes;
+      if (flags.gate) {
+        const token = await gateToken(kube, flags.alertSecretNamespace, flags.gateTokenSecret);
+        if (!token) log.warn('gate API without a token: anyone who reaches it can open and close gates');
+        extraRoutes = createGateHandler({ kube, token, log });
+      }
       const controller = await startController({
         kubeconfig,
         namespace: flags.namespace,
@@ -109,6 +125,7 @@ export function registerController(program: Command): void {
         metricsServer: flags.metricsServer,
         clusterName: flags.clusterName,
         listenAddress: flags.listenAddress || undefined,
+        extraRoutes,
         leaderElection: flags.leaderElect
           ? {
               namespace: flags.leaderElectionNamespace,

@@ -47,6 +47,43 @@ export function templateProvider(
   };
 }
 
+/** The metric providers a Canary's analysis uses, by a name for messages. */
+function providersOf(sources: MetricSources, snapshot: Snapshot): Map<string, () => MetricProvider> {
+  const spec = snapshot.spec;
+  const prometheus = spec.metricsServer ?? sources.defaultPrometheus;
+  const out = new Map<string, () => MetricProvider>();
+  for (const metric of spec.analysis.metrics ?? []) {
+    if (metric.templateRef) {
+      const tns = metric.templateRef.namespace ?? snapshot.namespace;
+      const template = sources.metricTemplates.get(metric.templateRef.name, tns);
+      if (!template) continue;
+      out.set(`metric template ${tns}/${metric.templateRef.name}`, () =>
+        createProvider(templateProvider(template, sources.secrets, prometheus), { now: sources.clock }),
+      );
+    } else if (prometheus) {
+      out.set(`prometheus ${prometheus}`, () =>
+        createProvider({ type: 'prometheus', address: prometheus }, { now: sources.clock }),
+      );
+    }
+  }
+  return out;
+}
+
+/** Asks every provider the analysis will use whether it answers; returns one message per provider that does not. */
+export async function unreachableProviders(sources: MetricSources, snapshot: Snapshot): Promise<string[]> {
+  const problems = await Promise.all(
+    [...providersOf(sources, snapshot)].map(async ([name, make]) => {
+      try {
+        await make().isOnline();
+        return undefined;
+      } catch (err) {
+        return `${name} is not available: ${(err as Error).message}`;
+      }
+    }),
+  );
+  return problems.filter((p): p is string => p !== undefined);
+}
+
 /** Runs the metric checks of a Canary's analysis; every failure comes back as a failed check, never a throw. */
 export function createAnalysisChecker(sources: MetricSources) {
   return async (canary: Canary, snapshot: Snapshot): Promise<CheckResult[]> => {

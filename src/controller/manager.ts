@@ -4,7 +4,8 @@ import { describeError } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
-import { createAnalysisChecker } from '../checks/analysis.ts';
+import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
+import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
 import { WorkQueue } from './queue.ts';
@@ -187,14 +188,14 @@ export class Manager {
         rel('HorizontalPodAutoscaler'),
       ),
     };
-    const analysisChecks =
-      this.o.analysisChecks ??
-      createAnalysisChecker({
-        metricTemplates: this.caches.metricTemplates,
-        secrets: this.caches.secrets,
-        defaultPrometheus: this.o.metricsServer,
-        clock: this.o.clock,
-      });
+    const metricSources = {
+      metricTemplates: this.caches.metricTemplates,
+      secrets: this.caches.secrets,
+      defaultPrometheus: this.o.metricsServer,
+      clock: this.o.clock,
+    };
+    const analysisChecks = this.o.analysisChecks ?? createAnalysisChecker(metricSources);
+    const providerProblems = (snapshot: Snapshot) => unreachableProviders(metricSources, snapshot);
     const alert =
       this.o.alert ??
       createAlertSink({
@@ -205,7 +206,13 @@ export class Manager {
         clock: this.o.clock,
         log: this.o.log,
       }).sink;
-    this.reconciler = new Reconciler({ ...this.o, caches: this.caches, analysisChecks, alert });
+    this.reconciler = new Reconciler({
+      ...this.o,
+      caches: this.caches,
+      analysisChecks,
+      alert,
+      providerProblems,
+    });
     await Promise.all(this.watches.map((w) => w.synced));
     this.running = true;
     for (const c of this.caches.canaries.list())

@@ -27,6 +27,8 @@ export interface ReconcilerOptions {
   clock: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
+  /** Messages for metric providers that do not answer; asked once when a Canary is initialised. */
+  providerProblems?: (snapshot: Snapshot) => Promise<string[]>;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
 }
@@ -121,6 +123,14 @@ export class Reconciler {
     if (ctx && !snapshot.problem && !deleting) await this.applier.ensureInfra(ctx);
 
     const plan = await this.decideWithChecks(canary, snapshot);
+    if (
+      plan.status.phase === 'Initialized' &&
+      snapshot.status.phase !== 'Initialized' &&
+      this.o.providerProblems
+    ) {
+      for (const problem of await this.o.providerProblems(snapshot))
+        plan.events.push({ type: 'Warning', reason: 'MetricsProviderUnavailable', message: problem });
+    }
     for (const action of plan.actions) {
       if (action.type === 'runHooks')
         this.fireHooks(canary, snapshot, 'post-rollout', plan.status.phase ?? '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, CheckStage } from './model.ts';
-import { baseSpec, newWorld, runUntil, step, type Checker } from './testing/world.ts';
+import { allPass, baseSpec, newWorld, runUntil, step, type Checker } from './testing/world.ts';
 
 const T0 = Date.parse('2026-01-05T10:00:00Z');
 const fail =
@@ -313,5 +313,38 @@ describe('release windows', () => {
     expect(w.status.message).toContain('holding at weight');
     runUntil(w, now, (x) => x.status.phase === 'Failed', fail('analysis'));
     expect(w.weight).toBe(0);
+  });
+});
+
+describe('promotion that fails', () => {
+  it('rolls back when the new primary pods never become ready while old ones still serve', () => {
+    const { w, t } = initialised();
+    w.targetHash = 'v2';
+    const promoting = runUntil(w, t + 1, (x) => x.status.phase === 'Promoting');
+    w.primaryPodsReady = false;
+    w.primaryAvailable = true;
+    const end = runUntil(w, promoting + 1, (x) => x.status.phase === 'Failed', allPass, 400);
+    expect(end - promoting).toBeGreaterThanOrEqual(60_000);
+    expect(w.status.message).toContain('promotion failed');
+    expect(w.weight).toBe(0);
+  });
+
+  it('keeps the canary serving while the primary has no ready pod at all, and says why', () => {
+    const { w, t } = initialised();
+    w.targetHash = 'v2';
+    const promoting = runUntil(w, t + 1, (x) => x.status.phase === 'Promoting');
+    w.primaryPodsReady = false;
+    w.primaryAvailable = false;
+    let now = promoting + 1;
+    for (let i = 0; i < 30; i++, now += 10_000) step(w, now);
+    expect(w.status.phase).toBe('Promoting');
+    expect(w.weight).toBe(50);
+    expect(w.targetReplicas).toBeGreaterThan(0);
+    expect(
+      w.events.some((e) => e.type === 'Warning' && e.message.includes('traffic stays on the canary')),
+    ).toBe(true);
+    w.primaryPodsReady = true;
+    w.primaryAvailable = undefined;
+    runUntil(w, now, (x) => x.status.phase === 'Succeeded');
   });
 });

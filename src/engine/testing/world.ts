@@ -17,6 +17,8 @@ export interface World {
   primaryHash?: string;
   primaryReplicas: number;
   primaryPodsReady: boolean;
+  /** Whether the primary has some ready pods even while its rollout is not done (default: primaryPodsReady). */
+  primaryAvailable?: boolean;
   configs: Record<string, string>;
   weight: number;
   match: boolean;
@@ -73,7 +75,7 @@ export function snapshotOf(w: World): Snapshot {
       templateHash: w.primaryHash,
       ready: w.primaryExists && w.primaryPodsReady,
       readyReplicas: w.primaryPodsReady ? w.primaryReplicas : 0,
-      available: w.primaryExists && w.primaryPodsReady,
+      available: w.primaryExists && (w.primaryAvailable ?? w.primaryPodsReady),
     },
     configs: w.configs,
     revision: revisionOf(w),

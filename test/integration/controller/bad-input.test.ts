@@ -138,4 +138,24 @@ describe('bad input', () => {
       async () => (await getCanary(kube, namespace)).status?.phase === 'Initialized',
     );
   });
+
+  it('warns at initialisation when a metrics provider does not answer', async () => {
+    const namespace = ns.name;
+    await createPodinfo(kube, namespace, { name: 'unmetered' });
+    const canary = canaryManifest(
+      namespace,
+      { metrics: [{ name: 'request-success-rate', interval: '1m', thresholdRange: { min: 99 } }] },
+      'unmetered',
+    );
+    canary.spec.metricsServer = 'http://127.0.0.1:9';
+    await createCanary(kube, canary);
+    const events = await waitFor('provider warning', async () => {
+      const list = await eventsOf(kube, namespace, 'unmetered');
+      return list.some((e) => e.note.includes('is not available')) ? list : undefined;
+    });
+    expect(events.find((e) => e.note.includes('is not available'))).toMatchObject({
+      type: 'Warning',
+      note: expect.stringContaining('prometheus http://127.0.0.1:9 is not available'),
+    });
+  });
 });

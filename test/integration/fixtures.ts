@@ -111,9 +111,15 @@ export async function getCanary(kube: Kube, namespace: string, name = 'podinfo')
 }
 
 export async function setImage(kube: Kube, namespace: string, tag: string, name = 'podinfo'): Promise<void> {
-  const dep = await kube.apps.readNamespacedDeployment({ name, namespace });
-  dep.spec!.template.spec!.containers[0].image = `${PODINFO_IMAGE}:${tag}`;
-  await kube.apps.replaceNamespacedDeployment({ name, namespace, body: dep });
+  // A JSON patch of the one field (the client's default patch type): no read-modify-write race with the
+  // controllers that update the Deployment at the same time.
+  await kube.apps.patchNamespacedDeployment({
+    name,
+    namespace,
+    body: [
+      { op: 'replace', path: '/spec/template/spec/containers/0/image', value: `${PODINFO_IMAGE}:${tag}` },
+    ],
+  });
 }
 
 /** Records every distinct canary-weight value the canary Ingress carries, polling every 50ms. */

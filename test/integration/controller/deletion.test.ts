@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { canaryManifest, createCanary, createPodinfo, getCanary } from '../fixtures.ts';
+import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 
 const merge = setHeaderOptions('Content-Type', 'application/merge-patch+json');
@@ -93,9 +93,7 @@ describe('source Ingress sync, suspend and deletion', () => {
       'suspended',
       async () => (await getCanary(kube, namespace)).status?.message === 'suspended',
     );
-    const dep = await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace });
-    dep.spec!.template.spec!.containers[0].image = 'ghcr.io/stefanprodan/podinfo:6.0.3';
-    await kube.apps.replaceNamespacedDeployment({ name: 'podinfo', namespace, body: dep });
+    await setImage(kube, namespace, '6.0.3');
     await new Promise((r) => setTimeout(r, 3000));
     expect((await getCanary(kube, namespace)).status?.phase).toBe('Initialized');
     expect((await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace })).spec?.replicas).toBe(0);

@@ -76,7 +76,10 @@ export async function startCluster(opts: {
   const kubeconfigs = {} as Record<ControllerName, string>;
   const usernames = {} as Record<ControllerName, string>;
   for (const c of CONTROLLERS) {
-    await kube.core.createNamespacedServiceAccount({ namespace: SA_NAMESPACE, body: { metadata: { name: c } } });
+    await kube.core.createNamespacedServiceAccount({
+      namespace: SA_NAMESPACE,
+      body: { metadata: { name: c } },
+    });
     await kube.objects.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -90,7 +93,9 @@ export async function startCluster(opts: {
       body: { spec: { audiences: [], expirationSeconds: 86_400 } },
     });
     const path = join(workDir, `kubeconfig-${c}`);
-    await writeFile(path, renderKubeconfig(state.server, tr.status?.token ?? '', `bench-${c}`), { mode: 0o600 });
+    await writeFile(path, renderKubeconfig(state.server, tr.status?.token ?? '', `bench-${c}`), {
+      mode: 0o600,
+    });
     kubeconfigs[c] = path;
     usernames[c] = `system:serviceaccount:${SA_NAMESPACE}:${c}`;
   }

@@ -11,12 +11,16 @@ const run = promisify(execFile);
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 
 export async function flaggerVersion(): Promise<string> {
-  const { stdout } = await run('bash', ['-c', "sed -n 's/^FLAGGER_VERSION=//p' hack/build-binaries.sh"], { cwd: REPO });
+  const { stdout } = await run('bash', ['-c', "sed -n 's/^FLAGGER_VERSION=//p' hack/build-binaries.sh"], {
+    cwd: REPO,
+  });
   return stdout.trim();
 }
 
 /** The flagger binary (built on first use) and the path of its CRD manifest. */
-export async function ensureFlagger(log: (l: string) => void): Promise<{ bin: string; crd: string; version: string }> {
+export async function ensureFlagger(
+  log: (l: string) => void,
+): Promise<{ bin: string; crd: string; version: string }> {
   const version = await flaggerVersion();
   const bin = join(cacheBinDir(process.env), 'flagger');
   try {

@@ -127,7 +127,9 @@ export function percentile(values: number[], p: number): number {
 
 const TICKS = 100; // USER_HZ on Linux
 
-export async function procStats(pid: number): Promise<{ cpuSeconds: number; hwmMiB: number; rssMiB: number }> {
+export async function procStats(
+  pid: number,
+): Promise<{ cpuSeconds: number; hwmMiB: number; rssMiB: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)

@@ -46,7 +46,16 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
 export function kanariaCommand(kubeconfig: string, namespace: string): [string, string[]] {
   return [
     process.execPath,
-    ['bin/kanaria.js', 'controller', '--kubeconfig', kubeconfig, '--log-level', 'warn', '--namespace', namespace],
+    [
+      'bin/kanaria.js',
+      'controller',
+      '--kubeconfig',
+      kubeconfig,
+      '--log-level',
+      'warn',
+      '--namespace',
+      namespace,
+    ],
   ];
 }
 

@@ -24,6 +24,10 @@ export interface RunResult {
   firstStepMs: { p50: number; p99: number };
   stepLagMs: { p50: number; p99: number; max: number; samples: number; missing: number };
   failed: number;
+  /** Canaries that had not finished when the release time limit was reached (0 when all did). */
+  unfinished: number;
+  /** Weight steps the API and CPU figures are divided by: N × steps, or the steps made when cut short. */
+  canarySteps?: number;
   apiPerCanaryStep: Record<string, number>;
   apiTotalPerCanaryStep: number;
   apiTop: Record<string, number>;
@@ -39,6 +43,8 @@ export interface RunOptions {
   flaggerBin: string;
   cpuProfDir?: string;
   abort: AbortSignal;
+  /** Stop following the release after this long and report what finished (default: scaled with N). */
+  releaseTimeoutMs?: number;
   log: (l: string) => void;
 }
 
@@ -48,7 +54,8 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   const { cluster, controller, namespace, n, analysis, log } = o;
   const steps = Math.round(analysis.maxWeight / analysis.stepWeight);
   const specInterval = parseSeconds(analysis.interval);
-  const intervalMs = controller === 'flagger' ? Math.max(specInterval, FLAGGER_MIN_INTERVAL_MS) : specInterval;
+  const intervalMs =
+    controller === 'flagger' ? Math.max(specInterval, FLAGGER_MIN_INTERVAL_MS) : specInterval;
   const { group, version } = CANARY_API[controller];
 
   log(`[${controller} n=${n}] creating ${n} apps in ${namespace}`);
@@ -56,9 +63,14 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   const rec = record(cluster.kube, namespace, group, version);
   const kubeconfig = cluster.kubeconfigs[controller];
   const logPath = join(cluster.workDir, `${controller}-${namespace}.log`);
-  let [cmd, args] =
-    controller === 'kanaria' ? kanariaCommand(kubeconfig, namespace) : [o.flaggerBin, flaggerArgs(kubeconfig, namespace)];
-  if (controller === 'kanaria' && o.cpuProfDir) args = [`--cpu-prof`, `--cpu-prof-dir=${o.cpuProfDir}`, ...args];
+  const [cmd, baseArgs] =
+    controller === 'kanaria'
+      ? kanariaCommand(kubeconfig, namespace)
+      : [o.flaggerBin, flaggerArgs(kubeconfig, namespace)];
+  const args =
+    controller === 'kanaria' && o.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, ...baseArgs]
+      : baseArgs;
   const proc = startProcess(cmd, args, logPath);
   try {
     const alive = () => {
@@ -80,16 +92,23 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     const firstBump = Math.min(...bumped.values());
     const finished = (x: string) =>
       phaseAt(rec, x, 'Succeeded', bumped.get(x)!) ?? phaseAt(rec, x, 'Failed', bumped.get(x)!);
+    const limit = o.releaseTimeoutMs ?? scaleMs + steps * intervalMs * 4;
+    let timedOut = false;
     await waitUntil(
       `${controller}: all ${n} canaries Succeeded`,
       () => (alive(), names.every((x) => finished(x) !== undefined)),
-      scaleMs + steps * intervalMs * 4,
+      limit,
       o.abort,
-    );
+    ).catch((err: Error) => {
+      if (o.abort.aborted || proc.exited()) throw err;
+      timedOut = true;
+      log(`[${controller} n=${n}] ${err.message}; reporting what finished`);
+    });
     const after = await procStats(proc.pid);
-    const lastDone = Math.max(...names.map((x) => finished(x)!));
+    const done = names.filter((x) => finished(x) !== undefined);
+    const lastDone = timedOut ? Date.now() : Math.max(...done.map((x) => finished(x)!));
     const failed = names.filter((x) => phaseAt(rec, x, 'Failed', bumped.get(x)!) !== undefined).length;
-    const releaseMs = names.map((x) => finished(x)! - bumped.get(x)!);
+    const releaseMs = done.map((x) => finished(x)! - bumped.get(x)!);
     const firsts: number[] = [];
     const lags: number[] = [];
     let missing = 0;
@@ -101,7 +120,15 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     }
     await new Promise((r) => setTimeout(r, 1500)); // the audit log is written as requests complete
     const api = await countRequests(cluster.auditLog, cluster.usernames[controller], firstBump, lastDone);
-    const per = (v: number) => v / (n * steps);
+    // A release cut short is measured over the weight steps it made.
+    const stepsSeen = names.reduce(
+      (sum, x) =>
+        sum +
+        new Set((rec.weights.get(x) ?? []).filter(([t, w]) => t >= bumped.get(x)! && w > 0).map(([, w]) => w))
+          .size,
+      0,
+    );
+    const per = (v: number) => v / (timedOut ? Math.max(1, stepsSeen) : n * steps);
     const top = Object.entries(api.byVerbResource)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8)
@@ -130,7 +157,11 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
         missing,
       },
       failed,
-      apiPerCanaryStep: Object.fromEntries(Object.entries(api.byVerb).map(([k, v]) => [k, +per(v).toFixed(2)])),
+      unfinished: n - done.length,
+      canarySteps: timedOut ? stepsSeen : n * steps,
+      apiPerCanaryStep: Object.fromEntries(
+        Object.entries(api.byVerb).map(([k, v]) => [k, +per(v).toFixed(2)]),
+      ),
       apiTotalPerCanaryStep: +per(api.total).toFixed(2),
       apiTop: Object.fromEntries(top),
     };

@@ -1,5 +1,6 @@
 // npm run bench -- [--only latency,api,scale] [--n 100,500,1000] [--controllers kanaria,flagger]
 //                  [--interval 5s] [--name bench] [--base-port 19440] [--nodes 8] [--timeout-min 90] [--cpu-prof]
+//                  [--release-timeout-min M]  (stop following a release after M minutes; report what finished)
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +26,14 @@ const { values: flags } = parseArgs({
     nodes: { type: 'string', default: '8' },
     'timeout-min': { type: 'string', default: '90' },
     'cpu-prof': { type: 'boolean', default: false },
+    'release-timeout-min': { type: 'string' },
   },
 });
 const only = new Set(flags.only.split(','));
-const ns = flags.n.split(',').map(Number).filter((x) => x > 0);
+const ns = flags.n
+  .split(',')
+  .map(Number)
+  .filter((x) => x > 0);
 const controllers = flags.controllers.split(',') as ControllerName[];
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
@@ -82,7 +87,18 @@ async function main() {
   const hook = await startHook();
   const cpuProfDir = flags['cpu-prof'] ? join(cluster.workDir, 'cpu-prof') : undefined;
   if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });
-  const common = { cluster, hookUrl: hook.url, flaggerBin: flagger?.bin ?? '', cpuProfDir, abort: abort.signal, log };
+  const releaseTimeoutMs = flags['release-timeout-min']
+    ? Number(flags['release-timeout-min']) * 60_000
+    : undefined;
+  const common = {
+    cluster,
+    releaseTimeoutMs,
+    hookUrl: hook.url,
+    flaggerBin: flagger?.bin ?? '',
+    cpuProfDir,
+    abort: abort.signal,
+    log,
+  };
   try {
     if (only.has('latency') || only.has('api')) {
       for (const c of controllers) {
@@ -94,7 +110,9 @@ async function main() {
           analysis: { interval: '1s', stepWeight: 10, maxWeight: 100 },
         });
         await save('latency', r);
-        log(`[${c}] latency ${r.normalizedLatency.p50.toFixed(3)} × steps×interval, ${r.apiTotalPerCanaryStep} requests/step`);
+        log(
+          `[${c}] latency ${r.normalizedLatency.p50.toFixed(3)} × steps×interval, ${r.apiTotalPerCanaryStep} requests/step`,
+        );
       }
     }
     if (only.has('scale')) {
@@ -109,7 +127,7 @@ async function main() {
           });
           await save(`scale-${n}`, r);
           log(
-            `[${c} n=${n}] all Succeeded in ${(r.allSucceededMs / 1000).toFixed(1)}s, step lag p99 ` +
+            `[${c} n=${n}] ${r.unfinished ? `${r.unfinished} unfinished after` : 'all Succeeded in'} ${(r.allSucceededMs / 1000).toFixed(1)}s, step lag p99 ` +
               `${r.stepLagMs.p99}ms, RSS ${r.peakRssMiB.toFixed(0)} MiB, release CPU ${r.releaseCpuS.toFixed(1)}s`,
           );
         }

@@ -145,7 +145,9 @@ export async function createWorkload(
             {
               host: `${name}.example.com`,
               http: {
-                paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } }],
+                paths: [
+                  { path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } },
+                ],
               },
             },
           ],

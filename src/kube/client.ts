@@ -31,7 +31,26 @@ export function createKube(kubeconfigPath?: string): Kube {
   return fromKubeConfig(kc);
 }
 
+type DispatcherFactory = (cluster: unknown, agentOptions: unknown) => unknown;
+
+/**
+ * The client builds a new HTTP dispatcher (connection pool) for every request, so every request pays a TCP
+ * connect and a TLS handshake. One dispatcher per distinct set of TLS options lets requests share
+ * keep-alive connections.
+ */
+function shareDispatchers(kc: KubeConfig): void {
+  const target = kc as unknown as { createDispatcher: DispatcherFactory };
+  const create = target.createDispatcher.bind(kc);
+  const cache = new Map<string, unknown>();
+  target.createDispatcher = (cluster, agentOptions) => {
+    const key = JSON.stringify(kc.createDispatcherOptions(cluster as never, agentOptions as never));
+    if (!cache.has(key)) cache.set(key, create(cluster, agentOptions));
+    return cache.get(key);
+  };
+}
+
 export function fromKubeConfig(kc: KubeConfig): Kube {
+  shareDispatchers(kc);
   return {
     kc,
     core: kc.makeApiClient(CoreV1Api),

@@ -3,6 +3,7 @@ import { registerController } from './cli/controller.ts';
 import { registerDevCluster } from './cli/dev-cluster.ts';
 import { registerConvert } from './cli/convert.ts';
 import { registerGate } from './cli/gate.ts';
+import { registerDemo } from './cli/demo.ts';
 import { registerGet } from './cli/get.ts';
 import { registerList } from './cli/list.ts';
 import { registerAbort, registerPromote, registerResume } from './cli/requests.ts';
@@ -23,6 +24,7 @@ registerResume(program);
 registerStatus(program);
 registerConvert(program);
 registerGate(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,73 @@
+/**
+ * (e) Blue/Green: the new version is tested for 3 iterations without user traffic (a smoke test of the
+ * load tester calls it directly), then all traffic switches to it at once, then it is promoted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigPath } from '../test/integration/helpers.ts';
+import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUnderTest } from './harness.ts';
+import { createCanary, eventNotes, report, setImage, waitForPhase, watchRoutes } from './scenario.ts';
+
+describe('Blue/Green', () => {
+  let env: E2EEnvironment;
+  let ns: { name: string; cleanup: () => Promise<void> };
+  let app: AppUnderTest;
+  let operator: OperatorUnderTest;
+
+  beforeAll(async () => {
+    env = await e2eEnvironment(kubeconfigPath());
+    ns = await env.namespace('bluegreen');
+    app = await env.deployApp(ns.name, { rps: 40 });
+    operator = await env.startOperator(ns.name);
+  });
+  afterAll(async () => {
+    await operator?.stop();
+    await ns?.cleanup();
+    await env?.stop();
+  });
+
+  it('keeps weight 0 for 3 iterations, switches to 100 and promotes', async () => {
+    const { kube } = env;
+    const namespace = ns.name;
+    await createCanary(kube, namespace, {
+      interval: '2s',
+      threshold: 3,
+      iterations: 3,
+      stepWeight: undefined,
+      maxWeight: undefined,
+      // No user traffic reaches the canary before the switch, so nginx metrics would have no values:
+      // the iterations are judged by a smoke test against the canary itself.
+      metrics: [],
+      webhooks: [app.hooks.smoke()],
+    });
+    await waitForPhase(kube, namespace, 'Initialized');
+    const routes = watchRoutes(kube, namespace);
+    const released = Date.now();
+    await setImage(kube, namespace, '6.0.1');
+    // Polled from now on: when the data plane starts routing everything to the canary.
+    const dataPlaneSwitch = app.routedAt(100, 120_000);
+    const done = await waitForPhase(kube, namespace, 'Succeeded', 120_000);
+    await routes.stop();
+    const notes = await eventNotes(kube, namespace);
+    const ingressSwitch = routes.samples.find((s) => s.weight === 100)?.at ?? Date.now();
+    const switchedAt = Math.min(ingressSwitch, await dataPlaneSwitch);
+    const canaryBeforeSwitch = app.canarySince(released) - app.canarySince(switchedAt);
+    const canaryAfterSwitch = app.canarySince(switchedAt);
+    report('blue-green', [
+      `release 6.0.0 → 6.0.1: ${done.status?.phase}`,
+      `weights seen: ${routes.weights().join(' → ')}`,
+      `requests to the canary: ${canaryBeforeSwitch} during the iterations, ${canaryAfterSwitch} after the switch`,
+      'events:',
+      ...notes.map((n) => `  ${n}`),
+    ]);
+
+    expect(routes.weights()).toEqual([0, 100, 0]);
+    expect(canaryBeforeSwitch).toBe(0);
+    expect(canaryAfterSwitch).toBeGreaterThan(0);
+    const text = notes.join('\n');
+    expect(text).toContain(`Advance podinfo.${namespace} canary iteration 1/3`);
+    expect(text).toContain(`Advance podinfo.${namespace} canary iteration 2/3`);
+    expect(text).toContain(`Routing all traffic to canary podinfo.${namespace}`);
+    expect(text).toContain(`Promotion completed! Scaling down podinfo.${namespace}`);
+    expect(text).not.toContain('Halt advancement');
+  });
+});

@@ -1,0 +1,123 @@
+/** What the scenarios share: creating the Canary, watching a release and printing what it saw. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Canary, CanaryAnalysis, Phase } from '../src/api/types.ts';
+import { applyObjects, podinfoCanary } from '../src/demo/app.ts';
+import { readCanary } from '../src/kube/canaries.ts';
+import type { Kube } from '../src/kube/client.ts';
+import { waitFor } from '../test/integration/helpers.ts';
+
+export { setImage } from '../src/demo/app.ts';
+export { waitFor };
+
+const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+const P = 'nginx.ingress.kubernetes.io';
+
+/** The walkthrough's metrics with windows short enough to react within a few seconds. */
+export const WALKTHROUGH_METRICS: CanaryAnalysis['metrics'] = [
+  { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' },
+  { name: 'request-duration', thresholdRange: { max: 1000 }, interval: '10s' },
+];
+
+/** The example Canary (examples/podinfo/canary.yaml) with `analysis` over its own, created in `namespace`. */
+export async function createCanary(
+  kube: Kube,
+  namespace: string,
+  analysis: Partial<CanaryAnalysis>,
+): Promise<Canary> {
+  const canary = await podinfoCanary(namespace, { webhooks: [], ...analysis });
+  await applyObjects(kube, [canary as never]);
+  return canary;
+}
+
+export async function phaseOf(kube: Kube, namespace: string, name = 'podinfo'): Promise<Phase | undefined> {
+  return (await readCanary(kube, namespace, name))?.status?.phase;
+}
+
+export async function waitForPhase(
+  kube: Kube,
+  namespace: string,
+  phase: Phase,
+  timeoutMs = 120_000,
+  name = 'podinfo',
+): Promise<Canary> {
+  return waitFor(
+    `canary ${name} ${phase}`,
+    async () => {
+      const c = await readCanary(kube, namespace, name);
+      return c?.status?.phase === phase ? c : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+export interface RouteSample {
+  at: number;
+  weight: number;
+  header?: string;
+  headerValue?: string;
+}
+
+/** Polls the canary Ingress every 50ms and keeps each distinct routing state with the time it was seen. */
+export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
+  const samples: RouteSample[] = [];
+  let stopped = false;
+  const key = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}`;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
+          ?.annotations;
+        const sample: RouteSample = {
+          at: Date.now(),
+          weight: Number(a?.[WEIGHT] ?? 'NaN'),
+          header: a?.[`${P}/canary-by-header`],
+          headerValue: a?.[`${P}/canary-by-header-value`],
+        };
+        const last = samples.at(-1);
+        if (Number.isFinite(sample.weight) && (!last || key(last) !== key(sample))) samples.push(sample);
+      } catch {
+        // not there yet
+      }
+      await sleep(50);
+    }
+  })();
+  return {
+    samples,
+    /** Distinct consecutive weights seen. */
+    weights: () => samples.map((s) => s.weight).filter((w, i, all) => i === 0 || all[i - 1] !== w),
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** Prints what a scenario saw, under its name, so a run's output reads as a report. */
+export function report(scenario: string, lines: string[]): void {
+  console.log([`[${scenario}]`, ...lines.map((l) => `  ${l}`)].join('\n'));
+}
+
+/** The Canary's own events (not its Deployments'), oldest first, as `<type> <note>`. */
+export async function eventNotes(kube: Kube, namespace: string, name = 'podinfo'): Promise<string[]> {
+  const list = await kube.events.listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
+  return list.items
+    .filter((e) => e.regarding?.kind === 'Canary')
+    .sort((a, b) => {
+      const x = BigInt(a.metadata?.resourceVersion ?? '0');
+      const y = BigInt(b.metadata?.resourceVersion ?? '0');
+      return x < y ? -1 : x > y ? 1 : 0;
+    })
+    .map(
+      (e) =>
+        `${(e.type ?? '').padEnd(7)} ${e.note ?? ''}${(e.series?.count ?? 1) > 1 ? ` (x${e.series?.count})` : ''}`,
+    );
+}
+
+/** The count of requests to the canary Prometheus holds for the namespace (what the operator judged by). */
+export async function prometheusCanaryRequests(prometheusUrl: string, namespace: string): Promise<number> {
+  const query = `sum(nginx_ingress_controller_requests{namespace="${namespace}",canary!=""})`;
+  const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+  return Number(body.data?.result?.[0]?.value[1] ?? 0);
+}

@@ -1,0 +1,120 @@
+/**
+ * (a) The reference walkthrough: podinfo behind ingress-nginx, 10% more traffic every step up to 50%
+ * while success rate ≥ 99% and latency ≤ 1000ms, then promotion; Slack gets Block Kit messages for the
+ * initialisation, the new revision and the promotion.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigPath } from '../test/integration/helpers.ts';
+import { startReceiver, type Receiver } from '../test/integration/notify/receiver.ts';
+import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUnderTest } from './harness.ts';
+import {
+  createCanary,
+  eventNotes,
+  prometheusCanaryRequests,
+  report,
+  setImage,
+  waitFor,
+  waitForPhase,
+  watchRoutes,
+  WALKTHROUGH_METRICS,
+} from './scenario.ts';
+import { createSlackProvider, slackTexts } from './slack.ts';
+
+describe('reference walkthrough', () => {
+  let env: E2EEnvironment;
+  let ns: { name: string; cleanup: () => Promise<void> };
+  let app: AppUnderTest;
+  let operator: OperatorUnderTest;
+  let slack: Receiver | undefined;
+
+  beforeAll(async () => {
+    env = await e2eEnvironment(kubeconfigPath());
+    ns = await env.namespace('walkthrough');
+    app = await env.deployApp(ns.name, { rps: 40 });
+    operator = await env.startOperator(ns.name);
+    if (env.localReceiversReachable) slack = await startReceiver();
+  });
+  afterAll(async () => {
+    await operator?.stop();
+    await slack?.close();
+    await ns?.cleanup();
+    await env?.stop();
+  });
+
+  it('initialises, shifts 10→50% in steps of 10 while the metrics pass, promotes and tells Slack', async () => {
+    const { kube } = env;
+    const namespace = ns.name;
+    const alerts = slack
+      ? [await createSlackProvider(kube, namespace, `${slack.origin}/services/T0/B0/walkthrough`)]
+      : [];
+    await createCanary(kube, namespace, {
+      interval: '2s',
+      threshold: 5,
+      stepWeight: 10,
+      maxWeight: 50,
+      metrics: WALKTHROUGH_METRICS,
+      alerts,
+    });
+    const init = await waitForPhase(kube, namespace, 'Initialized');
+    expect(init.status?.canaryWeight).toBe(0);
+    const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
+    expect(primary.status?.readyReplicas).toBe(2);
+
+    const routes = watchRoutes(kube, namespace);
+    const started = Date.now();
+    const before = app.counts();
+    await setImage(kube, namespace, '6.0.1');
+    const done = await waitForPhase(kube, namespace, 'Succeeded', 150_000);
+    const seconds = (Date.now() - started) / 1000;
+    await routes.stop();
+    const counts = app.counts();
+    const notes = await eventNotes(kube, namespace);
+    const inPrometheus = await prometheusCanaryRequests(env.prometheusUrl, namespace);
+
+    report('walkthrough', [
+      `release 6.0.0 → 6.0.1: ${done.status?.phase} after ${seconds.toFixed(1)}s`,
+      `weights seen: ${routes.weights().join(' → ')}`,
+      `requests: primary ${counts.primary - before.primary}, canary ${counts.canary - before.canary}; Prometheus counted ${inPrometheus} canary requests`,
+      'events:',
+      ...notes.map((n) => `  ${n}`),
+    ]);
+
+    expect(routes.weights()).toEqual([0, 10, 20, 30, 40, 50, 0]);
+    expect(counts.canary).toBeGreaterThan(before.canary);
+    expect(inPrometheus).toBeGreaterThan(0);
+    const promoted = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
+    expect(promoted.spec?.template.spec?.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.0.1');
+    const text = notes.join('\n');
+    for (const step of [10, 20, 30, 40, 50])
+      expect(text).toContain(`Advance podinfo.${namespace} canary weight ${step}`);
+    expect(text).toContain(`New revision detected! Scaling up podinfo.${namespace}`);
+    expect(text).toContain(`Copying podinfo.${namespace} template spec to podinfo-primary.${namespace}`);
+    expect(text).toContain(`Promotion completed! Scaling down podinfo.${namespace}`);
+    // Weights only ever went up during the analysis: the order of the Advance events says the same.
+    const advances = notes.filter((n) => n.includes('canary weight')).map((n) => Number(n.split(' ').at(-1)));
+    expect(advances).toEqual([10, 20, 30, 40, 50]);
+
+    if (slack) {
+      const receiver = slack;
+      await waitFor('the promotion message on Slack', async () =>
+        slackTexts(receiver).some((t) => t.includes('Promotion completed')),
+      );
+      const texts = slackTexts(receiver);
+      report(
+        'walkthrough/slack',
+        texts.map((t) => t.split('\n')[0]),
+      );
+      expect(texts.some((t) => t.includes(`Initialization done! podinfo.${namespace}`))).toBe(true);
+      expect(
+        texts.some((t) => t.includes(`New revision detected! Starting the release of podinfo.${namespace}`)),
+      ).toBe(true);
+      expect(texts.some((t) => t.includes(`Promotion completed! podinfo.${namespace}`))).toBe(true);
+      for (const r of receiver.requests) {
+        const body = r.body as { blocks?: { type: string }[]; text?: string };
+        expect(body.blocks?.[0]?.type).toBe('header');
+        expect(body.blocks?.some((b) => b.type === 'section')).toBe(true);
+        expect(typeof body.text).toBe('string');
+      }
+    }
+  });
+});

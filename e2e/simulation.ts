@@ -148,6 +148,10 @@ export async function simulationEnvironment(kubeconfig: string): Promise<E2EEnvi
         'info',
       ]);
       operators.push(op);
+      // Never outlive the test process, even when it ends without afterAll.
+      const killOnExit = () => op.child.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      op.child.once('exit', () => process.removeListener('exit', killOnExit));
       const deadline = Date.now() + 30_000;
       for (;;) {
         const ready = await fetch(`${op.url}/readyz`)

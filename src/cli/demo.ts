@@ -46,6 +46,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   }
 
   const stopAll = async (why: string): Promise<void> => {
+    if (resources.empty) return;
     out.write(`\n${why}: stopping the operator, traffic, Prometheus and the control plane…\n`);
     // A second Ctrl-C while stopping would otherwise kill the process half-way.
     const patience = () => err('still stopping (the control plane takes a few seconds)…');

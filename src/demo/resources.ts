@@ -20,6 +20,11 @@ export class Resources {
     this.#report = report;
   }
 
+  /** Nothing was registered (or everything is stopped already). */
+  get empty(): boolean {
+    return this.#stack.length === 0;
+  }
+
   get closing(): boolean {
     return this.#closing;
   }

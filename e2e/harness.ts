@@ -39,6 +39,11 @@ export interface AppUnderTest {
   routedAt(weight: number, timeoutMs?: number): Promise<number>;
   /** Makes the canary version answer this share of requests with 500. */
   setCanaryErrorRate(rate: number): Promise<void>;
+  /**
+   * Whether those errors also reach the webhooks' requests to the canary (the simulation's backend
+   * fails every kind of request; on a real cluster only the generated user traffic asks for 500s).
+   */
+  errorsReachHooks: boolean;
   /** Webhooks of the project's load tester (or Flagger's on a real cluster) aimed at the canary. */
   hooks: {
     /** pre-rollout acceptance test: POST <canary>/token must answer a token. */

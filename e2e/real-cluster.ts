@@ -86,6 +86,7 @@ function generator(
     setCanaryErrorRate: async (rate) => {
       errorRate = rate;
     },
+    errorsReachHooks: false,
     async stop() {
       clearInterval(timer);
       clearTimeout(deadline);

@@ -80,6 +80,7 @@ async function simulatedApp(
       return Date.now();
     },
     setCanaryErrorRate: async (rate) => canary.setErrorRate(rate),
+    errorsReachHooks: true,
     hooks: {
       acceptance: () =>
         hook('acceptance-test', 'pre-rollout', {

@@ -112,10 +112,10 @@ describe('examples', () => {
   });
 });
 
-const tools: ChartTools | undefined = await chartTools();
+const tools: ChartTools = await chartTools();
 
-describe.skipIf(!tools)('helm chart', () => {
-  const { helm, kubeconform: kubeconformBin } = tools ?? { helm: '', kubeconform: '' };
+describe('helm chart', () => {
+  const { helm, kubeconform: kubeconformBin } = tools;
   let tmp: string;
   let schemaDir: string;
   let helmEnv: NodeJS.ProcessEnv;

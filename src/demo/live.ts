@@ -7,13 +7,12 @@
 import type { Canary } from '../api/types.ts';
 import { CLEAR_SCREEN } from '../cli/get.ts';
 import { loadCanaryObjects, type CachedReads } from '../cli/load.ts';
+import { namespaceCaches, type NamespaceCaches } from '../cli/namespace-caches.ts';
 import { renderCanaryView } from '../cli/render.ts';
 import { buildCanaryView, formatAge } from '../cli/view.ts';
-import { canariesPath, type EventsV1Event } from '../kube/canaries.ts';
+import type { EventsV1Event } from '../kube/canaries.ts';
+import type { V1Ingress } from '../kube/types.ts';
 import type { Kube } from '../kube/client.ts';
-import { watchCache, type WatchCache } from '../kube/informer.ts';
-import type { KubernetesObject, V1Deployment, V1Ingress } from '../kube/types.ts';
-import { createLogger } from '../observability/logger.ts';
 
 export interface LiveViewOptions {
   kube: Kube;
@@ -34,14 +33,8 @@ const TICK_MS = 1000;
 
 export class LiveView {
   #o: LiveViewOptions;
-  #caches:
-    | {
-        canaries: WatchCache<Canary & KubernetesObject>;
-        deployments: WatchCache<V1Deployment>;
-        ingresses: WatchCache<V1Ingress>;
-        events: WatchCache<EventsV1Event>;
-      }
-    | undefined;
+  #watch: NamespaceCaches | undefined;
+  #caches: NamespaceCaches['caches'] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #drawing: Promise<void> = Promise.resolve();
@@ -80,48 +73,13 @@ export class LiveView {
 
   async start(): Promise<void> {
     const { kube, namespace } = this.#o;
-    const log = createLogger('warn', process.stderr);
     const changed = () => {
       for (const fn of this.#listeners) fn();
       this.#schedule();
     };
-    this.#caches = {
-      canaries: watchCache<Canary & KubernetesObject>(
-        kube.kc,
-        canariesPath(namespace),
-        () =>
-          kube.custom.listNamespacedCustomObject({
-            group: 'kanaria.dev',
-            version: 'v1beta1',
-            plural: 'canaries',
-            namespace,
-          }) as Promise<{ items: (Canary & KubernetesObject)[] }>,
-        changed,
-        log,
-      ),
-      deployments: watchCache<V1Deployment>(
-        kube.kc,
-        `/apis/apps/v1/namespaces/${namespace}/deployments`,
-        () => kube.apps.listNamespacedDeployment({ namespace }),
-        changed,
-        log,
-      ),
-      ingresses: watchCache<V1Ingress>(
-        kube.kc,
-        `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`,
-        () => kube.networking.listNamespacedIngress({ namespace }),
-        changed,
-        log,
-      ),
-      events: watchCache<EventsV1Event>(
-        kube.kc,
-        `/apis/events.k8s.io/v1/namespaces/${namespace}/events`,
-        () => kube.events.listNamespacedEvent({ namespace }),
-        changed,
-        log,
-      ),
-    };
-    await Promise.all(Object.values(this.#caches).map((c) => c.synced));
+    this.#watch = namespaceCaches(kube, namespace, changed);
+    this.#caches = this.#watch.caches;
+    await this.#watch.synced;
     if (this.#o.tty) this.#ticker = setInterval(() => this.#schedule(), TICK_MS);
     this.#schedule();
   }
@@ -146,7 +104,7 @@ export class LiveView {
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#timer) clearTimeout(this.#timer);
     await this.#drawing;
-    await Promise.all(Object.values(this.#caches ?? {}).map((c) => c.stop()));
+    await this.#watch?.stop();
     this.#caches = undefined;
   }
 

@@ -122,20 +122,28 @@ export async function startController(options: ControllerOptions = {}): Promise<
 
   // Starts and stops of the manager run one after the other, whatever order leadership changes in.
   let transitions: Promise<void> = Promise.resolve();
-  const lead = (leading: boolean) => {
+  const lead = (leading: boolean): Promise<void> => {
     metrics.setLeader(leading);
-    transitions = transitions.then(async () => {
+    const step = transitions.then(async () => {
       if (leading && !manager) {
         const m = newManager();
         manager = m;
-        await m.start();
+        try {
+          await m.start();
+        } catch (err) {
+          manager = undefined;
+          await m.stop().catch(() => undefined);
+          throw err;
+        }
       } else if (!leading && manager) {
         const m = manager;
         manager = undefined;
         await m.stop();
       }
     });
-    transitions.catch((err) => log.error({ err: String(err) }, 'controller start/stop failed'));
+    // A failed start or stop must not block the transitions after it.
+    transitions = step.catch((err) => log.error({ err: String(err) }, 'controller start/stop failed'));
+    return step;
   };
 
   let elector: LeaderElector | undefined;
@@ -153,17 +161,21 @@ export async function startController(options: ControllerOptions = {}): Promise<
       log,
       onStartedLeading: () => {
         log.info({ identity }, 'became the leader; reconciling');
-        lead(true);
+        const begin = (): void =>
+          void lead(true).catch(() => {
+            // Still the leader but the caches could not start (API server trouble): try again shortly.
+            setTimeout(() => elector?.isLeader && !manager && begin(), 2000).unref();
+          });
+        begin();
       },
       onStoppedLeading: () => {
         log.warn({ identity }, 'not the leader any more; reconciling stopped');
-        lead(false);
+        void lead(false).catch(() => undefined);
       },
     });
     elector.start();
   } else {
-    lead(true);
-    await transitions;
+    await lead(true);
   }
 
   let server: HttpServer | undefined;
@@ -191,7 +203,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
     isLeader: () => manager !== undefined,
     async stop() {
       if (elector) await elector.stop();
-      lead(false);
+      await lead(false).catch(() => undefined);
       await transitions;
       await server?.close();
     },

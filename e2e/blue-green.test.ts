@@ -50,7 +50,10 @@ describe('Blue/Green', () => {
     const notes = await eventNotes(kube, namespace);
     const ingressSwitch = routes.samples.find((s) => s.weight === 100)?.at ?? Date.now();
     const switchedAt = Math.min(ingressSwitch, await dataPlaneSwitch);
-    const canaryBeforeSwitch = app.canarySince(released) - app.canarySince(switchedAt);
+    // Both switch times are polled, so they can trail the data plane's own switch under load: only
+    // requests sent a second before the first observation count as "during the iterations".
+    const SWITCH_MARGIN_MS = 1000;
+    const canaryBeforeSwitch = app.canarySince(released) - app.canarySince(switchedAt - SWITCH_MARGIN_MS);
     const canaryAfterSwitch = app.canarySince(switchedAt);
     report('blue-green', [
       `release 6.0.0 → 6.0.1: ${done.status?.phase}`,

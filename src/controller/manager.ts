@@ -84,23 +84,27 @@ export class Manager {
       return w;
     };
     const rel = (kind: string) => (o: KubernetesObject) => this.related(o, kind);
-    const canaries = watch<Canary & KubernetesObject>(
-      this.path('kanaria.dev/v1beta1', 'canaries'),
+    /** Lists one of Kanaria's own kinds in the watched namespace (or all). */
+    const listOwn =
+      <T>(plural: string) =>
       () =>
         (ns
           ? kube.custom.listNamespacedCustomObject({
               group: 'kanaria.dev',
               version: 'v1beta1',
-              plural: 'canaries',
+              plural,
               namespace: ns,
             })
           : kube.custom.listClusterCustomObject({
               group: 'kanaria.dev',
               version: 'v1beta1',
-              plural: 'canaries',
+              plural,
             })) as Promise<{
-          items: (Canary & KubernetesObject)[];
-        }>,
+          items: T[];
+        }>;
+    const canaries = watch<Canary & KubernetesObject>(
+      this.path('kanaria.dev/v1beta1', 'canaries'),
+      listOwn<Canary & KubernetesObject>('canaries'),
       (o) => this.queue.add(keyOf(o.metadata?.namespace, o.metadata?.name)),
     );
     this.caches = {
@@ -143,40 +147,12 @@ export class Manager {
       ),
       metricTemplates: watch<MetricTemplate & KubernetesObject>(
         this.path('kanaria.dev/v1beta1', 'metrictemplates'),
-        () =>
-          (ns
-            ? kube.custom.listNamespacedCustomObject({
-                group: 'kanaria.dev',
-                version: 'v1beta1',
-                plural: 'metrictemplates',
-                namespace: ns,
-              })
-            : kube.custom.listClusterCustomObject({
-                group: 'kanaria.dev',
-                version: 'v1beta1',
-                plural: 'metrictemplates',
-              })) as Promise<{
-            items: (MetricTemplate & KubernetesObject)[];
-          }>,
+        listOwn<MetricTemplate & KubernetesObject>('metrictemplates'),
         () => undefined,
       ),
       alertProviders: watch<AlertProvider & KubernetesObject>(
         this.path('kanaria.dev/v1beta1', 'alertproviders'),
-        () =>
-          (ns
-            ? kube.custom.listNamespacedCustomObject({
-                group: 'kanaria.dev',
-                version: 'v1beta1',
-                plural: 'alertproviders',
-                namespace: ns,
-              })
-            : kube.custom.listClusterCustomObject({
-                group: 'kanaria.dev',
-                version: 'v1beta1',
-                plural: 'alertproviders',
-              })) as Promise<{
-            items: (AlertProvider & KubernetesObject)[];
-          }>,
+        listOwn<AlertProvider & KubernetesObject>('alertproviders'),
         () => undefined,
       ),
       hpas: watch(

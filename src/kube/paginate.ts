@@ -1,0 +1,52 @@
+/** Chunked LISTs: `limit` plus `continue` tokens instead of one response holding every object. */
+
+/** What a list call of the client takes for one page (the client's own parameter names). */
+export interface PageRequest {
+  limit: number;
+  _continue?: string;
+}
+
+/** One page as the API server answers it. */
+export interface ListPage<T> {
+  items: T[];
+  metadata?: { continue?: string; resourceVersion?: string };
+}
+
+/** Every item of a paginated LIST and the resourceVersion of its last page. */
+export interface ListedItems<T> {
+  items: T[];
+  metadata: { resourceVersion?: string };
+}
+
+export const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * Calls `listPage` with `limit` and follows `metadata.continue` until the server sends none, concatenating
+ * the items. All pages of one LIST are served from the same snapshot; the last page's resourceVersion is
+ * the one a watch must start from so that it misses nothing.
+ *
+ * Continue tokens expire (after about five minutes on a default API server). The server then answers 410
+ * Gone, which this passes on unchanged: the caller restarts the whole LIST (an informer does so through
+ * its error handler), since finishing from a newer snapshot would give an inconsistent list.
+ */
+export async function listAllPages<T>(
+  listPage: (page: PageRequest) => Promise<ListPage<T>>,
+  pageSize = DEFAULT_PAGE_SIZE,
+): Promise<ListedItems<T>> {
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new RangeError(`page size must be a positive integer, got ${pageSize}`);
+  const items: T[] = [];
+  const seenTokens = new Set<string>();
+  let token: string | undefined;
+  for (;;) {
+    const page = await listPage(
+      token === undefined ? { limit: pageSize } : { limit: pageSize, _continue: token },
+    );
+    for (const item of page.items ?? []) items.push(item);
+    const next = page.metadata?.continue || undefined;
+    if (next === undefined) return { items, metadata: { resourceVersion: page.metadata?.resourceVersion } };
+    if (seenTokens.has(next)) throw new Error(`LIST returned the continue token ${next} twice`);
+    seenTokens.add(next);
+    token = next;
+  }
+}

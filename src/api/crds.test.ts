@@ -116,6 +116,8 @@ describe('CRDs', () => {
   it('keep every CanaryStatus field in the status schema (the API server would prune the others)', () => {
     const fields: Record<keyof Required<CanaryStatus>, true> = {
       phase: true,
+      trafficSince: true,
+      pendingOutcome: true,
       canaryWeight: true,
       failedChecks: true,
       iterations: true,

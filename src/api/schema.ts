@@ -267,6 +267,36 @@ export function canaryStatusSchema(): JSONSchemaProps {
     message: str('Human-readable state.'),
     observedGeneration: int('Generation of the spec last acted on.', 0),
     conditions: conditionsSchema(),
+    trafficSince: str('When the canary first got routes in the current release.', {
+      format: 'date-time',
+    }),
+    pendingOutcome: pendingOutcomeSchema(),
+  });
+}
+
+function pendingOutcomeSchema(): JSONSchemaProps {
+  const event = obj('An Event to record on the Canary.', {
+    type: oneOfStrings('Event type.', ['Normal', 'Warning']),
+    reason: str('Event reason.'),
+    message: str('Event message.'),
+  });
+  return obj('A promotion or rollback whose events, alert and post-rollout hooks are not delivered yet.', {
+    events: arr('Events to record.', event),
+    alert: obj('The alert to send.', {
+      kind: oneOfStrings('Alert kind.', ['promoted', 'rolled-back']),
+      severity: oneOfStrings('Alert severity.', ['info', 'warn', 'error']),
+      message: str('Alert text.'),
+      reason: str('Why.'),
+      measurements: arr(
+        'Measured values of the failed checks.',
+        obj('One measurement.', {
+          name: str('Check name.'),
+          value: num('Measured value.'),
+          message: str('What was measured.'),
+        }),
+      ),
+    }),
+    postRollout: bool('Whether the post-rollout webhooks still have to be called.'),
   });
 }
 

@@ -194,6 +194,34 @@ export interface CanaryStatus {
   message?: string;
   observedGeneration?: number;
   conditions?: Condition[];
+  /** When the canary first got routes (weight or header) in the current release; unset before. */
+  trafficSince?: string;
+  /**
+   * The outcome (promotion or rollback) whose events, alert and post-rollout hooks are recorded
+   * but not delivered yet; cleared once they were, so a crash in between delivers them again.
+   */
+  pendingOutcome?: PendingOutcome;
+}
+
+export interface OutcomeEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface OutcomeAlert {
+  kind: 'promoted' | 'rolled-back';
+  severity: 'info' | 'warn' | 'error';
+  message: string;
+  reason?: string;
+  measurements?: { name: string; value?: number; message: string }[];
+}
+
+export interface PendingOutcome {
+  events: OutcomeEvent[];
+  alert: OutcomeAlert;
+  /** Whether the post-rollout webhooks still have to be called. */
+  postRollout: boolean;
 }
 
 export interface Canary {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AlertProvider, Canary, CanaryStatus } from '../api/types.ts';
+import type { AlertProvider, Canary, CanaryStatus, OutcomeAlert } from '../api/types.ts';
 import type { EngineAlert } from '../engine/model.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
 import { AlertDispatcher, type AlertTarget } from '../notify/dispatch.ts';
@@ -95,11 +95,11 @@ export function createAlertSink(o: AlertSinkOptions) {
     return targets;
   };
 
-  const sink = (canary: Canary, alert: EngineAlert, status: CanaryStatus): void => {
+  const sink = (canary: Canary, alert: EngineAlert | OutcomeAlert, status: CanaryStatus): Promise<void> => {
     try {
       const targets = targetsOf(canary);
-      if (targets.length === 0) return;
-      dispatcher.send(
+      if (targets.length === 0) return Promise.resolve();
+      return dispatcher.send(
         {
           canary: canary.metadata.name,
           namespace: canary.metadata.namespace!,
@@ -120,6 +120,7 @@ export function createAlertSink(o: AlertSinkOptions) {
         { canary: `${canary.metadata.namespace}/${canary.metadata.name}` },
         `alert not sent: ${(err as Error).message}`,
       );
+      return Promise.resolve();
     }
   };
   return { sink, dispatcher };

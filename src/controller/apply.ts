@@ -1,33 +1,45 @@
-import type { Canary, CanarySpec } from '../api/types.ts';
+import type { Canary, CanarySpec, CanaryStatus } from '../api/types.ts';
 import { API_VERSION } from '../api/types.ts';
 import type { Action } from '../engine/model.ts';
-import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Ingress, V1Secret } from '../kube/types.ts';
+import { recordedRoutes } from '../engine/routes.ts';
+import { sameConfigs } from '../engine/status.ts';
+import type { KubernetesObject, V1Deployment, V1Ingress, V1Service } from '../kube/types.ts';
 import type { KubeWriter } from '../kube/writer.ts';
-import { configKey, referencedConfigs } from '../resources/configs.ts';
+import { differences } from '../resources/compare.ts';
 import { hashOf } from '../resources/hash.ts';
-import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, ownerReference, type Owner } from '../resources/meta.ts';
-import { namesOf, primaryName } from '../resources/names.ts';
-import { buildPrimary } from '../resources/primary.ts';
-import { buildServices } from '../resources/services.ts';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, type Owner } from '../resources/meta.ts';
+import { namesOf } from '../resources/names.ts';
+import { buildServices, serviceSelectorOnly } from '../resources/services.ts';
 import { templateHash } from '../resources/workload.ts';
-import { buildCanaryIngress, routesOf, type Routes } from '../router/nginx.ts';
+import { buildCanaryIngress, type Routes } from '../router/nginx.ts';
 import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
+import { primaryObjects } from './primary-objects.ts';
 
 export interface ApplyContext {
   canary: Canary;
   spec: CanarySpec;
+  /** The status just recorded: what the objects must now reflect. */
+  status: CanaryStatus;
   target: V1Deployment;
   ingress?: V1Ingress;
   selectorLabel: string;
   configs: Record<string, string>;
+  primaryReady: boolean;
+  /** Called before the first write; throws when the Canary moved on since the decision. */
+  fence: () => Promise<void>;
 }
 
-function ownerOf(canary: Canary): Owner {
+export function ownerOf(canary: Canary): Owner {
   return { apiVersion: API_VERSION, kind: 'Canary', name: canary.metadata.name, uid: canary.metadata.uid! };
 }
 
-/** Executes plans: builds the desired objects and writes only those that differ from the watch cache. */
+const PHASES_WITH_PRIMARY_TRAFFIC = new Set(['Initializing', undefined]);
+
+/**
+ * Executes plans: builds the desired objects and writes those whose live fields differ. Returns, for
+ * each object it corrected although its last write had not changed, what was edited by hand.
+ */
 export class Applier {
   private readonly caches: Caches;
   private readonly writer: KubeWriter;
@@ -41,25 +53,39 @@ export class Applier {
     this.ingressClass = ingressClass;
   }
 
-  /** Applies `desired` unless the cached object carries the same applied hash already. */
+  /** Applies `desired` when the live object differs from it; returns a description of a hand edit. */
   private async applyIfChanged<T extends KubernetesObject>(
+    ctx: ApplyContext,
     desired: T,
-    cached: KubernetesObject | undefined,
-  ): Promise<void> {
+    live: KubernetesObject | undefined,
+  ): Promise<string[]> {
     const hash = hashOf(desired);
-    if (cached?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash) return;
+    const { metadata, ...rest } = desired;
+    const fields = { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
+    const { apiVersion: _v, kind: _k, ...compared } = fields as Record<string, unknown>;
+    const changed = live ? differences(compared, live) : ['(missing)'];
+    if (changed.length === 0) return [];
+    const edited = live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
     desired.metadata = {
       ...desired.metadata,
       annotations: { ...(desired.metadata?.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash },
     };
+    await ctx.fence();
     await this.writer.apply(desired);
+    return edited
+      ? [`${live!.kind ?? desired.kind} ${desired.metadata.name}: ${changed.slice(0, 5).join(', ')}`]
+      : [];
   }
 
-  /** Services, canary Ingress and primary HPA: kept in line with the Canary and its sources on every pass. */
-  async ensureInfra(ctx: ApplyContext, apexSelectsTarget = false): Promise<void> {
+  /** Services, canary Ingress, primary HPA and, between releases, the primary: kept as the status says. */
+  async ensureInfra(ctx: ApplyContext, reverting = false): Promise<string[]> {
     const ns = ctx.canary.metadata.namespace!;
     const names = namesOf(ctx.spec);
     const owner = ownerOf(ctx.canary);
+    const drift: string[] = [];
+    // The apex Service moves to the primary only once the primary is ready (never a gap for users).
+    const apexSelectsTarget =
+      reverting || (PHASES_WITH_PRIMARY_TRAFFIC.has(ctx.status.phase) && !ctx.primaryReady);
     for (const svc of buildServices({
       service: ctx.spec.service,
       names,
@@ -68,23 +94,41 @@ export class Applier {
       owner,
       apexSelectsTarget,
     })) {
-      await this.applyIfChanged(svc, this.caches.services.get(svc.metadata!.name!, ns));
+      const live = this.caches.services.get(svc.metadata!.name!, ns);
+      // A Service the user created is never owned or retyped: only its selector is set.
+      const desired = live && !isManaged(live) ? serviceSelectorOnly(svc) : svc;
+      drift.push(...(await this.applyIfChanged(ctx, desired, live)));
     }
-    if (ctx.ingress && names.canaryIngress) {
-      const current = this.caches.ingresses.get(names.canaryIngress, ns);
-      await this.setRoutes(ctx, routesOf(current, this.prefix) ?? { weight: 0, match: false });
-    }
+    if (ctx.ingress && names.canaryIngress && !reverting)
+      drift.push(...(await this.setRoutes(ctx, recordedRoutes(ctx.spec, ctx.status))));
     if (names.hpa) {
       const hpa = this.caches.hpas.get(names.hpa, ns);
       if (hpa) {
         const desired = buildPrimaryHpa(hpa, owner);
-        await this.applyIfChanged(desired, this.caches.hpas.get(desired.metadata!.name!, ns));
+        drift.push(
+          ...(await this.applyIfChanged(ctx, desired, this.caches.hpas.get(desired.metadata!.name!, ns))),
+        );
       }
     }
+    if (!reverting && this.targetIsPromoted(ctx)) {
+      const primary = this.caches.deployments.get(names.primary, ns);
+      if (primary) drift.push(...(await this.writePrimary(ctx, primary.spec?.replicas)));
+    }
+    return drift;
   }
 
-  async setRoutes(ctx: ApplyContext, routes: Routes): Promise<void> {
-    if (!ctx.ingress) return;
+  /** Between releases the target holds the promoted revision, so the primary can be rebuilt from it. */
+  private targetIsPromoted(ctx: ApplyContext): boolean {
+    const phase = ctx.status.phase;
+    if (!phase || phase === 'Initializing' || phase === 'Terminating' || phase === 'Terminated') return false;
+    return (
+      templateHash(ctx.target) === ctx.status.lastPromotedSpec &&
+      sameConfigs(ctx.configs, ctx.status.promotedConfigs)
+    );
+  }
+
+  async setRoutes(ctx: ApplyContext, routes: Routes): Promise<string[]> {
+    if (!ctx.ingress) return [];
     const names = namesOf(ctx.spec);
     const desired = buildCanaryIngress({
       source: ctx.ingress,
@@ -96,93 +140,66 @@ export class Applier {
       match: ctx.spec.analysis.match,
       ingressClass: this.ingressClass,
     });
-    await this.applyIfChanged(
+    return this.applyIfChanged(
+      ctx,
       desired,
       this.caches.ingresses.get(desired.metadata!.name!, ctx.canary.metadata.namespace),
     );
   }
 
   /** Copies the tracked ConfigMaps/Secrets as `<name>-primary` and the target's template to the primary. */
-  private async writePrimary(ctx: ApplyContext, replicas: number | undefined): Promise<void> {
-    const ns = ctx.canary.metadata.namespace!;
-    const owner = ownerOf(ctx.canary);
-    const tracked = new Set<string>();
-    for (const ref of referencedConfigs(ctx.target.spec?.template.spec)) {
-      const src =
-        ref.kind === 'configmap'
-          ? this.caches.configMaps.get(ref.name, ns)
-          : this.caches.secrets.get(ref.name, ns);
-      if (!src) continue;
-      tracked.add(configKey(ref));
-      const copy: V1ConfigMap | V1Secret = {
-        apiVersion: 'v1',
-        kind: ref.kind === 'configmap' ? 'ConfigMap' : 'Secret',
-        metadata: {
-          name: primaryName(ref.name),
-          namespace: ns,
-          labels: { ...(src.metadata?.labels ?? {}), [MANAGED_BY_LABEL]: 'kanaria' },
-          ownerReferences: [ownerReference(owner)],
-        },
-        data: src.data ?? {},
-        ...(ref.kind === 'secret'
-          ? { type: (src as V1Secret).type }
-          : { binaryData: (src as V1ConfigMap).binaryData ?? {} }),
-      };
-      const cached =
-        ref.kind === 'configmap'
-          ? this.caches.configMaps.get(primaryName(ref.name), ns)
-          : this.caches.secrets.get(primaryName(ref.name), ns);
-      await this.applyIfChanged(copy, cached);
-    }
-    const promotedSpec = templateHash(ctx.target);
-    const primary = buildPrimary({
-      target: ctx.target,
-      owner,
-      selectorLabel: ctx.selectorLabel,
-      tracked,
-      promotedSpec,
-      promotionId: hashOf({ promotedSpec, configs: ctx.configs }),
-      replicas: ctx.spec.autoscalerRef ? undefined : replicas,
-    });
-    await this.applyIfChanged(primary, this.caches.deployments.get(primary.metadata!.name!, ns));
+  private async writePrimary(ctx: ApplyContext, replicas: number | undefined): Promise<string[]> {
+    const drift: string[] = [];
+    for (const { desired, live } of primaryObjects(ctx, this.caches, ownerOf(ctx.canary), replicas))
+      drift.push(...(await this.applyIfChanged(ctx, desired, live)));
+    return drift;
   }
 
-  async execute(ctx: ApplyContext, action: Action): Promise<void> {
+  async execute(ctx: ApplyContext, action: Action): Promise<string[]> {
     const ns = ctx.canary.metadata.namespace!;
     const names = namesOf(ctx.spec);
     switch (action.type) {
       case 'initPrimary': {
         const existing = this.caches.deployments.get(names.primary, ns);
         // Once the primary exists its template only changes by promotion.
-        if (!existing) await this.writePrimary(ctx, Math.max(ctx.target.spec?.replicas ?? 1, 1));
-        return;
+        if (!existing) return this.writePrimary(ctx, Math.max(ctx.target.spec?.replicas ?? 1, 1));
+        return [];
       }
       case 'promote': {
+        // Only exactly the analysed revision reaches the primary; a target that moved on is left alone
+        // (the engine restarts the analysis for it on its next pass).
+        if (templateHash(ctx.target) !== action.templateHash || !sameConfigs(ctx.configs, action.configs))
+          return [];
         const primary = this.caches.deployments.get(names.primary, ns);
         const replicas =
           (ctx.target.spec?.replicas ?? 0) > 0 ? ctx.target.spec!.replicas! : (primary?.spec?.replicas ?? 1);
-        await this.writePrimary(ctx, replicas);
-        return;
+        return this.writePrimary(ctx, replicas);
       }
       case 'scaleTarget':
-        if ((ctx.target.spec?.replicas ?? 1) !== action.replicas)
+        if ((ctx.target.spec?.replicas ?? 1) !== action.replicas) {
+          await ctx.fence();
           await this.writer.scaleDeployment(ns, names.target, action.replicas);
-        return;
+        }
+        return [];
       case 'setWeight':
-        await this.setRoutes(ctx, { weight: action.weight, match: action.match });
-        return;
+        return this.setRoutes(ctx, { weight: action.weight, match: action.match });
       case 'revertOnDeletion': {
         const primary = this.caches.deployments.get(names.primary, ns);
         const replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
-        if ((ctx.target.spec?.replicas ?? 0) !== replicas)
+        if ((ctx.target.spec?.replicas ?? 0) !== replicas) {
+          await ctx.fence();
           await this.writer.scaleDeployment(ns, names.target, replicas);
+        }
         await this.ensureInfra(ctx, true);
         await this.setRoutes(ctx, { weight: 0, match: false });
-        return;
+        return [];
       }
       case 'removeFinalizer':
-      case 'runHooks':
-        return; // handled by the reconciler: they are not object writes
+        return []; // handled by the reconciler: not an object write
     }
   }
+}
+
+function isManaged(obj: V1Service): boolean {
+  return obj.metadata?.labels?.[MANAGED_BY_LABEL] === 'kanaria';
 }

@@ -127,6 +127,9 @@ export function observe(
     spec,
     status: canary.status ?? {},
     deleting: Boolean(canary.metadata.deletionTimestamp),
+    deletionTimestamp: canary.metadata.deletionTimestamp
+      ? new Date(canary.metadata.deletionTimestamp as unknown as string).toISOString()
+      : undefined,
     target: workloadView(found.target, analysis.canaryReadyThreshold ?? 100, false),
     primary: workloadView(
       caches.deployments.get(names.primary, ns),

@@ -1,4 +1,4 @@
-import type { CanaryStatus, HookType } from '../api/types.ts';
+import type { CanaryStatus, HookType, OutcomeAlert, OutcomeEvent } from '../api/types.ts';
 import { parseDuration } from '../api/duration.ts';
 import type {
   Action,
@@ -84,6 +84,18 @@ export class Decision {
 
   requeue(ms: number): void {
     this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
+  }
+
+  /**
+   * Records a promotion or rollback for delivery: its events, alert and post-rollout hooks go out
+   * after the status that holds them is written, and again after a crash until they are cleared.
+   */
+  outcome(alert: OutcomeAlert, events: OutcomeEvent[]): void {
+    this.status.pendingOutcome = {
+      events: [...(this.status.pendingOutcome?.events ?? []), ...events],
+      alert,
+      postRollout: true,
+    };
   }
 
   setWeight(weight: number, match = false): void {

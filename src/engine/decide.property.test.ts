@@ -98,7 +98,7 @@ describe('engine properties over random event sequences', () => {
           runUntil(
             w,
             now + 1,
-            (x) => TERMINAL.has(x.status.phase ?? ''),
+            (x) => TERMINAL.has(x.status.phase ?? '') && x.targetReplicas === 0,
             () => [],
             400,
           );

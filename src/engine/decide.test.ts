@@ -12,7 +12,7 @@ const loadTest = { name: 'load-test', type: 'rollout' as const, url: 'http://127
 
 function initialised() {
   const w = newWorld(baseSpec({ webhooks: [loadTest] }));
-  const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+  const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
   return { w, t };
 }
 
@@ -64,7 +64,7 @@ describe('release', () => {
 
   it('uses stepWeights when given', () => {
     const w = newWorld(baseSpec({ stepWeights: [1, 10, 60], stepWeight: undefined, maxWeight: undefined }));
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => x.status.phase === 'Succeeded');
     expect(w.weights).toEqual([1, 10, 60, 0]);
@@ -91,7 +91,7 @@ describe('release', () => {
     const w = newWorld(
       baseSpec({ webhooks: [{ name: 'acceptance', type: 'pre-rollout', url: 'http://127.0.0.1:1/' }] }),
     );
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => x.status.phase === 'Failed', fail('pre-rollout'));
     expect(w.weights).toEqual([]);
@@ -126,7 +126,7 @@ describe('release', () => {
   it('starts a release when only a tracked config changes', () => {
     const w = newWorld(baseSpec());
     w.configs = { 'configmap/podinfo-config': 'a' };
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.configs = { 'configmap/podinfo-config': 'b' };
     runUntil(w, t + 1, (x) => x.status.phase === 'Succeeded');
     expect(w.status.promotedConfigs).toEqual({ 'configmap/podinfo-config': 'b' });
@@ -149,7 +149,7 @@ describe('gates', () => {
       webhooks: [{ name: 'gate', type: 'confirm-rollout', url: 'http://127.0.0.1:1/' }],
     });
     const w = newWorld(spec);
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     let now = t + 1;
     for (let i = 0; i < 5; i++, now += 10_000) step(w, now, fail('confirm-rollout', 'gate closed'));
@@ -164,7 +164,7 @@ describe('gates', () => {
       webhooks: [{ name: 'gate', type: 'confirm-promotion', url: 'http://127.0.0.1:1/' }],
     });
     const w = newWorld(spec);
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     const held = runUntil(w, t + 1, (x) => x.status.phase === 'WaitingPromotion', fail('confirm-promotion'));
     expect(w.weight).toBe(50);
@@ -195,7 +195,7 @@ describe('gates', () => {
 describe('strategies', () => {
   it('blue/green analyses at weight 0 for N iterations, then switches all traffic and promotes', () => {
     const w = newWorld(baseSpec({ iterations: 3, stepWeight: undefined, maxWeight: undefined }));
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => x.status.phase === 'Succeeded');
     expect(w.weights).toEqual([100, 0]);
@@ -204,7 +204,7 @@ describe('strategies', () => {
 
   it('skipAnalysis promotes without stepping', () => {
     const w = newWorld({ ...baseSpec(), skipAnalysis: true });
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => x.status.phase === 'Succeeded');
     expect(w.weights).toEqual([]);
@@ -213,7 +213,7 @@ describe('strategies', () => {
 
   it('stepWeightPromotion moves traffic back to the primary in steps', () => {
     const w = newWorld(baseSpec({ stepWeightPromotion: 20 }));
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => x.status.phase === 'Succeeded');
     expect(w.weights).toEqual([10, 20, 30, 40, 50, 30, 10, 0]);
@@ -229,7 +229,7 @@ describe('A/B testing and requests', () => {
         stepWeight: undefined,
       }),
     );
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     const during = runUntil(w, t + 1, (x) => (x.status.iterations ?? 0) === 1);
     expect(w.match).toBe(true);
@@ -244,7 +244,7 @@ describe('A/B testing and requests', () => {
       webhooks: [{ name: 'gate', type: 'confirm-rollout', url: 'http://127.0.0.1:1/' }],
     });
     const w = newWorld(spec);
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     step(w, t + 1, fail('confirm-rollout', 'gate closed'));
     expect(w.status.phase).toBe('Waiting');
@@ -289,7 +289,7 @@ describe('release windows', () => {
 
   it('a new release waits outside its window, names the next opening, and starts once inside', () => {
     const w = newWorld(baseSpec({ windows }));
-    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, T0, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     const plan = step(w, t + 1);
     expect(w.status.phase).toBe('Waiting');
@@ -303,7 +303,7 @@ describe('release windows', () => {
   it('a running release holds its weight when the window closes but still rolls back on failed checks', () => {
     const opensAt = Date.parse('2026-01-06T07:59:00Z'); // 16:59 JST, one minute before closing
     const w = newWorld(baseSpec({ windows, webhooks: [loadTest], interval: '30s' }));
-    const t = runUntil(w, opensAt, (x) => x.status.phase === 'Initialized');
+    const t = runUntil(w, opensAt, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
     w.targetHash = 'v2';
     runUntil(w, t + 1, (x) => (x.status.canaryWeight ?? 0) >= 10);
     const held = w.status.canaryWeight;

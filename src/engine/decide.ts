@@ -68,7 +68,7 @@ function route(d: Decision): NeedChecks | undefined {
 
 function initializing(d: Decision): undefined {
   const { s } = d;
-  if (!s.primary.exists || s.status.phase !== 'Initializing') {
+  if (s.status.phase !== 'Initializing') {
     d.actions.push({ type: 'initPrimary' });
     d.phase('Initializing', `creating ${s.name}-primary.${s.namespace}`);
     d.event(
@@ -82,13 +82,41 @@ function initializing(d: Decision): undefined {
   }
   if (!s.primary.ready) {
     d.actions.push({ type: 'initPrimary' });
-    d.status.message =
+    const waiting =
       `waiting for ${s.name}-primary.${s.namespace} to be ready: ${s.primary.notReadyReason ?? ''}`.trim();
+    const since = Date.parse(s.status.waitingSince ?? d.nowIso);
+    d.status.waitingSince ??= d.nowIso;
+    if (d.now - since > d.deadlineMs) {
+      // Traffic stays on the target through the apex Service; initialisation keeps trying.
+      const message = `initialization of ${d.id} exceeded progressDeadlineSeconds ${d.deadlineMs / 1000}: ${waiting}`;
+      if (s.status.message !== message) d.event('Warning', 'InitializationTimeout', message);
+      d.status.message = message;
+      d.status.conditions = setCondition(
+        d.status.conditions,
+        { type: 'Initialized', status: 'False', reason: 'ProgressDeadlineExceeded', message },
+        d.nowIso,
+      );
+      d.requeue(WAIT_READY_MS * 5);
+      return undefined;
+    }
+    d.status.message = waiting;
     d.requeue(WAIT_READY_MS);
     return undefined;
   }
-  d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  // The target is scaled to 0 by the next reconcile (Initialized), after the apex Service has moved
+  // to the ready primary, so that users are never left without a backend.
   d.setWeight(0);
+  d.status.conditions = setCondition(
+    d.status.conditions,
+    {
+      type: 'Initialized',
+      status: 'True',
+      reason: 'PrimaryReady',
+      message: `${s.name}-primary.${s.namespace} is ready`,
+    },
+    d.nowIso,
+  );
+  d.requeue(WAIT_READY_MS);
   d.phase('Initialized', 'initialization done');
   d.status = {
     ...d.status,
@@ -129,7 +157,7 @@ function idle(d: Decision): NeedChecks | undefined {
   if (s.spec.skipAnalysis) {
     d.event('Normal', 'Synced', `New revision detected! ${d.id}: analysis skipped, promoting`);
     startRelease(d);
-    d.actions.push({ type: 'promote' });
+    d.actions.push({ type: 'promote', templateHash: s.target.templateHash ?? '', configs: s.configs });
     d.status.lastPromotedSpec = s.target.templateHash;
     d.phase('Promoting', 'analysis skipped');
     return undefined;
@@ -182,6 +210,18 @@ function terminating(d: Decision): undefined {
   const { s } = d;
   if (!s.spec.revertOnDeletion) {
     d.actions.push({ type: 'removeFinalizer' });
+    return undefined;
+  }
+  // Nothing to give traffic back to, or no way to: the Canary must not block its deletion (nor its namespace's).
+  const since = Date.parse(s.deletionTimestamp ?? d.nowIso);
+  const giveUp = !s.target.exists
+    ? `${s.spec.targetRef.name}.${s.namespace} is gone`
+    : d.now - since > d.deadlineMs
+      ? `${s.spec.targetRef.name}.${s.namespace} was not ready within progressDeadlineSeconds ${d.deadlineMs / 1000}`
+      : undefined;
+  if (giveUp) {
+    d.actions.push({ type: 'removeFinalizer' });
+    d.event('Warning', 'FinalizerRemoved', `Not reverting ${d.id}: ${giveUp}; removing the finalizer`);
     return undefined;
   }
   d.actions.push({ type: 'revertOnDeletion' });

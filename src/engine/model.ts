@@ -25,6 +25,8 @@ export interface Snapshot {
   spec: CanarySpec;
   status: CanaryStatus;
   deleting: boolean;
+  /** When the Canary was marked for deletion (metadata.deletionTimestamp). */
+  deletionTimestamp?: string;
   target: WorkloadView;
   primary: WorkloadView;
   /** Hashes of the ConfigMaps/Secrets the target's pods use, keyed `configmap/<name>` / `secret/<name>`. */
@@ -68,10 +70,10 @@ export type CheckResults = Partial<Record<CheckStage, CheckResult[]>>;
 
 export type Action =
   | { type: 'initPrimary' }
-  | { type: 'promote' }
+  /** Copies the target to the primary, only if it still is exactly the analysed revision. */
+  | { type: 'promote'; templateHash: string; configs: Record<string, string> }
   | { type: 'scaleTarget'; replicas: number }
   | { type: 'setWeight'; weight: number; match: boolean }
-  | { type: 'runHooks'; hookType: 'post-rollout' }
   | { type: 'revertOnDeletion' }
   | { type: 'removeFinalizer' };
 

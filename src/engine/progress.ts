@@ -1,9 +1,11 @@
 import type { Decision, NeedChecks } from './context.ts';
 import { WAIT_READY_MS } from './context.ts';
+import type { OutcomeEvent } from '../api/types.ts';
 import type { CheckResult } from './model.ts';
 import { startRelease } from './release.ts';
 import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
 import { releaseWindowState } from './windows.ts';
+import { recordedRoutes, trafficStarted } from './routes.ts';
 import { sameConfigs } from './status.ts';
 
 /** Progressing and WaitingPromotion: analysis steps until the canary is promoted or rolled back. */
@@ -22,7 +24,10 @@ export function progress(d: Decision): NeedChecks | undefined {
     return undefined;
   }
   const canaryReplicas = status.canaryReplicas ?? Math.max(s.primary.replicas, 1);
-  if (s.target.replicas !== canaryReplicas) d.actions.push({ type: 'scaleTarget', replicas: canaryReplicas });
+  // With an HPA the autoscaler owns the canary's replicas once it runs; Kanaria only scales it up from 0.
+  const autoscaled = Boolean(s.spec.autoscalerRef);
+  if (autoscaled ? s.target.replicas === 0 : s.target.replicas !== canaryReplicas)
+    d.actions.push({ type: 'scaleTarget', replicas: canaryReplicas });
 
   const rollbackChecks = d.checks('rollback');
   if (!rollbackChecks) return { need: 'rollback' };
@@ -32,7 +37,7 @@ export function progress(d: Decision): NeedChecks | undefined {
     return undefined;
   }
 
-  if (!s.target.ready || s.target.replicas !== canaryReplicas) {
+  if (!s.target.ready || (!autoscaled && s.target.replicas !== canaryReplicas)) {
     const since = Date.parse(status.waitingSince ?? d.nowIso);
     if (d.now - since > d.deadlineMs) {
       rollback(
@@ -51,10 +56,11 @@ export function progress(d: Decision): NeedChecks | undefined {
 
   const weight = status.canaryWeight ?? 0;
   const strategy = strategyOf(s.spec.analysis);
-  const routed = s.routedWeight ?? 0;
-  // A/B routes by header/cookie from the first iteration on; the others by weight.
-  if (routed !== weight || (strategy === 'ab') !== (s.routedMatch ?? false))
-    d.setWeight(weight, strategy === 'ab');
+  const started = trafficStarted(status);
+  // A/B routes by header/cookie from the moment the release starts taking traffic; the others by weight.
+  const routes = recordedRoutes(s.spec, status);
+  if ((s.routedWeight ?? 0) !== routes.weight || routes.match !== (s.routedMatch ?? false))
+    d.setWeight(routes.weight, routes.match);
 
   if (status.lastStepTime) {
     const due = Date.parse(status.lastStepTime) + d.intervalMs;
@@ -69,26 +75,36 @@ export function progress(d: Decision): NeedChecks | undefined {
     return promote(d);
   }
 
-  if (weight === 0 && (status.iterations ?? 0) === 0 && d.hasHooks('pre-rollout')) {
-    const pre = d.checks('pre-rollout');
-    if (!pre) return { need: 'pre-rollout' };
-    const failed = pre.filter((c) => !c.ok);
-    if (failed.length > 0) {
-      for (const f of failed)
-        d.event(
-          'Warning',
-          'Synced',
-          `Halt advancement ${d.id}: pre-rollout check ${f.name} failed: ${f.message}`,
-        );
-      d.alerts.push({
-        kind: 'failed',
-        severity: 'warn',
-        message: `Pre-rollout checks of ${d.id} failed`,
-        reason: failed.map((f) => f.message).join('; '),
-      });
-      return countFailure(d, failed, 'pre-rollout check failed');
+  if (!started) {
+    if (d.hasHooks('pre-rollout')) {
+      const pre = d.checks('pre-rollout');
+      if (!pre) return { need: 'pre-rollout' };
+      const failed = pre.filter((c) => !c.ok);
+      if (failed.length > 0) {
+        for (const f of failed)
+          d.event(
+            'Warning',
+            'Synced',
+            `Halt advancement ${d.id}: pre-rollout check ${f.name} failed: ${f.message}`,
+          );
+        d.alerts.push({
+          kind: 'failed',
+          severity: 'warn',
+          message: `Pre-rollout checks of ${d.id} failed`,
+          reason: failed.map((f) => f.message).join('; '),
+        });
+        return countFailure(d, failed, 'pre-rollout check failed');
+      }
+      for (const p of pre) d.event('Normal', 'Synced', `Pre-rollout check ${p.name} passed`);
     }
-    for (const p of pre) d.event('Normal', 'Synced', `Pre-rollout check ${p.name} passed`);
+    status.trafficSince = d.nowIso;
+    if (strategy === 'ab') {
+      // The first check runs one interval after the header route is set, when requests had time to arrive.
+      d.setWeight(0, true);
+      d.event('Normal', 'Synced', `Routing requests that match the A/B rules to canary ${d.id}`);
+      status.message = 'header route set; the first check runs in one interval';
+      return stepDone(d);
+    }
   }
 
   // At weight 0 a weighted canary has no traffic to judge yet; iteration strategies analyse from the start.
@@ -166,16 +182,23 @@ export function progress(d: Decision): NeedChecks | undefined {
     d.phase('WaitingPromotion', `waiting for promotion approval: ${closed.message}`);
     return stepDone(d);
   }
-  if (strategy === 'bluegreen') {
+  if (strategy === 'bluegreen' && weight < 100) {
+    // Promotion waits for one more passing analysis with all traffic on the canary.
     d.setWeight(100);
     d.event('Normal', 'Synced', `Routing all traffic to canary ${d.id}`);
+    status.message = 'all traffic on the canary; promoting after one more passing analysis';
+    return stepDone(d);
   }
   return promote(d);
 }
 
 function promote(d: Decision): undefined {
   const { s, status } = d;
-  d.actions.push({ type: 'promote' });
+  d.actions.push({
+    type: 'promote',
+    templateHash: status.lastAppliedSpec ?? '',
+    configs: status.trackedConfigs ?? {},
+  });
   d.event('Normal', 'Synced', `Copying ${d.id} template spec to ${s.name}-primary.${s.namespace}`);
   status.lastPromotedSpec = status.lastAppliedSpec;
   status.waitingSince = d.nowIso;
@@ -195,27 +218,45 @@ function countFailure(d: Decision, failed: CheckResult[], reason: string): undef
   d.status.failedChecks = count;
   d.status.message = reason;
   if (count >= d.thresholdCount) {
-    d.event('Warning', 'Synced', `Rolling back ${d.id} failed checks threshold reached ${count}`);
-    rollback(d, reason, failed);
+    rollback(d, reason, failed, [
+      {
+        type: 'Warning',
+        reason: 'Synced',
+        message: `Rolling back ${d.id} failed checks threshold reached ${count}`,
+      },
+    ]);
     return undefined;
   }
   return stepDone(d);
 }
 
 /** Traffic back to the primary at once, the canary scaled to zero, the release marked Failed. */
-export function rollback(d: Decision, reason: string, failed: CheckResult[]): void {
+export function rollback(
+  d: Decision,
+  reason: string,
+  failed: CheckResult[],
+  before: OutcomeEvent[] = [],
+): void {
   d.setWeight(0);
   d.actions.push({ type: 'scaleTarget', replicas: 0 });
-  d.actions.push({ type: 'runHooks', hookType: 'post-rollout' });
   d.status.waitingSince = undefined;
   d.status.lastStepTime = undefined;
   d.phase('Failed', reason);
-  d.event('Warning', 'Synced', `Canary failed! Scaling down ${d.id}: ${reason}`);
-  d.alerts.push({
-    kind: 'rolled-back',
-    severity: 'error',
-    message: `Canary analysis failed, ${d.id} rolled back`,
-    reason,
-    measurements: failed.map((f) => ({ name: f.name, value: f.value, message: f.message })),
-  });
+  d.outcome(
+    {
+      kind: 'rolled-back',
+      severity: 'error',
+      message: `Canary analysis failed, ${d.id} rolled back`,
+      reason,
+      measurements: failed.map((f) => ({
+        name: f.name,
+        message: f.message,
+        ...(Number.isFinite(f.value) ? { value: f.value } : {}),
+      })),
+    },
+    [
+      ...before,
+      { type: 'Warning', reason: 'Synced', message: `Canary failed! Scaling down ${d.id}: ${reason}` },
+    ],
+  );
 }

@@ -1,14 +1,39 @@
 import type { Decision } from './context.ts';
 import { WAIT_READY_MS } from './context.ts';
 import { rollback } from './progress.ts';
+import { startRelease } from './release.ts';
+import { sameConfigs } from './status.ts';
+
+/**
+ * A target that no longer is the analysed revision must not reach the primary nor keep traffic:
+ * the analysis starts again for what the target runs now. True when it did.
+ */
+function restartIfTargetChanged(d: Decision): boolean {
+  const { s } = d;
+  if (s.target.templateHash === d.status.lastAppliedSpec && sameConfigs(s.configs, d.status.trackedConfigs))
+    return false;
+  // What the primary runs is the truth about the last promotion, whether the copy landed or not.
+  if (s.primary.templateHash) d.status.lastPromotedSpec = s.primary.templateHash;
+  d.event('Normal', 'Synced', `New revision detected during promotion! Restarting analysis for ${d.id}`);
+  startRelease(d);
+  d.setWeight(0);
+  d.phase('Progressing', 'new revision detected during promotion, restarting the analysis');
+  d.requeue(WAIT_READY_MS);
+  return true;
+}
 
 /** Promoting: the primary rolls out the promoted template; traffic stays where it is until it is ready. */
 export function promoting(d: Decision): undefined {
   const { s } = d;
+  if (restartIfTargetChanged(d)) return undefined;
   const primaryId = `${s.name}-primary.${s.namespace}`;
   if (s.primary.templateHash !== d.status.lastPromotedSpec) {
-    // The copy did not land (a crash between the write and the status): do it again.
-    d.actions.push({ type: 'promote' });
+    // The copy did not land (a crash between the status and the write): do it again.
+    d.actions.push({
+      type: 'promote',
+      templateHash: d.status.lastPromotedSpec ?? '',
+      configs: d.status.trackedConfigs ?? {},
+    });
     d.requeue(WAIT_READY_MS);
     return undefined;
   }
@@ -43,34 +68,43 @@ export function promoting(d: Decision): undefined {
 /** Finalising: traffic back to the primary (at once or by stepWeightPromotion), then the canary to zero. */
 export function finalising(d: Decision): undefined {
   const { s } = d;
-  const weight = d.status.canaryWeight ?? 0;
-  const step = s.spec.analysis.stepWeightPromotion;
-  if (weight > 0) {
-    const next = step && step > 0 ? Math.max(0, weight - step) : 0;
-    d.setWeight(next);
-    if (next > 0) {
-      d.event('Normal', 'Synced', `Advance ${s.name}-primary.${s.namespace} weight ${100 - next}`);
-      d.requeue(d.intervalMs);
-      return undefined;
-    }
-    d.requeue(0);
+  if (d.status.phase === 'Finalising' && s.status.phase === 'Finalising' && restartIfTargetChanged(d))
     return undefined;
-  }
-  if ((s.routedWeight ?? 0) !== 0 || s.routedMatch) {
-    d.setWeight(0);
+  const weight = d.status.canaryWeight ?? 0;
+  // The recorded weight is the one in force; a route that differs (a crash, a hand edit) is put back first.
+  if ((s.routedWeight ?? 0) !== weight || s.routedMatch) {
+    d.setWeight(weight);
     d.requeue(WAIT_READY_MS);
     return undefined;
   }
+  const step = s.spec.analysis.stepWeightPromotion;
+  if (weight > 0) {
+    if (step && step > 0 && d.status.lastStepTime) {
+      const due = Date.parse(d.status.lastStepTime) + d.intervalMs;
+      if (d.now < due) {
+        d.requeue(due - d.now);
+        return undefined;
+      }
+    }
+    const next = step && step > 0 ? Math.max(0, weight - step) : 0;
+    d.setWeight(next);
+    d.status.lastStepTime = d.nowIso;
+    if (next > 0)
+      d.event('Normal', 'Synced', `Advance ${s.name}-primary.${s.namespace} weight ${100 - next}`);
+    d.requeue(next > 0 ? d.intervalMs : WAIT_READY_MS);
+    return undefined;
+  }
   d.actions.push({ type: 'scaleTarget', replicas: 0 });
-  d.actions.push({ type: 'runHooks', hookType: 'post-rollout' });
   d.status.promotedConfigs = d.status.trackedConfigs;
   d.status.lastStepTime = undefined;
   d.phase('Succeeded', 'promotion completed');
-  d.event('Normal', 'Synced', `Promotion completed! Scaling down ${d.id}`);
-  d.alerts.push({
-    kind: 'promoted',
-    severity: 'info',
-    message: `Promotion completed! ${d.id} now runs the new version`,
-  });
+  d.outcome(
+    {
+      kind: 'promoted',
+      severity: 'info',
+      message: `Promotion completed! ${d.id} now runs the new version`,
+    },
+    [{ type: 'Normal', reason: 'Synced', message: `Promotion completed! Scaling down ${d.id}` }],
+  );
   return undefined;
 }

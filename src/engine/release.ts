@@ -17,6 +17,7 @@ export function startRelease(d: Decision): void {
     canaryReplicas: replicas,
     waitingSince: d.nowIso,
     lastStepTime: undefined,
+    trafficSince: undefined,
   };
   d.actions.push({ type: 'scaleTarget', replicas });
   if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);

@@ -108,8 +108,13 @@ export class AlertDispatcher {
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   }
 
-  /** Queues `alert` for every target (default: the constructor's) whose threshold it meets. */
-  send(alert: Alert, targets: readonly AlertTarget[] = this.#targets): void {
+  /**
+   * Queues `alert` for every target (default: the constructor's) whose threshold it meets. The
+   * returned promise settles (never rejects) once those deliveries ended; callers that must know an
+   * alert went out (a recorded outcome) await it, the others ignore it.
+   */
+  send(alert: Alert, targets: readonly AlertTarget[] = this.#targets): Promise<void> {
+    const started: Promise<void>[] = [];
     try {
       for (const target of targetsFor(targets, alert)) {
         if (this.#pending.size >= this.#maxInFlight) {
@@ -123,12 +128,14 @@ export class AlertDispatcher {
         }
         const delivery = this.#deliver(target, alert);
         this.#pending.add(delivery);
+        started.push(delivery);
         void delivery.finally(() => this.#pending.delete(delivery));
       }
     } catch (err) {
       this.#failed++;
       this.#report(asNotifyError(err, `alert for ${alert.canary}.${alert.namespace}`), alert);
     }
+    return Promise.allSettled(started).then(() => undefined);
   }
 
   async #deliver(target: AlertTarget, alert: Alert): Promise<void> {

@@ -71,3 +71,13 @@ export function buildServices(input: ServicesInput): V1Service[] {
     make(names.canaryService, value, service.canary),
   ];
 }
+
+/** What Kanaria applies to a Service the user created: its selector only, never owner, type or ports. */
+export function serviceSelectorOnly(desired: V1Service): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: desired.metadata!.name, namespace: desired.metadata!.namespace },
+    spec: { selector: desired.spec!.selector },
+  };
+}

@@ -1,6 +1,7 @@
 import type { CanarySpec, CanaryStatus } from '../../api/types.ts';
 import { decide, isNeed } from '../decide.ts';
-import type { CheckResult, CheckResults, CheckStage, EngineEvent, Plan, Snapshot } from '../model.ts';
+import type { Action, CheckResult, CheckResults, CheckStage, EngineEvent, Plan, Snapshot } from '../model.ts';
+import { recordedRoutes } from '../routes.ts';
 
 /**
  * A simulation of the cluster for engine tests: plain objects standing in for the target, the primary and
@@ -25,6 +26,15 @@ export interface World {
   events: EngineEvent[];
   weights: number[];
   postRolloutRuns: number;
+  /** Kinds of the outcomes (promoted, rolled-back) delivered, in order. */
+  outcomes: string[];
+  /** Outcomes the engine recorded for delivery. */
+  outcomesRecorded: number;
+  primaryConfigs?: string;
+  /** Revisions copied to the primary, in order (a repeated copy of the same one is not counted). */
+  promotions: string[];
+  /** What the caches showed at the previous reconcile (for stale-cache faults). */
+  previous?: Partial<World>;
   requests: { approve?: string; abort?: string; promote?: string };
 }
 
@@ -44,6 +54,9 @@ export function newWorld(spec: CanarySpec, replicas = 2): World {
     events: [],
     weights: [],
     postRolloutRuns: 0,
+    outcomes: [],
+    outcomesRecorded: 0,
+    promotions: [],
     requests: {},
   };
 }
@@ -88,45 +101,109 @@ export function snapshotOf(w: World): Snapshot {
 export type Checker = (stage: CheckStage) => CheckResult[];
 export const allPass: Checker = () => [];
 
-/** One reconcile: decide (answering its check requests with `checker`), then apply the plan to the world. */
-export function step(w: World, now: number, checker: Checker = allPass): Plan {
+/**
+ * What goes wrong in one reconcile, as the shell would meet it: the status write refused (409, so
+ * nothing acts), the process killed after the status was recorded and `afterActions` of the writes
+ * were made (the infrastructure pass counts as the first), or caches of the other objects that
+ * still show the world as it was at the previous reconcile.
+ */
+export type Fault =
+  { kind: 'none' } | { kind: 'conflict' } | { kind: 'crash'; afterActions: number } | { kind: 'staleCache' };
+
+function decideOn(snapshot: Snapshot, now: number, checker: Checker): Plan {
   const results: CheckResults = {};
-  let out = decide(snapshotOf(w), results, now);
+  let out = decide(snapshot, results, now);
   for (let i = 0; isNeed(out); i++) {
     if (i > 8) throw new Error('decide keeps asking for checks');
     results[out.need] = checker(out.need);
-    out = decide(snapshotOf(w), results, now);
+    out = decide(snapshot, results, now);
   }
-  for (const a of out.actions) {
-    switch (a.type) {
-      case 'initPrimary':
-        if (!w.primaryExists) {
-          w.primaryExists = true;
-          w.primaryHash = w.targetHash;
-          w.primaryReplicas = Math.max(w.targetReplicas, 1);
-        }
-        break;
-      case 'promote':
-        w.primaryHash = w.targetHash;
-        break;
-      case 'scaleTarget':
-        w.targetReplicas = a.replicas;
-        break;
-      case 'setWeight':
-        if (a.weight !== w.weight) w.weights.push(a.weight);
-        w.weight = a.weight;
-        w.match = a.match;
-        break;
-      case 'runHooks':
-        w.postRolloutRuns++;
-        break;
-      default:
-        break;
-    }
-  }
-  w.status = out.status;
-  w.events.push(...out.events);
   return out;
+}
+
+function applyAction(w: World, a: Action): void {
+  switch (a.type) {
+    case 'initPrimary':
+      if (!w.primaryExists) {
+        w.primaryExists = true;
+        w.primaryHash = w.targetHash;
+        w.primaryReplicas = Math.max(w.targetReplicas, 1);
+        w.promotions.push(revisionOf(w));
+      }
+      break;
+    case 'promote':
+      // The shell copies the target only while it still is exactly the analysed revision.
+      if (w.targetHash === a.templateHash && JSON.stringify(w.configs) === JSON.stringify(a.configs)) {
+        if (w.primaryHash !== w.targetHash || w.primaryConfigs !== JSON.stringify(w.configs))
+          w.promotions.push(revisionOf(w));
+        w.primaryConfigs = JSON.stringify(w.configs);
+        w.primaryHash = w.targetHash;
+      }
+      break;
+    case 'scaleTarget':
+      w.targetReplicas = a.replicas;
+      break;
+    case 'setWeight':
+      setRoutes(w, a.weight, a.match);
+      break;
+    default:
+      break;
+  }
+}
+
+function setRoutes(w: World, weight: number, match: boolean): void {
+  if (weight !== w.weight) w.weights.push(weight);
+  w.weight = weight;
+  w.match = match;
+}
+
+/** One reconcile as the shell runs it: deliver a pending outcome, or decide, record, then act. */
+export function step(
+  w: World,
+  now: number,
+  checker: Checker = allPass,
+  fault: Fault = { kind: 'none' },
+): Plan {
+  const view = fault.kind === 'staleCache' && w.previous ? { ...w, ...w.previous, status: w.status } : w;
+  const out = decideOn(snapshotOf(view), now, checker);
+  w.previous = observedParts(w);
+  if (fault.kind === 'conflict') return { ...out, actions: [], events: [], requeueAfterMs: 100 };
+  if (out.status.pendingOutcome && !w.status.pendingOutcome) w.outcomesRecorded++;
+  w.status = out.status;
+  const limit = fault.kind === 'crash' ? fault.afterActions : Infinity;
+  // The infrastructure pass puts the routes the recorded status implies in place first.
+  if (limit >= 1 && w.primaryExists) {
+    const routes = recordedRoutes(w.spec, w.status);
+    setRoutes(w, routes.weight, routes.match);
+  }
+  out.actions.slice(0, Math.max(0, limit - 1)).forEach((a) => applyAction(w, a));
+  if (fault.kind === 'crash') return { ...out, requeueAfterMs: 0 };
+  w.events.push(...out.events);
+  if (w.status.pendingOutcome) deliver(w);
+  return out;
+}
+
+function deliver(w: World): void {
+  const outcome = w.status.pendingOutcome!;
+  w.events.push(...outcome.events);
+  w.outcomes.push(outcome.alert.kind);
+  if (outcome.postRollout) w.postRolloutRuns++;
+  w.status = { ...w.status, pendingOutcome: undefined };
+}
+
+function observedParts(w: World): Partial<World> {
+  return {
+    targetHash: w.targetHash,
+    targetReplicas: w.targetReplicas,
+    targetPodsReady: w.targetPodsReady,
+    primaryExists: w.primaryExists,
+    primaryHash: w.primaryHash,
+    primaryReplicas: w.primaryReplicas,
+    primaryPodsReady: w.primaryPodsReady,
+    configs: w.configs,
+    weight: w.weight,
+    match: w.match,
+  };
 }
 
 /** Reconciles at each requeue time until `until` returns true or `limit` reconciles ran. */

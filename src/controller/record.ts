@@ -1,0 +1,115 @@
+import type { Canary, CanaryStatus } from '../api/types.ts';
+import { statusCode } from '../kube/client.ts';
+import type { KubeWriter } from '../kube/writer.ts';
+import { stableJson } from '../resources/hash.ts';
+
+const STATUS_KEYS: (keyof CanaryStatus)[] = [
+  'phase',
+  'canaryWeight',
+  'failedChecks',
+  'iterations',
+  'lastAppliedSpec',
+  'lastPromotedSpec',
+  'trackedConfigs',
+  'promotedConfigs',
+  'lastTransitionTime',
+  'lastStepTime',
+  'waitingSince',
+  'canaryReplicas',
+  'revision',
+  'releaseStartTime',
+  'message',
+  'observedGeneration',
+  'conditions',
+  'trafficSince',
+  'pendingOutcome',
+];
+
+export class ConflictError extends Error {
+  readonly code = 'ECONFLICT';
+}
+
+function parseRv(rv: string | undefined): bigint | undefined {
+  try {
+    return rv ? BigInt(rv) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes decisions into the Canary's status with the resourceVersion the decision was made from, so
+ * a decision made from stale state is refused (409) before anything acts on it.
+ */
+export class StatusRecorder {
+  private readonly writer: KubeWriter;
+  /** resourceVersions of our own status writes the watch cache has not shown yet. */
+  private readonly written = new Map<string, bigint>();
+
+  constructor(writer: KubeWriter) {
+    this.writer = writer;
+  }
+
+  forget(key: string): void {
+    this.written.delete(key);
+  }
+
+  /** True while the watch cache still shows a Canary older than our own last write. */
+  cacheIsBehind(key: string, cachedRv: string | undefined): boolean {
+    const written = this.written.get(key);
+    const cached = parseRv(cachedRv);
+    if (written === undefined || cached === undefined) return false;
+    if (cached >= written) {
+      this.written.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Records `status` unless it is what the Canary already says; returns the resourceVersion in force. */
+  async record(canary: Canary, status: CanaryStatus): Promise<string | undefined> {
+    if (stableJson(canary.status ?? {}) === stableJson(status)) return undefined;
+    // Merge patch: keys that are gone must be sent as null to be removed.
+    const patch: Record<string, unknown> = {};
+    for (const k of STATUS_KEYS) patch[k] = status[k] ?? null;
+    return this.patch(canary, patch, canary.metadata.resourceVersion);
+  }
+
+  async clearOutcome(canary: Canary, rv: string | undefined): Promise<void> {
+    await this.patch(canary, { pendingOutcome: null }, rv ?? canary.metadata.resourceVersion);
+  }
+
+  /**
+   * A function to call before the first write of a reconcile whose status did not change: a status
+   * patch that changes nothing but carries the resourceVersion, so the API server refuses it (409)
+   * when the Canary moved on since the cache showed it (another writer, a newer leader, a stale
+   * cache). Free when the decision was recorded (`recordedRv` set): that write was the check.
+   */
+  fence(canary: Canary, recordedRv: string | undefined): () => Promise<void> {
+    let checked = recordedRv !== undefined;
+    return async () => {
+      if (checked) return;
+      await this.patch(canary, {}, canary.metadata.resourceVersion);
+      checked = true;
+    };
+  }
+
+  private async patch(canary: Canary, status: object, rv: string | undefined): Promise<string | undefined> {
+    const key = `${canary.metadata.namespace}/${canary.metadata.name}`;
+    try {
+      const next = await this.writer.patchCanaryStatus(
+        canary.metadata.namespace!,
+        canary.metadata.name,
+        status,
+        rv,
+      );
+      const parsed = parseRv(next);
+      if (parsed !== undefined && parsed > (this.written.get(key) ?? 0n)) this.written.set(key, parsed);
+      return next;
+    } catch (err) {
+      if (statusCode(err) === 409)
+        throw new ConflictError(`status of ${canary.metadata.name} changed meanwhile`, { cause: err });
+      throw err;
+    }
+  }
+}

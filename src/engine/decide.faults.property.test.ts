@@ -1,0 +1,185 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CheckResult, CheckStage } from './model.ts';
+import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World } from './testing/world.ts';
+
+/**
+ * Releases under faults: random sequences of pushes (some of bad builds, whose analysis fails),
+ * config changes, pods that stop being ready and reconciles that meet a fault (a refused status
+ * write, a crash after k of n writes, stale caches). Each invariant is counted over all sequences.
+ * KANARIA_FAULT_SEQUENCES sets how many (default 100,000).
+ */
+const SEQUENCES = Number(process.env.KANARIA_FAULT_SEQUENCES ?? 100_000);
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const TERMINAL = new Set(['Initialized', 'Succeeded', 'Failed']);
+
+type Op =
+  | { op: 'tick'; ms: number; fault: Fault; failing: CheckStage[] }
+  | { op: 'push'; bad: boolean }
+  | { op: 'config' }
+  | { op: 'canaryPods'; ready: boolean };
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'conflict' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: 0, max: 4 }).map((n) => ({ kind: 'crash' as const, afterActions: n })),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'staleCache' as const }) },
+);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      op: fc.constant('tick' as const),
+      ms: fc.integer({ min: 0, max: 20_000 }),
+      fault: faultArb,
+      failing: fc.subarray(['analysis', 'pre-rollout'] as CheckStage[], { maxLength: 1 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('push' as const), bad: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'config' as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('canaryPods' as const), ready: fc.boolean() }) },
+);
+const specArb = fc.record({
+  threshold: fc.integer({ min: 1, max: 3 }),
+  stepWeight: fc.constantFrom(20, 25, 50),
+  maxWeight: fc.constantFrom(50, 100),
+  strategy: fc.constantFrom('canary', 'ab', 'bluegreen'),
+  stepWeightPromotion: fc.constantFrom(undefined, 30),
+});
+const sequenceArb = fc.record({ spec: specArb, ops: fc.array(opArb, { minLength: 1, maxLength: 40 }) });
+
+export const INVARIANTS = [
+  'weight out of range',
+  'traffic on a failed or unanalysed revision',
+  'bad or failed revision reached the primary',
+  'more than one promotion of a revision',
+  'weight went down during Progressing',
+  'outcome not delivered',
+  'release never ended',
+] as const;
+type Invariant = (typeof INVARIANTS)[number];
+
+function failingChecks(w: World, bad: Set<string>, stages: CheckStage[]) {
+  return (stage: CheckStage): CheckResult[] =>
+    (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
+      ? [{ kind: 'webhook', name: `hook-${stage}`, ok: false, message: `${stage} failed` }]
+      : [];
+}
+
+interface Sequence {
+  spec: {
+    threshold: number;
+    stepWeight: number;
+    maxWeight: number;
+    strategy: string;
+    stepWeightPromotion?: number;
+  };
+  ops: Op[];
+}
+
+function runSequence({ spec, ops }: Sequence): Set<Invariant> {
+  const hooks = [
+    { name: 'pre', type: 'pre-rollout' as const, url: 'http://127.0.0.1:1/' },
+    { name: 'load', type: 'rollout' as const, url: 'http://127.0.0.1:1/' },
+  ];
+  const w = newWorld(
+    baseSpec({
+      threshold: spec.threshold,
+      stepWeight: spec.stepWeight,
+      maxWeight: spec.maxWeight,
+      stepWeightPromotion: spec.stepWeightPromotion,
+      webhooks: hooks,
+      ...(spec.strategy === 'canary' ? {} : { iterations: 2 }),
+      ...(spec.strategy === 'ab' ? { match: [{ headers: { 'x-canary': { exact: 'insider' } } }] } : {}),
+    }),
+  );
+  const violations = new Set<Invariant>();
+  const bad = new Set<string>();
+  const failed = new Set<string>();
+  const max = spec.strategy === 'bluegreen' ? 100 : spec.maxWeight;
+  let now = T0;
+  let version = 1;
+  let crashes = 0;
+  const observe = (before: { phase?: string; weight: number; revision?: string }, clean: boolean) => {
+    if (w.weight < 0 || w.weight > max) violations.add('weight out of range');
+    const st = w.status;
+    const analysed = `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`;
+    if (st.phase === 'Failed') failed.add(analysed);
+    if (clean && (w.weight > 0 || w.match) && (revisionOf(w) !== analysed || failed.has(analysed)))
+      violations.add('traffic on a failed or unanalysed revision');
+    if (
+      clean &&
+      before.phase === 'Progressing' &&
+      st.phase === 'Progressing' &&
+      before.revision === analysed &&
+      w.weight < before.weight &&
+      w.weight !== 0
+    )
+      violations.add('weight went down during Progressing');
+  };
+  const tick = (ms: number, fault: Fault, stages: CheckStage[]) => {
+    now += ms;
+    const st = w.status;
+    const before = {
+      phase: st.phase,
+      weight: w.weight,
+      revision: `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`,
+    };
+    step(w, now, failingChecks(w, bad, stages), fault);
+    if (fault.kind === 'crash') crashes++;
+    observe(before, fault.kind === 'none');
+  };
+  for (const op of ops) {
+    if (op.op === 'push') {
+      w.targetHash = `v${++version}`;
+      if (op.bad) bad.add(w.targetHash);
+    } else if (op.op === 'config') w.configs = { 'configmap/app': `c${++version}` };
+    else if (op.op === 'canaryPods') w.targetPodsReady = op.ready;
+    else tick(op.ms, op.fault, op.failing);
+  }
+  // Settle: no more faults, pods ready, checks pass for good builds.
+  w.targetPodsReady = true;
+  try {
+    now = runUntil(
+      w,
+      now + 1,
+      (x) => TERMINAL.has(x.status.phase ?? '') && x.targetReplicas === 0 && !x.status.pendingOutcome,
+      failingChecks(w, bad, []),
+      600,
+    );
+    tick(1000, { kind: 'none' }, []);
+    if (w.weight !== 0 || w.match) violations.add('release never ended');
+  } catch {
+    violations.add('release never ended');
+  }
+  for (const revision of w.promotions.slice(1))
+    if (bad.has(revision.split('/')[0]) || failed.has(revision))
+      violations.add('bad or failed revision reached the primary');
+  if (new Set(w.promotions).size !== w.promotions.length)
+    violations.add('more than one promotion of a revision');
+  if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)
+    violations.add('outcome not delivered');
+  return violations;
+}
+
+describe('releases under faults (partial plans, refused status writes, stale caches)', () => {
+  it(`holds every invariant over ${SEQUENCES} random sequences`, () => {
+    const counts = new Map<Invariant, number>(INVARIANTS.map((i) => [i, 0]));
+    const examples = new Map<Invariant, unknown>();
+    const seed = Number(process.env.KANARIA_FAULT_SEED ?? 20261201);
+    const samples = fc.sample(sequenceArb, { numRuns: SEQUENCES, seed });
+    for (const sample of samples) {
+      for (const v of runSequence(sample)) {
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+        if (!examples.has(v)) examples.set(v, sample);
+      }
+    }
+    const table = INVARIANTS.map((i) => `  ${String(counts.get(i)).padStart(7)}  ${i}`).join('\n');
+    console.log(`fault sequences: ${samples.length} (seed ${seed})\nviolations by invariant:\n${table}`);
+    for (const [v, ex] of examples) console.log(`first sequence violating "${v}": ${JSON.stringify(ex)}`);
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(0);
+  }, 300_000);
+});

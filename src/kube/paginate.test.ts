@@ -36,6 +36,18 @@ describe('listAllPages', () => {
     ]);
   });
 
+  it('reads the token where the typed clients put it (_continue) as well as from raw JSON (continue)', async () => {
+    const requests: PageRequest[] = [];
+    const listed = await listAllPages(async (req) => {
+      requests.push(req);
+      if (req._continue === undefined) return { items: [1], metadata: { _continue: 'typed' } };
+      if (req._continue === 'typed') return { items: [2], metadata: { continue: 'raw' } };
+      return { items: [3], metadata: { resourceVersion: '9' } };
+    }, 1);
+    expect(listed).toEqual({ items: [1, 2, 3], metadata: { resourceVersion: '9' } });
+    expect(requests.map((r) => r._continue)).toEqual([undefined, 'typed', 'raw']);
+  });
+
   it('makes one request when everything fits on the first page', async () => {
     const source = pagedSource(3);
     const listed = await listAllPages(source.listPage, 10);

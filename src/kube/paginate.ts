@@ -6,10 +6,13 @@ export interface PageRequest {
   _continue?: string;
 }
 
-/** One page as the API server answers it. */
+/**
+ * One page as a list call returns it. The typed clients deserialise the token into `_continue` (their
+ * V1ListMeta); custom object lists return the server's JSON as it is, with `continue`.
+ */
 export interface ListPage<T> {
   items: T[];
-  metadata?: { continue?: string; resourceVersion?: string };
+  metadata?: { _continue?: string; continue?: string; resourceVersion?: string };
 }
 
 /** Every item of a paginated LIST and the resourceVersion of its last page. */
@@ -43,7 +46,7 @@ export async function listAllPages<T>(
       token === undefined ? { limit: pageSize } : { limit: pageSize, _continue: token },
     );
     for (const item of page.items ?? []) items.push(item);
-    const next = page.metadata?.continue || undefined;
+    const next = page.metadata?._continue || page.metadata?.continue || undefined;
     if (next === undefined) return { items, metadata: { resourceVersion: page.metadata?.resourceVersion } };
     if (seenTokens.has(next)) throw new Error(`LIST returned the continue token ${next} twice`);
     seenTokens.add(next);

@@ -2,6 +2,7 @@ import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
+import { listAllPages, type ListPage, type PageRequest } from '../kube/paginate.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
@@ -34,6 +35,8 @@ export class Manager {
   private reconciler!: Reconciler;
   private readonly failures = new Map<string, number>();
   private running = false;
+  private stopping = false;
+  private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
 
   constructor(options: ManagerOptions) {
@@ -74,34 +77,36 @@ export class Manager {
   async start(): Promise<void> {
     const { kube, log } = this.o;
     const ns = this.o.namespace;
+    /** A watch cache whose LISTs come in pages of `listPage`. */
     const watch = <T extends KubernetesObject>(
       path: string,
-      list: () => Promise<{ items: T[] }>,
+      listPage: (page: PageRequest) => Promise<ListPage<T>>,
       onChange: (o: T) => void,
     ): WatchCache<T> => {
+      const list = () => listAllPages(listPage);
       const w = watchCache<T>(kube.kc, path, list, (o) => this.running && onChange(o), log);
       this.watches.push(w as unknown as WatchCache<KubernetesObject>);
       return w;
     };
     const rel = (kind: string) => (o: KubernetesObject) => this.related(o, kind);
-    /** Lists one of Kanaria's own kinds in the watched namespace (or all). */
+    /** One page of one of Kanaria's own kinds in the watched namespace (or all). */
     const listOwn =
       <T>(plural: string) =>
-      () =>
+      (page: PageRequest) =>
         (ns
           ? kube.custom.listNamespacedCustomObject({
               group: 'kanaria.dev',
               version: 'v1beta1',
               plural,
               namespace: ns,
+              ...page,
             })
           : kube.custom.listClusterCustomObject({
               group: 'kanaria.dev',
               version: 'v1beta1',
               plural,
-            })) as Promise<{
-          items: T[];
-        }>;
+              ...page,
+            })) as Promise<ListPage<T>>;
     const canaries = watch<Canary & KubernetesObject>(
       this.path('kanaria.dev/v1beta1', 'canaries'),
       listOwn<Canary & KubernetesObject>('canaries'),
@@ -111,38 +116,42 @@ export class Manager {
       canaries,
       deployments: watch(
         this.path('apps/v1', 'deployments'),
-        () =>
+        (page) =>
           ns
-            ? kube.apps.listNamespacedDeployment({ namespace: ns })
-            : kube.apps.listDeploymentForAllNamespaces(),
+            ? kube.apps.listNamespacedDeployment({ namespace: ns, ...page })
+            : kube.apps.listDeploymentForAllNamespaces(page),
         rel('Deployment'),
       ),
       services: watch(
         this.path('', 'services'),
-        () =>
-          ns ? kube.core.listNamespacedService({ namespace: ns }) : kube.core.listServiceForAllNamespaces(),
+        (page) =>
+          ns
+            ? kube.core.listNamespacedService({ namespace: ns, ...page })
+            : kube.core.listServiceForAllNamespaces(page),
         rel('Service'),
       ),
       ingresses: watch(
         this.path('networking.k8s.io/v1', 'ingresses'),
-        () =>
+        (page) =>
           ns
-            ? kube.networking.listNamespacedIngress({ namespace: ns })
-            : kube.networking.listIngressForAllNamespaces(),
+            ? kube.networking.listNamespacedIngress({ namespace: ns, ...page })
+            : kube.networking.listIngressForAllNamespaces(page),
         rel('Ingress'),
       ),
       configMaps: watch(
         this.path('', 'configmaps'),
-        () =>
+        (page) =>
           ns
-            ? kube.core.listNamespacedConfigMap({ namespace: ns })
-            : kube.core.listConfigMapForAllNamespaces(),
+            ? kube.core.listNamespacedConfigMap({ namespace: ns, ...page })
+            : kube.core.listConfigMapForAllNamespaces(page),
         rel('ConfigMap'),
       ),
       secrets: watch(
         this.path('', 'secrets'),
-        () =>
-          ns ? kube.core.listNamespacedSecret({ namespace: ns }) : kube.core.listSecretForAllNamespaces(),
+        (page) =>
+          ns
+            ? kube.core.listNamespacedSecret({ namespace: ns, ...page })
+            : kube.core.listSecretForAllNamespaces(page),
         rel('Secret'),
       ),
       metricTemplates: watch<MetricTemplate & KubernetesObject>(
@@ -157,10 +166,10 @@ export class Manager {
       ),
       hpas: watch(
         this.path('autoscaling/v2', 'horizontalpodautoscalers'),
-        () =>
+        (page) =>
           ns
-            ? kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns })
-            : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(),
+            ? kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns, ...page })
+            : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(page),
         rel('HorizontalPodAutoscaler'),
       ),
     };
@@ -189,7 +198,9 @@ export class Manager {
       alert,
       providerProblems,
     });
-    await Promise.all(this.watches.map((w) => w.synced));
+    // Until every cache has listed once, reconciles would act on missing objects; stop() ends the wait.
+    await Promise.race([Promise.all(this.watches.map((w) => w.synced)), this.stopRequested.promise]);
+    if (this.stopping) throw new Error('controller stopped before its watch caches synced');
     this.running = true;
     for (const c of this.caches.canaries.list())
       this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
@@ -231,7 +242,15 @@ export class Manager {
     return this.caches;
   }
 
+  /** True once every watch cache has completed a successful LIST (false before start()). */
+  synced(): boolean {
+    return this.watches.length > 0 && this.watches.every((w) => w.isSynced());
+  }
+
+  /** Stops the workers and the caches; a start() still waiting for its caches then fails. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopRequested.resolve();
     this.running = false;
     this.queue.shutdown();
     await Promise.all(this.workers);

@@ -122,18 +122,25 @@ export async function startController(options: ControllerOptions = {}): Promise<
 
   // Starts and stops of the manager run one after the other, whatever order leadership changes in.
   let transitions: Promise<void> = Promise.resolve();
+  // A manager whose start() still waits for its caches (they retry until the API server lists).
+  let starting: Manager | undefined;
   const lead = (leading: boolean): Promise<void> => {
     metrics.setLeader(leading);
+    // Stopping a starting manager makes its start() fail at once instead of holding up this transition.
+    if (!leading) void starting?.stop().catch(() => undefined);
     const step = transitions.then(async () => {
       if (leading && !manager) {
         const m = newManager();
         manager = m;
+        starting = m;
         try {
           await m.start();
         } catch (err) {
           manager = undefined;
           await m.stop().catch(() => undefined);
           throw err;
+        } finally {
+          starting = undefined;
         }
       } else if (!leading && manager) {
         const m = manager;
@@ -147,6 +154,21 @@ export async function startController(options: ControllerOptions = {}): Promise<
   };
 
   let elector: LeaderElector | undefined;
+  // Served before the caches are listed, so that probes see a live process that is not ready yet.
+  let server: HttpServer | undefined;
+  if (options.listenAddress) {
+    const i = options.listenAddress.lastIndexOf(':');
+    server = await startHttpServer({
+      host: options.listenAddress.slice(0, i) || '0.0.0.0',
+      port: Number(options.listenAddress.slice(i + 1)),
+      metrics,
+      // A standby is ready (it can take over at once); a manager once all its caches have listed.
+      ready: () => (manager ? manager.synced() : elector !== undefined),
+      extraRoutes: options.extraRoutes,
+    });
+    log.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
+  }
+
   if (options.leaderElection) {
     const le = options.leaderElection;
     elector = new LeaderElector({
@@ -175,21 +197,12 @@ export async function startController(options: ControllerOptions = {}): Promise<
     });
     elector.start();
   } else {
-    await lead(true);
-  }
-
-  let server: HttpServer | undefined;
-  if (options.listenAddress) {
-    const i = options.listenAddress.lastIndexOf(':');
-    server = await startHttpServer({
-      host: options.listenAddress.slice(0, i) || '0.0.0.0',
-      port: Number(options.listenAddress.slice(i + 1)),
-      metrics,
-      // A standby is ready: it can take over at once.
-      ready: () => (elector ? true : manager !== undefined),
-      extraRoutes: options.extraRoutes,
-    });
-    log.info({ url: server.url }, 'serving /metrics, /healthz and /readyz');
+    try {
+      await lead(true);
+    } catch (err) {
+      await server?.close();
+      throw err;
+    }
   }
 
   return {

@@ -3,18 +3,20 @@ import { createConnection, createServer, type Socket } from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 in front of the API server. `partition()` cuts every open connection and holds
  * new ones open without forwarding a byte, as a network partition between one replica and the API server
- * looks to that replica; `heal()` forwards again.
+ * looks to that replica; `refuse()` cuts every open connection and resets new ones at once, as an API
+ * server that is down looks; `heal()` forwards again.
  */
 export interface TcpProxy {
   url: string;
   partition(): void;
+  refuse(): void;
   heal(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: URL): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
-  let partitioned = false;
+  let mode: 'forward' | 'partition' | 'refuse' = 'forward';
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -22,7 +24,8 @@ export async function startTcpProxy(target: URL): Promise<TcpProxy> {
   };
   const server = createServer((client) => {
     track(client);
-    if (partitioned) return; // held open, never answered
+    if (mode === 'refuse') return void client.resetAndDestroy();
+    if (mode === 'partition') return; // held open, never answered
     const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
     track(upstream);
     client.pipe(upstream).pipe(client);
@@ -34,11 +37,15 @@ export async function startTcpProxy(target: URL): Promise<TcpProxy> {
   return {
     url: `${target.protocol}//127.0.0.1:${port}`,
     partition() {
-      partitioned = true;
+      mode = 'partition';
+      for (const s of sockets) s.destroy();
+    },
+    refuse() {
+      mode = 'refuse';
       for (const s of sockets) s.destroy();
     },
     heal() {
-      partitioned = false;
+      mode = 'forward';
       for (const s of sockets) s.destroy();
     },
     close: () =>

@@ -5,8 +5,9 @@
  * A Canary status names its revision by a hash; it is mapped to the image tag the target Deployment had
  * at the last image change before the status that first named that revision (the suite pushes a new tag
  * only after the previous release is recorded, or, for push-while-promoting, once it is Promoting).
- * Traffic on the canary Ingress goes to the target's pods, so an Ingress write is about the tag the
- * target had when it was written.
+ * Traffic on the canary Ingress goes to the target's pods, so for invariant 1 an Ingress write is about
+ * the tag the target had when it was written; for invariant 4 it belongs to the release (revision) of the
+ * latest status recorded before it, since the operator records a decision before it acts on it.
  */
 import { INVARIANTS, type Invariant, type Observation, type ReleaseRecord, type Violation } from './types.ts';
 
@@ -65,9 +66,9 @@ function checkLane(
   const promotions = new Map<string, number>();
   let target = '';
   let primary: string | undefined;
-  let lastIngress: { weight: number; tag: string; rv: number } | undefined;
+  let lastIngress: { weight: number; revision: string } | undefined;
   let lastStatus: { revision: string; phase: string; weight: number } | undefined;
-  /** tag → rv of a drop of its weight to 0 that is not yet known to be the end. */
+  /** revision → rv of a drop of its weight to 0 that is not yet known to be the end. */
   const droppedToZero = new Map<string, number>();
 
   for (const o of lane) {
@@ -104,27 +105,30 @@ function checkLane(
             rv: o.rv,
             detail: `canary Ingress routes to ${target} (weight ${o.weight}${o.header ? `, header ${o.header}` : ''}${o.cookie ? `, cookie ${o.cookie}` : ''}) after it Failed at rv ${failed}`,
           });
-        if (lastIngress && lastIngress.tag === target) {
+        // A weight write belongs to the release of the latest recorded status (decide, record, act).
+        const release = lastStatus?.revision ?? '';
+        const about = tags.get(release) ?? release;
+        if (lastIngress && lastIngress.revision === release) {
           if (o.weight > 0 && o.weight < lastIngress.weight)
             add({
               invariant: 'weight-never-decreases',
               ns,
               rv: o.rv,
-              detail: `canary weight of ${target} went down from ${lastIngress.weight} to ${o.weight}`,
+              detail: `canary weight in the release of ${about} went down from ${lastIngress.weight} to ${o.weight}`,
             });
-          if (o.weight === 0 && lastIngress.weight > 0) droppedToZero.set(target, o.rv);
-          const dropped = droppedToZero.get(target);
+          if (o.weight === 0 && lastIngress.weight > 0) droppedToZero.set(release, o.rv);
+          const dropped = droppedToZero.get(release);
           if (o.weight > 0 && dropped !== undefined) {
-            droppedToZero.delete(target);
+            droppedToZero.delete(release);
             add({
               invariant: 'weight-never-decreases',
               ns,
               rv: o.rv,
-              detail: `canary weight of ${target} went to 0 at rv ${dropped} and back up to ${o.weight}: that 0 was not the end`,
+              detail: `canary weight in the release of ${about} went to 0 at rv ${dropped} and back up to ${o.weight}: that 0 was not the end`,
             });
           }
         }
-        lastIngress = { weight: o.weight, tag: target, rv: o.rv };
+        lastIngress = { weight: o.weight, revision: release };
         break;
       }
       case 'primary': {

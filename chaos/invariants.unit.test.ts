@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, revisionTags } from './invariants.ts';
+import { findNotes } from './notes.ts';
 import type { Observation, ReleaseRecord } from './types.ts';
 
 /** A tiny DSL: observations of namespace `a` with rvs in the order written. */
@@ -125,9 +126,10 @@ describe('chaos invariants', () => {
   });
 
   it('4: the weight may only go down to 0 at the end', () => {
-    const down = lane(...init, target('r0'), weight(20), weight(40), weight(20));
+    const p = (w: number) => status('Progressing', 'h1', w);
+    const down = lane(...init, target('r0'), p(20), weight(20), p(40), weight(40), weight(20));
     expect(run(down).counts['weight-never-decreases']).toBe(1);
-    const reset = lane(...init, target('r0'), weight(20), weight(0), weight(20));
+    const reset = lane(...init, target('r0'), p(20), weight(20), weight(0), weight(20));
     expect(run(reset).counts['weight-never-decreases']).toBe(1);
     const statusDown = lane(
       ...init,
@@ -136,14 +138,63 @@ describe('chaos invariants', () => {
       status('Progressing', 'h1', 20),
     );
     expect(run(statusDown).counts['weight-never-decreases']).toBe(1);
-    // A new revision starting again from 0 is not a decrease of the old one.
-    const restart = lane(...init, target('r0'), weight(60), target('r1'), weight(0), weight(20));
-    expect(run(restart).counts['weight-never-decreases']).toBe(0);
+    // A new revision starting again from 0 is not a decrease of the old one, even when the old release's
+    // last write lands after the target changed.
+    const restart = lane(
+      ...init,
+      target('r0'),
+      p(60),
+      status('Promoting', 'h1', 60),
+      target('r1'),
+      weight(60),
+      status('Progressing', 'h2', 0),
+      weight(0),
+      status('Progressing', 'h2', 20),
+      weight(20),
+    );
+    expect(run(restart).violations).toEqual([]);
+  });
+
+  it('4: an operator acting on a stale status lowers the weight (seen in a run)', () => {
+    const obs = lane(
+      ...init,
+      target('r5'),
+      status('Progressing', 'h5', 20),
+      weight(20),
+      status('Progressing', 'h5', 40), // recorded, then the process was killed before routing it
+      status('Progressing', 'h5', 60),
+      weight(60),
+      weight(40), // the next process's reconcile with the status at 40 still in its cache
+      weight(60),
+    );
+    const { counts, violations } = run(obs);
+    expect(counts['weight-never-decreases']).toBe(1);
+    expect(violations[0].detail).toBe('canary weight in the release of r5 went down from 60 to 40');
   });
 
   it('5: a second template change to the same tag is a second promotion', () => {
     const obs = lane(...init, ...healthy, primary('6.0.0'), primary('r0'));
     const { counts } = run(obs);
     expect(counts['one-promotion-per-revision']).toBe(2); // 6.0.0 again, r0 again
+  });
+
+  it('notes a promotion below maxWeight and traffic written for a tag no status is about yet', () => {
+    const obs = lane(
+      ...init,
+      target('r3'),
+      status('Progressing', 'h3', 40),
+      weight(40),
+      status('Progressing', 'h3', 60), // killed before routing it
+      status('Promoting', 'h3', 60),
+      target('r3-pushed'),
+      weight(60), // the route repaired after the push
+      status('Progressing', 'h4', 0),
+      weight(0),
+    );
+    expect(findNotes(obs, 60).map((n) => n.kind)).toEqual([
+      'promoted-below-max-weight',
+      'traffic-to-unrecorded-revision',
+    ]);
+    expect(findNotes(lane(...init, ...healthy), 60)).toEqual([]);
   });
 });

@@ -29,6 +29,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'chaos',
+          include: ['chaos/**/*.test.ts'],
+          exclude: ['chaos/**/*.unit.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 3_600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

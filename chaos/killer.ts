@@ -17,7 +17,8 @@ export interface KillerOptions {
   restartMaxMs: number;
   /**
    * Releases started so far: while the kills are fewer, the time to the next kill is drawn from the first
-   * quarter of the range, so that a run has at least about one kill per release.
+   * eighth of the range and the pause from the first quarter, so that a run has at least about one kill
+   * per release (kills slow the releases down, so this settles).
    */
   releasesStarted: () => number;
   /** The loop ends by itself at this time (ms since the epoch) even if nobody calls stop(). */
@@ -81,8 +82,8 @@ export class OperatorKiller {
       const startedAt = Date.now();
       const behind = this.kills < this.o.releasesStarted();
       const { killMinMs: min, killMaxMs: max } = this.o;
-      const upMs = rng.int(min, behind ? Math.max(min, Math.round(min + (max - min) / 4)) : max);
-      const restartMs = rng.int(0, this.o.restartMaxMs);
+      const upMs = rng.int(min, behind ? Math.round(min + (max - min) / 8) : max);
+      const restartMs = rng.int(0, behind ? Math.round(this.o.restartMaxMs / 4) : this.o.restartMaxMs);
       await this.pause(upMs);
       if (this.done()) {
         const timer = setTimeout(() => void op.kill('SIGKILL'), 10_000);

@@ -63,9 +63,10 @@ export class Applier {
     const { metadata, ...rest } = desired;
     const fields = { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
     const { apiVersion: _v, kind: _k, ...compared } = fields as Record<string, unknown>;
-    const changed = live ? differences(compared, live) : ['(missing)'];
-    if (changed.length === 0) return [];
+    // The applied hash tells a change of intent (including fields to drop); the live fields tell hand edits.
     const edited = live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
+    const changed = live ? differences(compared, live) : ['(missing)'];
+    if (edited && changed.length === 0) return [];
     desired.metadata = {
       ...desired.metadata,
       annotations: { ...(desired.metadata?.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash },

@@ -148,7 +148,8 @@ export function progress(d: Decision): NeedChecks | undefined {
     return stepDone(d);
   }
 
-  if (strategy !== 'canary') {
+  // Blue/Green's extra analysis at weight 100 is not one of its iterations.
+  if (strategy === 'ab' || (strategy === 'bluegreen' && weight < 100)) {
     const iterations = (status.iterations ?? 0) + 1;
     status.iterations = iterations;
     if (iterations < (s.spec.analysis.iterations ?? 0)) {

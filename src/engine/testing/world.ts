@@ -36,6 +36,8 @@ export interface World {
   /** What the caches showed at the previous reconcile (for stale-cache faults). */
   previous?: Partial<World>;
   requests: { approve?: string; abort?: string; promote?: string };
+  targetExists?: boolean;
+  deletionTimestamp?: string;
 }
 
 export function newWorld(spec: CanarySpec, replicas = 2): World {
@@ -72,9 +74,10 @@ export function snapshotOf(w: World): Snapshot {
     generation: 1,
     spec: w.spec,
     status: w.status,
-    deleting: false,
+    deleting: w.deletionTimestamp !== undefined,
+    deletionTimestamp: w.deletionTimestamp,
     target: {
-      exists: true,
+      exists: w.targetExists ?? true,
       replicas: w.targetReplicas,
       templateHash: w.targetHash,
       ready: w.targetReplicas > 0 && w.targetPodsReady,

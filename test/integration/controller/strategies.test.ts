@@ -39,7 +39,7 @@ describe('release strategies and HPA', () => {
     controller = await startController({
       kubeconfig: kubeconfigPath(),
       namespace: ns.name,
-      log: createLogger('warn'),
+      log: createLogger(process.env.KANARIA_TEST_LOG ?? 'warn'),
     });
   });
   afterAll(async () => {

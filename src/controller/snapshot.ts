@@ -43,6 +43,8 @@ function findProblem(
         message: `Deployment ${names.target} (spec.targetRef.name) not found in namespace ${ns}: create it or fix spec.targetRef`,
       },
     };
+  const claim = claimedByAnother(canary, spec, caches);
+  if (claim) return { problem: claim };
   const selectorLabel = selectorLabelOf(target, selectorLabels);
   if (!selectorLabel)
     return {
@@ -88,6 +90,38 @@ function findProblem(
       };
   }
   return { target, selectorLabel, ingress };
+}
+
+function createdAt(c: Canary): number {
+  const t = new Date(c.metadata.creationTimestamp as unknown as string).getTime();
+  return Number.isFinite(t) ? t : 0;
+}
+
+/**
+ * Two Canaries must never drive one Deployment or one Ingress: the older one (then the first by name)
+ * keeps it, the other writes nothing and says which Canary holds it.
+ */
+function claimedByAnother(canary: Canary, spec: CanarySpec, caches: Caches): Problem | undefined {
+  const mine = namesOf(spec);
+  const before = (other: Canary) =>
+    createdAt(other) < createdAt(canary) ||
+    (createdAt(other) === createdAt(canary) && other.metadata.name < canary.metadata.name);
+  for (const other of caches.canaries.list(canary.metadata.namespace) as Canary[]) {
+    if (other.metadata.name === canary.metadata.name || other.metadata.deletionTimestamp || !before(other))
+      continue;
+    const theirs = other.spec;
+    if (theirs.targetRef?.name === mine.target)
+      return {
+        reason: 'TargetClaimed',
+        message: `Deployment ${mine.target} is already released by Canary ${other.metadata.name}: point spec.targetRef at another Deployment or delete one of the two Canaries`,
+      };
+    if (mine.ingress && theirs.ingressRef?.name === mine.ingress)
+      return {
+        reason: 'IngressClaimed',
+        message: `Ingress ${mine.ingress} is already used by Canary ${other.metadata.name}: point spec.ingressRef at another Ingress or delete one of the two Canaries`,
+      };
+  }
+  return undefined;
 }
 
 /** Hashes of the data of every existing ConfigMap/Secret the target uses. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkInvariants } from './invariants.ts';
 import { findNotes } from './notes.ts';
-import { INITIAL_TAG } from './plan.ts';
+import { ANALYSIS, INITIAL_TAG } from './plan.ts';
 import { formatReport, type RunFigures } from './report.ts';
 import type { Observation, ReleaseRecord } from './types.ts';
 
@@ -22,5 +22,7 @@ const result = checkInvariants({
   initialTag: INITIAL_TAG,
   maxWeight: 60,
 });
-console.log(formatReport(result, report.figures, report.releases, [], findNotes(observations, 60)));
+console.log(
+  formatReport(result, report.figures, report.releases, [], findNotes(observations, ANALYSIS.maxWeight)),
+);
 process.exitCode = result.total === 0 ? 0 : 1;

@@ -2,6 +2,9 @@
 import type { Rng } from './rng.ts';
 import { RELEASE_KINDS, type Outcome, type ReleaseKind, type ReleasePlan } from './types.ts';
 
+/** Short steps and small thresholds, so that a release takes seconds when nothing gets in the way. */
+export const ANALYSIS = { interval: '1s', threshold: 2, stepWeight: 20, maxWeight: 60 } as const;
+
 /** The tag every app starts with; the primary gets it at initialisation, without analysis. */
 export const INITIAL_TAG = '6.0.0';
 

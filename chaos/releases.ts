@@ -10,15 +10,13 @@ import { statusCode, type Kube } from '../src/kube/client.ts';
 import { ABORT_ANNOTATION } from '../src/resources/meta.ts';
 import { canaryManifest, createCanary, createPodinfo, PODINFO_IMAGE } from '../test/integration/fixtures.ts';
 import { freshNamespace } from '../test/integration/helpers.ts';
-import { expectedOutcome } from './plan.ts';
+import { ANALYSIS, expectedOutcome } from './plan.ts';
 import { ERROR_RATE_MAX, ERROR_RATE_QUERY } from './servers.ts';
 import type { ReleasePlan, ReleaseRecord, StatusObs } from './types.ts';
 import type { Watcher } from './watcher.ts';
 
 export const NS_PREFIX = 'chaos';
 export const APP = 'podinfo';
-/** Short steps and small thresholds, so that a release takes seconds when nothing gets in the way. */
-export const ANALYSIS = { interval: '1s', threshold: 2, stepWeight: 20, maxWeight: 60 } as const;
 
 export interface LaneContext {
   kube: Kube;

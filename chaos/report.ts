@@ -74,6 +74,7 @@ export function operatorWarnings(logFile: string): { level: string; msg: string;
       const level = (entry.level ?? 0) >= 50 ? 'error' : 'warn';
       const msg = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`
         .replace(/chaos-[0-9a-f]{8}/g, 'chaos-*')
+        .replace(/revision r\d+(-pushed)?/g, 'revision r*')
         .slice(0, 200);
       counts.set(`${level}\t${msg}`, (counts.get(`${level}\t${msg}`) ?? 0) + 1);
     } catch {

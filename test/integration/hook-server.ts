@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface HookCall {
   path: string;
   body: Record<string, unknown>;
+  /** What `observe` saw while the call was held open (the caller waits for the answer). */
+  observed?: unknown;
 }
 
 /** A real HTTP webhook receiver on 127.0.0.1 whose answer per path a test sets. */
@@ -12,6 +14,8 @@ export class HookServer {
   private readonly answers = new Map<string, number>();
   private server?: Server;
   url = '';
+  /** Runs before each answer, while the caller waits: a view of the world during the check. */
+  observe?: (call: HookCall) => Promise<unknown>;
 
   answer(path: string, status: number): void {
     this.answers.set(path, status);
@@ -29,10 +33,16 @@ export class HookServer {
         } catch {
           /* keep empty */
         }
-        this.calls.push({ path, body });
+        const call: HookCall = { path, body };
+        this.calls.push(call);
         const status = this.answers.get(path) ?? 200;
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(status < 300 ? 'ok' : 'load test failed: 87 errors');
+        void (this.observe?.(call) ?? Promise.resolve(undefined))
+          .catch((err: unknown) => String(err))
+          .then((observed) => {
+            call.observed = observed;
+            res.writeHead(status, { 'content-type': 'text/plain' });
+            res.end(status < 300 ? 'ok' : 'load test failed: 87 errors');
+          });
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

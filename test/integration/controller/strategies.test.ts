@@ -1,8 +1,10 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
+import { HookServer } from '../hook-server.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 
 const P = 'nginx.ingress.kubernetes.io';
@@ -32,8 +34,10 @@ describe('release strategies and HPA', () => {
   let kube: Kube;
   let ns: { name: string; cleanup: () => Promise<void> };
   let controller: RunningController;
+  let hooks: HookServer;
 
   beforeAll(async () => {
+    hooks = await new HookServer().start();
     kube = testKube();
     ns = await freshNamespace(kube, 'strategies');
     controller = await startController({
@@ -43,6 +47,7 @@ describe('release strategies and HPA', () => {
     });
   });
   afterAll(async () => {
+    await hooks?.stop();
     await controller?.stop();
     await ns.cleanup();
   });
@@ -82,11 +87,23 @@ describe('release strategies and HPA', () => {
   it('Blue/Green: weight 0 during the iterations, then all traffic at once, then promotion', async () => {
     const namespace = ns.name;
     await createPodinfo(kube, namespace, { name: 'bg' });
+    hooks.observe = async () => ({
+      weight: (await kube.networking.readNamespacedIngress({ name: 'bg-canary', namespace })).metadata
+        ?.annotations?.[`${P}/canary-weight`],
+      primary: (await kube.apps.readNamespacedDeployment({ name: 'bg-primary', namespace })).spec?.template
+        .spec?.containers[0].image,
+    });
     await createCanary(
       kube,
       canaryManifest(
         namespace,
-        { interval: '1s', iterations: 3, stepWeight: undefined, maxWeight: undefined },
+        {
+          interval: '1s',
+          iterations: 3,
+          stepWeight: undefined,
+          maxWeight: undefined,
+          webhooks: [{ name: 'smoke', type: 'rollout', url: `${hooks.url}/smoke` }],
+        },
         'bg',
       ),
     );
@@ -107,6 +124,10 @@ describe('release strategies and HPA', () => {
     await routes.stop();
     expect(routes.seen).toEqual(['w=0 h=-:-', 'w=100 h=-:-', 'w=0 h=-:-']);
     expect(done.status?.iterations).toBe(3);
+    // What each check saw while it ran: one passed at weight 100 while the primary still ran 6.0.0.
+    const seen = hooks.callsTo('/smoke').map((c) => c.observed);
+    expect(seen).toContainEqual({ weight: '100', primary: 'ghcr.io/stefanprodan/podinfo:6.0.0' });
+    expect(seen.at(-1)).toEqual({ weight: '100', primary: 'ghcr.io/stefanprodan/podinfo:6.0.0' });
     const primary = await kube.apps.readNamespacedDeployment({ name: 'bg-primary', namespace });
     expect(primary.spec?.template.spec?.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.0.1');
   });
@@ -131,7 +152,7 @@ describe('release strategies and HPA', () => {
         },
       },
     });
-    const canary = canaryManifest(namespace, { interval: '1s' }, 'scaled');
+    const canary = canaryManifest(namespace, { interval: '2s' }, 'scaled');
     canary.spec.autoscalerRef = {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
@@ -181,6 +202,31 @@ describe('release strategies and HPA', () => {
       50,
     );
     expect(progressing.status?.canaryReplicas).toBe(3);
+    await waitFor(
+      'weight 10',
+      async () => ((await getCanary(kube, namespace, 'scaled')).status?.canaryWeight ?? 0) >= 10,
+      30_000,
+      50,
+    );
+    // Scale the canary the way its HPA would under load, through the scale subresource.
+    await kube.apps.patchNamespacedDeploymentScale(
+      { name: 'scaled', namespace, body: { spec: { replicas: 5 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const replicasSeen = new Set<number>();
+    await waitFor(
+      'Finalising or Succeeded',
+      async () => {
+        const phase = (await getCanary(kube, namespace, 'scaled')).status?.phase;
+        if (phase === 'Finalising' || phase === 'Succeeded') return true;
+        const target = await kube.apps.readNamespacedDeployment({ name: 'scaled', namespace });
+        replicasSeen.add(target.spec?.replicas ?? -1);
+        return undefined;
+      },
+      60_000,
+      50,
+    );
+    expect([...replicasSeen]).toEqual([5]);
     await waitFor(
       'Succeeded',
       async () => (await getCanary(kube, namespace, 'scaled')).status?.phase === 'Succeeded',

@@ -98,7 +98,9 @@ export class Decision {
     };
   }
 
+  /** Sets the routes; a later call in the same decision replaces an earlier one (only the last is written). */
   setWeight(weight: number, match = false): void {
+    this.actions = this.actions.filter((a) => a.type !== 'setWeight');
     this.actions.push({ type: 'setWeight', weight, match });
     this.status.canaryWeight = weight;
   }

@@ -57,16 +57,35 @@ export const INVARIANTS = [
   'bad or failed revision reached the primary',
   'more than one promotion of a revision',
   'weight went down during Progressing',
+  'promoted without a check at full traffic',
   'outcome not delivered',
   'release never ended',
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
-function failingChecks(w: World, bad: Set<string>, stages: CheckStage[]) {
-  return (stage: CheckStage): CheckResult[] =>
-    (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
+/** The checks as the canary's real pods would answer them; also notes the routes each analysis saw. */
+function failingChecks(
+  w: World,
+  bad: Set<string>,
+  stages: CheckStage[],
+  seen?: { weight: number; match: boolean }[],
+) {
+  return (stage: CheckStage): CheckResult[] => {
+    if (stage === 'analysis') seen?.push({ weight: w.weight, match: w.match });
+    return (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
       ? [{ kind: 'webhook', name: `hook-${stage}`, ok: false, message: `${stage} failed` }]
       : [];
+  };
+}
+
+/** Route writes under a Progressing status of one release that lower a non-zero weight to a non-zero one. */
+function weightDrops(w: World): boolean {
+  for (let i = 1; i < w.routeWrites.length; i++) {
+    const [a, b] = [w.routeWrites[i - 1], w.routeWrites[i]];
+    if (a.phase === 'Progressing' && b.phase === 'Progressing' && a.release === b.release)
+      if (b.weight < a.weight && b.weight !== 0) return true;
+  }
+  return false;
 }
 
 interface Sequence {
@@ -128,7 +147,13 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       weight: w.weight,
       revision: `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`,
     };
-    step(w, now, failingChecks(w, bad, stages), fault);
+    const seen: { weight: number; match: boolean }[] = [];
+    step(w, now, failingChecks(w, bad, stages, seen), fault);
+    if (st.phase === 'Progressing' && w.status.phase === 'Promoting') {
+      const last = seen.at(-1);
+      const full = spec.strategy === 'ab' ? last?.match === true : last?.weight === max;
+      if (!full) violations.add('promoted without a check at full traffic');
+    }
     if (fault.kind === 'crash') crashes++;
     observe(before, fault.kind === 'none');
   };
@@ -158,6 +183,7 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
   for (const revision of w.promotions.slice(1))
     if (bad.has(revision.split('/')[0]) || failed.has(revision))
       violations.add('bad or failed revision reached the primary');
+  if (weightDrops(w)) violations.add('weight went down during Progressing');
   if (new Set(w.promotions).size !== w.promotions.length)
     violations.add('more than one promotion of a revision');
   if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)

@@ -59,14 +59,20 @@ export function progress(d: Decision): NeedChecks | undefined {
   const started = trafficStarted(status);
   // A/B routes by header/cookie from the moment the release starts taking traffic; the others by weight.
   const routes = recordedRoutes(s.spec, status);
-  if ((s.routedWeight ?? 0) !== routes.weight || routes.match !== (s.routedMatch ?? false))
-    d.setWeight(routes.weight, routes.match);
+  const routesInForce = (s.routedWeight ?? 0) === routes.weight && routes.match === (s.routedMatch ?? false);
+  if (!routesInForce) d.setWeight(routes.weight, routes.match);
 
   if (status.lastStepTime) {
     const due = Date.parse(status.lastStepTime) + d.intervalMs;
     if (d.now < due) {
       d.requeue(due - d.now);
       return undefined;
+    }
+    // A step whose routes never took effect (a crash between the status and the write) has not been
+    // analysed at its weight yet: it starts over now that its routes are set.
+    if (!routesInForce && (routes.weight > 0 || routes.match)) {
+      status.message = `routes of step at weight ${routes.weight} set again; analysing it from now`;
+      return stepDone(d);
     }
   }
 

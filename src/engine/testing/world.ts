@@ -28,6 +28,8 @@ export interface World {
   postRolloutRuns: number;
   /** Kinds of the outcomes (promoted, rolled-back) delivered, in order. */
   outcomes: string[];
+  /** Every route write with the recorded phase and release it was made under. */
+  routeWrites: { weight: number; phase?: string; release?: string }[];
   /** Outcomes the engine recorded for delivery. */
   outcomesRecorded: number;
   primaryConfigs?: string;
@@ -57,6 +59,7 @@ export function newWorld(spec: CanarySpec, replicas = 2): World {
     weights: [],
     postRolloutRuns: 0,
     outcomes: [],
+    routeWrites: [],
     outcomesRecorded: 0,
     promotions: [],
     requests: {},
@@ -156,6 +159,7 @@ function applyAction(w: World, a: Action): void {
 
 function setRoutes(w: World, weight: number, match: boolean): void {
   if (weight !== w.weight) w.weights.push(weight);
+  w.routeWrites.push({ weight, phase: w.status.phase, release: w.status.releaseStartTime });
   w.weight = weight;
   w.match = match;
 }

@@ -1,6 +1,8 @@
 /**
  * (d) A/B testing: for 3 iterations only requests with `x-canary: insider` (30% of the traffic) reach
  * the new version; the canary Ingress routes by that header with weight 0; then the release is promoted.
+ * With `threshold: 1` a single failed check would roll back: the built-in success rate is first asked
+ * one interval after the header route is set, when requests have reached the canary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigPath } from '../test/integration/helpers.ts';
@@ -42,7 +44,8 @@ describe('A/B testing by header', () => {
     const namespace = ns.name;
     await createCanary(kube, namespace, {
       interval: '2s',
-      threshold: 5,
+      // One failed check rolls back: the first check must not come before requests could reach the canary.
+      threshold: 1,
       iterations: 3,
       stepWeight: undefined,
       maxWeight: undefined,
@@ -91,5 +94,7 @@ describe('A/B testing by header', () => {
     expect(text).toContain(`Advance podinfo.${namespace} canary iteration 1/3`);
     expect(text).toContain(`Advance podinfo.${namespace} canary iteration 2/3`);
     expect(text).toContain(`Promotion completed! Scaling down podinfo.${namespace}`);
+    expect(text).not.toContain('Halt advancement');
+    expect(done.status?.failedChecks).toBe(0);
   });
 });

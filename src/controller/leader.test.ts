@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Lease } from '../kube/types.ts';
-import { leaseDecision, leaseSpecFor } from './leader.ts';
+import { LeaseValidity, leaseDecision, leaseSpecFor } from './leader.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
@@ -108,5 +108,70 @@ describe('leaseSpecFor', () => {
   it('rounds the lease duration up to whole seconds, at least one', () => {
     expect(leaseSpecFor({ kind: 'create' }, undefined, 'a', T0, 2_500).leaseDurationSeconds).toBe(3);
     expect(leaseSpecFor({ kind: 'create' }, undefined, 'a', T0, 10).leaseDurationSeconds).toBe(1);
+  });
+});
+
+describe('LeaseValidity', () => {
+  /** A monotonic clock the test moves by hand. */
+  function fakeMonotonic(start = 1_000) {
+    let now = start;
+    return { now: () => now, advance: (ms: number) => (now += ms) };
+  }
+
+  it('holds nothing before the first successful renewal', () => {
+    const clock = fakeMonotonic();
+    const v = new LeaseValidity(2_000, clock.now);
+    expect(v.holds()).toBe(false);
+    expect(v.problem()).toBe('not the leader');
+  });
+
+  it('holds from the start of a successful renewal until renewDeadline later, exclusive', () => {
+    const clock = fakeMonotonic();
+    const v = new LeaseValidity(2_000, clock.now);
+    const started = clock.now();
+    clock.advance(300); // the renewal's round trip
+    v.renewed(started);
+    expect(v.holds()).toBe(true);
+    clock.advance(1_699); // 1_999 ms after the renewal began
+    expect(v.holds()).toBe(true);
+    clock.advance(1);
+    expect(v.holds()).toBe(false);
+    expect(v.problem()).toBe(
+      'the last lease renewal began 2000 ms ago, not within the renew deadline of 2000 ms',
+    );
+  });
+
+  it('is false at once after a pause longer than the deadline, whatever the timers did not do', () => {
+    const clock = fakeMonotonic();
+    const v = new LeaseValidity(2_000, clock.now);
+    v.renewed(clock.now());
+    clock.advance(500);
+    expect(v.holds()).toBe(true);
+    clock.advance(30_000); // SIGSTOP … SIGCONT: the monotonic clock kept running
+    expect(v.holds()).toBe(false);
+  });
+
+  it('extends from each later renewal and never goes back to an older one', () => {
+    const clock = fakeMonotonic();
+    const v = new LeaseValidity(2_000, clock.now);
+    v.renewed(clock.now());
+    clock.advance(1_500);
+    const second = clock.now();
+    v.renewed(second);
+    clock.advance(1_500); // 3_000 after the first, 1_500 after the second
+    expect(v.holds()).toBe(true);
+    v.renewed(second - 1_000); // a slow, older attempt that lands late changes nothing
+    clock.advance(600);
+    expect(v.holds()).toBe(false);
+  });
+
+  it('holds nothing once lost, until renewed again', () => {
+    const clock = fakeMonotonic();
+    const v = new LeaseValidity(2_000, clock.now);
+    v.renewed(clock.now());
+    v.lost();
+    expect(v.holds()).toBe(false);
+    v.renewed(clock.now());
+    expect(v.holds()).toBe(true);
   });
 });

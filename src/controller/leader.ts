@@ -70,6 +70,46 @@ export function leaseSpecFor(
   }
 }
 
+/**
+ * Whether this process holds the Lease right now, by a monotonic clock (performance.now(), which keeps
+ * advancing while the process is paused, unlike its timers): the last successful renewal began less
+ * than renewDeadline ago. A standby takes the Lease over only leaseDuration (> renewDeadline) after it
+ * last saw it change, and the change it saw is no older than that renewal's start, so while this holds
+ * no other process can have acquired it — whatever the timers of a process woken from SIGSTOP say.
+ */
+export class LeaseValidity {
+  private readonly renewDeadlineMs: number;
+  private readonly monotonic: () => number;
+  /** Monotonic time at which the last successful renewal began; undefined when not leading. */
+  private renewedAt: number | undefined;
+
+  constructor(renewDeadlineMs: number, monotonic: () => number = () => performance.now()) {
+    this.renewDeadlineMs = renewDeadlineMs;
+    this.monotonic = monotonic;
+  }
+
+  /** A renewal (or acquisition) that began at monotonic time `startedAt` succeeded. */
+  renewed(startedAt: number): void {
+    this.renewedAt = Math.max(startedAt, this.renewedAt ?? -Infinity);
+  }
+
+  lost(): void {
+    this.renewedAt = undefined;
+  }
+
+  /** Why this process may not act as leader now, or undefined while it holds the Lease. */
+  problem(): string | undefined {
+    if (this.renewedAt === undefined) return 'not the leader';
+    const age = this.monotonic() - this.renewedAt;
+    if (age < this.renewDeadlineMs) return undefined;
+    return `the last lease renewal began ${Math.round(age)} ms ago, not within the renew deadline of ${this.renewDeadlineMs} ms`;
+  }
+
+  holds(): boolean {
+    return this.problem() === undefined;
+  }
+}
+
 export interface LeaderElectorOptions {
   kube: Kube;
   namespace: string;
@@ -81,7 +121,10 @@ export interface LeaderElectorOptions {
   renewDeadlineMs?: number;
   /** Time between attempts to acquire or renew. Less than renewDeadlineMs. */
   retryPeriodMs?: number;
+  /** Wall clock (epoch ms) for the Lease's times. */
   clock?: () => number;
+  /** Monotonic clock (ms) for durations: renew deadline, lease validity. performance.now() by default. */
+  monotonic?: () => number;
   /** Called once this process holds the Lease. */
   onStartedLeading: () => void;
   /**
@@ -106,6 +149,7 @@ export class LeaderElector {
   private sleepTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private observed: { version: string; at: number } | undefined;
+  private readonly validity: LeaseValidity;
 
   constructor(options: LeaderElectorOptions) {
     this.opts = {
@@ -113,6 +157,7 @@ export class LeaderElector {
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
       clock: Date.now,
+      monotonic: () => performance.now(),
       ...options,
     };
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.opts;
@@ -121,10 +166,26 @@ export class LeaderElector {
         `leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (got ${leaseDurationMs}, ${renewDeadlineMs}, ${retryPeriodMs} ms)`,
       );
     }
+    this.validity = new LeaseValidity(renewDeadlineMs, this.opts.monotonic);
   }
 
+  /** True between onStartedLeading and onStoppedLeading (the timers' view; see holdsLease). */
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /**
+   * True only while leading and within renewDeadline of the start of the last successful renewal, by
+   * the monotonic clock: false at once in a process that wakes from a pause longer than that, before
+   * its timers have run. Check it right before every write.
+   */
+  holdsLease(): boolean {
+    return this.leading && this.validity.holds();
+  }
+
+  /** Why this process may not write now (see holdsLease), or undefined when it may. */
+  leaseProblem(): string | undefined {
+    return this.leading ? this.validity.problem() : 'not the leader';
   }
 
   get identity(): string {
@@ -151,6 +212,7 @@ export class LeaderElector {
   crash(): void {
     this.halt();
     this.leading = false;
+    this.validity.lost();
   }
 
   private halt(): void {
@@ -174,8 +236,9 @@ export class LeaderElector {
 
   /** One read-decide-write round; failures are logged and retried next period. */
   private async attempt(): Promise<void> {
-    const { kube, namespace, name, identity, clock, leaseDurationMs, renewDeadlineMs } = this.opts;
+    const { kube, namespace, name, identity, clock, monotonic, leaseDurationMs, renewDeadlineMs } = this.opts;
     const now = clock();
+    const started = monotonic();
     try {
       const lease = await this.bounded(this.read());
       if (!this.running) return;
@@ -205,12 +268,13 @@ export class LeaderElector {
             }),
       );
       if (!this.running) return;
-      if (clock() - now >= renewDeadlineMs) {
+      if (monotonic() - started >= renewDeadlineMs) {
         this.opts.log?.warn({ lease: name }, 'lease write took longer than the renew deadline');
         return;
       }
       this.observed = { version: written.metadata?.resourceVersion ?? '', at: now };
-      this.armDeadline(now);
+      this.validity.renewed(started);
+      this.armDeadline(started);
       if (!this.leading) {
         this.leading = true;
         this.opts.log?.info(
@@ -256,15 +320,19 @@ export class LeaderElector {
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** Leadership ends renewDeadline after the last successful renewal unless a later one lands first. */
+  /**
+   * Leadership ends renewDeadline after the start of the last successful renewal (monotonic time)
+   * unless a later one lands first. After a pause the timer may run late; holdsLease() does not.
+   */
   private armDeadline(renewedAt: number): void {
     clearTimeout(this.deadlineTimer);
-    const left = renewedAt + this.opts.renewDeadlineMs - this.opts.clock();
+    const left = renewedAt + this.opts.renewDeadlineMs - this.opts.monotonic();
     this.deadlineTimer = setTimeout(() => this.loseLeadership('could not renew within the deadline'), left);
   }
 
   private loseLeadership(reason: string): void {
     clearTimeout(this.deadlineTimer);
+    this.validity.lost();
     if (!this.leading) return;
     this.leading = false;
     this.opts.log?.warn({ lease: `${this.opts.namespace}/${this.opts.name}`, reason }, 'stopped leading');

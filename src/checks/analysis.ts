@@ -69,24 +69,36 @@ function providersOf(sources: MetricSources, snapshot: Snapshot): Map<string, ()
   return out;
 }
 
-/** Asks every provider the analysis will use whether it answers; returns one message per provider that does not. */
-export async function unreachableProviders(sources: MetricSources, snapshot: Snapshot): Promise<string[]> {
+/**
+ * Asks every provider the analysis will use whether it answers; returns one message per provider that does
+ * not. Rejects with the abort reason when `signal` aborts (an aborted question has no answer).
+ */
+export async function unreachableProviders(
+  sources: MetricSources,
+  snapshot: Snapshot,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const problems = await Promise.all(
     [...providersOf(sources, snapshot)].map(async ([name, make]) => {
       try {
-        await make().isOnline();
+        await make().isOnline(signal);
         return undefined;
       } catch (err) {
+        signal?.throwIfAborted();
         return `${name} is not available: ${(err as Error).message}`;
       }
     }),
   );
+  signal?.throwIfAborted();
   return problems.filter((p): p is string => p !== undefined);
 }
 
-/** Runs the metric checks of a Canary's analysis; every failure comes back as a failed check, never a throw. */
+/**
+ * Runs the metric checks of a Canary's analysis; every failure comes back as a failed check, never a throw.
+ * An aborted `signal` is no failure: the queries stop and the promise rejects with the abort reason.
+ */
 export function createAnalysisChecker(sources: MetricSources) {
-  return async (canary: Canary, snapshot: Snapshot): Promise<CheckResult[]> => {
+  return async (canary: Canary, snapshot: Snapshot, signal?: AbortSignal): Promise<CheckResult[]> => {
     const spec = snapshot.spec;
     const ns = snapshot.namespace;
     const prometheus = spec.metricsServer ?? sources.defaultPrometheus;
@@ -97,7 +109,7 @@ export function createAnalysisChecker(sources: MetricSources) {
       service: spec.service.name,
       ingress: spec.ingressRef?.name,
     };
-    return Promise.all(
+    const results = await Promise.all(
       (spec.analysis.metrics ?? []).map(async (metric): Promise<CheckResult> => {
         let templateQuery: string | undefined;
         let provider: (interval: string) => MetricProvider;
@@ -131,9 +143,12 @@ export function createAnalysisChecker(sources: MetricSources) {
           provider,
           templateQuery,
           defaultInterval: spec.analysis.interval,
+          signal,
         });
         return { kind: 'metric', name: r.name, ok: r.ok, message: r.message, value: r.value };
       }),
     );
+    signal?.throwIfAborted();
+    return results;
   };
 }

@@ -29,7 +29,10 @@ function describe(err: unknown, timeoutMs: number): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Calls one webhook; a 2xx answer is a pass. Never throws: failures are values. */
+/**
+ * Calls one webhook; a 2xx answer is a pass. Failures are values; the one rejection is an aborted
+ * `signal` (with its reason), which ends the call at once: an aborted call is no result, not a failed check.
+ */
 export async function callHook(
   hook: CanaryWebhook,
   payload: HookPayload,
@@ -45,8 +48,10 @@ export async function callHook(
       retry: { limit: hook.retries ?? 0, methods: ['POST'], backoffLimit: 1000 },
       signal,
     });
+    signal?.throwIfAborted();
     return { kind: 'webhook', name: hook.name, hookType, ok: true, message: `webhook ${hook.name} passed` };
   } catch (err) {
+    signal?.throwIfAborted();
     return {
       kind: 'webhook',
       name: hook.name,
@@ -57,11 +62,12 @@ export async function callHook(
   }
 }
 
-/** Runs every hook of one type in parallel. */
+/** Runs every hook of one type in parallel; rejects with the abort reason as soon as `signal` aborts. */
 export function runHooks(
   hooks: CanaryWebhook[] | undefined,
   type: HookType,
   payload: HookPayload,
+  signal?: AbortSignal,
 ): Promise<CheckResult[]> {
-  return Promise.all(hooksOfType(hooks, type).map((h) => callHook(h, payload)));
+  return Promise.all(hooksOfType(hooks, type).map((h) => callHook(h, payload, signal)));
 }

@@ -79,8 +79,8 @@ export function datadogProvider(config: ProviderConfig, options: ProviderOptions
       expectOk(settings, res, errors);
       return datadogValue(settings, parseJson(settings, res.body));
     },
-    async isOnline() {
-      const res = await send(settings, { url: validateUrl });
+    async isOnline(signal) {
+      const res = await send(settings, { url: validateUrl, signal });
       expectOk(settings, res, errors);
       const body = parseJson(settings, res.body);
       if (isRecord(body) && body.valid === false) {

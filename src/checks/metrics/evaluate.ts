@@ -120,6 +120,7 @@ export interface MetricCheckInput {
   templateQuery?: string;
   /** Interval when the metric has none (Flagger: the analysis interval); 1m when unset. */
   defaultInterval?: string;
+  /** Aborts the query; an aborted check has no result (see runMetricCheck). */
   signal?: AbortSignal;
 }
 
@@ -142,7 +143,8 @@ function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
 
 /**
  * Builds the query (template, inline query or built-in), runs it on the provider and evaluates
- * the answer. Never throws or rejects: every failure is a result with ok=false and a message.
+ * the answer. Every failure is a result with ok=false and a message; the one rejection is an aborted
+ * `signal` (with its reason): the caller stopped wanting the answer, which says nothing of the metric.
  */
 export async function runMetricCheck(input: MetricCheckInput): Promise<MetricCheckResult> {
   const { metric, canary } = input;
@@ -169,8 +171,10 @@ export async function runMetricCheck(input: MetricCheckInput): Promise<MetricChe
     outcome = await provider.runQuery(query, input.signal);
     if (typeof outcome !== 'number') throw new Error(`provider returned ${typeof outcome}, not a number`);
   } catch (err) {
+    input.signal?.throwIfAborted();
     outcome = err instanceof Error ? err : new Error(String(err));
   }
+  input.signal?.throwIfAborted();
   const verdict = evaluateMetric(metric.name, outcome, metric.thresholdRange, ctx);
   const base = { kind: 'metric' as const, name: metric.name, ...(query !== undefined ? { query } : {}) };
   if (verdict.ok) {

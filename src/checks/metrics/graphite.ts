@@ -76,9 +76,9 @@ export function graphiteProvider(config: ProviderConfig, options: ProviderOption
 
   return {
     runQuery,
-    async isOnline() {
+    async isOnline(signal?: AbortSignal) {
       try {
-        await runQuery(GRAPHITE_ONLINE_QUERY);
+        await runQuery(GRAPHITE_ONLINE_QUERY, signal);
       } catch (err) {
         if (!isMetricQueryError(err, 'ENOVALUES')) throw err;
       }

@@ -126,8 +126,8 @@ export function influxdbProvider(config: ProviderConfig): MetricProvider {
     async runQuery(query, signal) {
       return influxValue(settings, await post(query, signal));
     },
-    async isOnline() {
-      await post(INFLUXDB_ONLINE_QUERY);
+    async isOnline(signal) {
+      await post(INFLUXDB_ONLINE_QUERY, signal);
     },
   };
 }

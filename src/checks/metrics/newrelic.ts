@@ -104,8 +104,8 @@ export function newrelicProvider(config: ProviderConfig, options: ProviderOption
         if (!results) throw malformed(settings, 'no results in data');
         return firstNumeric(settings, results);
       },
-      async isOnline() {
-        await post({ query: '{ actor { user { name } } }' });
+      async isOnline(signal) {
+        await post({ query: '{ actor { user { name } } }' }, signal);
       },
     };
   }
@@ -129,8 +129,8 @@ export function newrelicProvider(config: ProviderConfig, options: ProviderOption
       const body = await get(query, signal);
       return firstNumeric(settings, body.results);
     },
-    async isOnline() {
-      await get('SELECT count(*) FROM Metric');
+    async isOnline(signal) {
+      await get('SELECT count(*) FROM Metric', signal);
     },
   };
 }

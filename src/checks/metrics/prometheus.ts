@@ -97,8 +97,8 @@ export function prometheusProvider(config: ProviderConfig): MetricProvider {
 
   return {
     runQuery,
-    async isOnline() {
-      const value = await runQuery(PROMETHEUS_ONLINE_QUERY);
+    async isOnline(signal?: AbortSignal) {
+      const value = await runQuery(PROMETHEUS_ONLINE_QUERY, signal);
       if (value !== 1) {
         throw malformed(settings, `${PROMETHEUS_ONLINE_QUERY} returned ${value}, expected 1`);
       }

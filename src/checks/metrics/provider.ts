@@ -12,7 +12,7 @@ export interface MetricProvider {
   /** Resolves to the query's value; rejects with MetricQueryError. */
   runQuery(query: string, signal?: AbortSignal): Promise<number>;
   /** Resolves when the provider answers and accepts the credentials; rejects with MetricQueryError. */
-  isOnline(): Promise<void>;
+  isOnline(signal?: AbortSignal): Promise<void>;
 }
 
 export const PROVIDER_TYPES = ['prometheus', 'datadog', 'newrelic', 'graphite', 'influxdb'] as const;

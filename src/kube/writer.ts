@@ -1,11 +1,66 @@
-import { PatchStrategy, V1MicroTime, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubernetesObjectApi,
+  Observable,
+  PatchStrategy,
+  V1MicroTime,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObservableMiddleware,
+  type RequestContext,
+} from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { Kube } from './client.ts';
 import { statusCode } from './client.ts';
 
 export const FIELD_MANAGER = 'kanaria';
-const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/**
+ * Why this process may not write now — e.g. it does not hold the leader Lease — or undefined when it
+ * may. Asked right before every request a writer sends.
+ */
+export type WriteGuard = () => string | undefined;
+
+/**
+ * A write this process refused to send. `ENOTLEADER`: the guard said no (the leader Lease is not held);
+ * `EABORTED`: the writer's signal aborted (leadership lost, controller stopping), the reason as `cause`.
+ */
+export class WriteRefusedError extends Error {
+  readonly code: 'ENOTLEADER' | 'EABORTED';
+
+  constructor(code: 'ENOTLEADER' | 'EABORTED', message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WriteRefusedError';
+    this.code = code;
+  }
+}
+
+export function isWriteRefused(err: unknown): err is WriteRefusedError {
+  return err instanceof WriteRefusedError;
+}
+
+export interface WriterOptions {
+  /** Checked right before each request is sent; none means always allowed (no leader election). */
+  guard?: WriteGuard;
+  /** Once aborted, requests in flight are cancelled and no new one is sent. */
+  signal?: AbortSignal;
+  /** Told every write refused by the guard or the signal (before it throws). */
+  onRefused?: (verb: string, err: WriteRefusedError) => void;
+}
+
+/**
+ * The object API (server-side apply, delete) with one more middleware, run right before each request is
+ * sent: unlike the typed APIs, its methods ignore the middleware of per-request options.
+ */
+class ObjectApiWith extends KubernetesObjectApi {
+  static create(kc: KubeConfig, middleware: ObservableMiddleware): KubernetesObjectApi {
+    const api = kc.makeApiClient(ObjectApiWith);
+    api.setDefaultNamespace(kc);
+    api.configuration = { ...api.configuration, middleware: [...api.configuration.middleware, middleware] };
+    return api;
+  }
+}
 export interface EventInput {
   namespace: string;
   regarding: { apiVersion: string; kind: string; name: string; uid?: string; resourceVersion?: string };
@@ -16,22 +71,95 @@ export interface EventInput {
   now: Date;
 }
 
-/** The only place that writes to the API server. `onRequest` counts requests by verb. */
+/**
+ * The only place that writes to the API server. `onRequest` counts requests by verb. Every request is
+ * checked against the guard and the signal twice: when the method is called, and again in the client's
+ * last step before sending (after authentication, discovery), where the signal is also attached to it.
+ */
 export class KubeWriter {
   private readonly kube: Kube;
   private readonly instance: string;
   private readonly onRequest: (verb: string) => void;
+  private readonly options: WriterOptions;
+  /** The object API with this writer's check; made on first use. */
+  private objectApi: KubernetesObjectApi | undefined;
 
-  constructor(kube: Kube, instance: string, onRequest: (verb: string) => void = () => {}) {
+  constructor(
+    kube: Kube,
+    instance: string,
+    onRequest: (verb: string) => void = () => {},
+    options: WriterOptions = {},
+  ) {
     this.kube = kube;
     this.instance = instance;
     this.onRequest = onRequest;
+    this.options = options;
+  }
+
+  /** The same writer whose requests also stop when `signal` aborts (one leadership term, one manager). */
+  withSignal(signal: AbortSignal): KubeWriter {
+    const signals = this.options.signal ? [this.options.signal, signal] : [signal];
+    return new KubeWriter(this.kube, this.instance, this.onRequest, {
+      ...this.options,
+      signal: signals.length > 1 ? AbortSignal.any(signals) : signal,
+    });
+  }
+
+  /** Throws WriteRefusedError when this process may not write now. */
+  private admit(verb: string): void {
+    const { signal, guard, onRefused } = this.options;
+    let refused: WriteRefusedError | undefined;
+    if (signal?.aborted) {
+      const reason: unknown = signal.reason;
+      refused = new WriteRefusedError(
+        'EABORTED',
+        `write refused: ${reason instanceof Error ? reason.message : 'aborted'}`,
+        { cause: reason },
+      );
+    } else {
+      const problem = guard?.();
+      if (problem !== undefined) refused = new WriteRefusedError('ENOTLEADER', `write refused: ${problem}`);
+    }
+    if (!refused) return;
+    onRefused?.(verb, refused);
+    throw refused;
+  }
+
+  /** Checks again right before the client sends, and attaches the signal to the request. */
+  private middleware(verb?: string): ObservableMiddleware {
+    return {
+      pre: (ctx: RequestContext) => {
+        try {
+          this.admit(verb ?? String(ctx.getHttpMethod()).toLowerCase());
+        } catch (err) {
+          return new Observable<RequestContext>(Promise.reject(err));
+        }
+        if (this.options.signal) ctx.setSignal(this.options.signal);
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (res) => new Observable(Promise.resolve(res)),
+    };
+  }
+
+  /** Per-request options of the typed APIs: the check and, for patches, the content type. */
+  private requestOptions(verb: string, contentType?: string): ConfigurationOptions<ObservableMiddleware> {
+    const opts: ConfigurationOptions<ObservableMiddleware> = {
+      middleware: [this.middleware(verb)],
+      middlewareMergeStrategy: 'append',
+    };
+    return contentType ? setHeaderOptions('Content-Type', contentType, opts) : opts;
+  }
+
+  private get objects(): KubernetesObjectApi {
+    this.objectApi ??= ObjectApiWith.create(this.kube.kc, this.middleware());
+    return this.objectApi;
   }
 
   /** Server-side apply with force: Kanaria owns every field it sets on the objects it creates. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
+    this.admit('apply');
     this.onRequest('apply');
-    return this.kube.objects.patch(
+    return this.objects.patch(
       obj,
       undefined,
       undefined,
@@ -42,10 +170,11 @@ export class KubeWriter {
   }
 
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+    this.admit('patch');
     this.onRequest('patch');
     await this.kube.apps.patchNamespacedDeployment(
       { name, namespace, body: { spec: { replicas } } },
-      mergePatch(),
+      this.requestOptions('patch', PatchStrategy.MergePatch),
     );
   }
 
@@ -56,6 +185,7 @@ export class KubeWriter {
     status: object,
     resourceVersion?: string,
   ): Promise<string | undefined> {
+    this.admit('patch');
     this.onRequest('patch');
     const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
       {
@@ -66,42 +196,48 @@ export class KubeWriter {
         name,
         body: { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status },
       },
-      mergePatch(),
+      this.requestOptions('patch', PatchStrategy.MergePatch),
     );
     return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
   }
 
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {
+    this.admit('patch');
     this.onRequest('patch');
     await this.kube.custom.patchNamespacedCustomObject(
       { group: 'kanaria.dev', version: 'v1beta1', plural: 'canaries', namespace, name, body: { metadata } },
-      mergePatch(),
+      this.requestOptions('patch', PatchStrategy.MergePatch),
     );
   }
 
   async createEvent(e: EventInput): Promise<void> {
+    this.admit('create');
     this.onRequest('create');
-    await this.kube.events.createNamespacedEvent({
-      namespace: e.namespace,
-      body: {
-        metadata: { name: `${e.regarding.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
-        eventTime: new V1MicroTime(e.now.getTime()),
-        reportingController: 'kanaria.dev/controller',
-        reportingInstance: this.instance,
-        action: e.action,
-        reason: e.reason,
-        note: e.note.slice(0, 1000),
-        type: e.type,
-        regarding: { ...e.regarding, namespace: e.namespace },
+    await this.kube.events.createNamespacedEvent(
+      {
+        namespace: e.namespace,
+        body: {
+          metadata: { name: `${e.regarding.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
+          eventTime: new V1MicroTime(e.now.getTime()),
+          reportingController: 'kanaria.dev/controller',
+          reportingInstance: this.instance,
+          action: e.action,
+          reason: e.reason,
+          note: e.note.slice(0, 1000),
+          type: e.type,
+          regarding: { ...e.regarding, namespace: e.namespace },
+        },
       },
-    });
+      this.requestOptions('create'),
+    );
   }
 
   /** Deletes an object; one that is already gone is not an error. */
   async delete(obj: KubernetesObject): Promise<void> {
+    this.admit('delete');
     this.onRequest('delete');
     try {
-      await this.kube.objects.delete(obj);
+      await this.objects.delete(obj);
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }

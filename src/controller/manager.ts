@@ -38,6 +38,8 @@ export class Manager {
   private stopping = false;
   private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
+  /** Aborted by stop(): reconciles in flight end, with their checks, before their next write. */
+  private readonly aborter = new AbortController();
 
   constructor(options: ManagerOptions) {
     this.o = options;
@@ -180,7 +182,8 @@ export class Manager {
       clock: this.o.clock,
     };
     const analysisChecks = this.o.analysisChecks ?? createAnalysisChecker(metricSources);
-    const providerProblems = (snapshot: Snapshot) => unreachableProviders(metricSources, snapshot);
+    const providerProblems = (snapshot: Snapshot, signal?: AbortSignal) =>
+      unreachableProviders(metricSources, snapshot, signal);
     const alert =
       this.o.alert ??
       createAlertSink({
@@ -197,6 +200,8 @@ export class Manager {
       analysisChecks,
       alert,
       providerProblems,
+      // The reconciler stops when the leadership term given ends (options.signal) or when this manager stops.
+      signal: this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal,
     });
     // Until every cache has listed once, reconciles would act on missing objects; stop() ends the wait.
     await Promise.race([Promise.all(this.watches.map((w) => w.synced)), this.stopRequested.promise]);
@@ -249,6 +254,7 @@ export class Manager {
 
   /** Stops the workers and the caches; a start() still waiting for its caches then fails. */
   async stop(): Promise<void> {
+    this.aborter.abort(new Error('the controller is stopping'));
     this.stopping = true;
     this.stopRequested.resolve();
     this.running = false;

@@ -16,8 +16,15 @@ import { observe, type Problem } from './snapshot.ts';
 
 export { ConflictError } from './record.ts';
 
-/** Extra checks of the analysis stage (metrics); webhooks are built in. */
-export type AnalysisChecker = (canary: Canary, snapshot: Snapshot) => Promise<CheckResult[]>;
+/**
+ * Extra checks of the analysis stage (metrics); webhooks are built in. When `signal` aborts, the checks
+ * should stop and reject: whatever they return after that is discarded, never judged as a failure.
+ */
+export type AnalysisChecker = (
+  canary: Canary,
+  snapshot: Snapshot,
+  signal?: AbortSignal,
+) => Promise<CheckResult[]>;
 export type AlertSink = (
   canary: Canary,
   alert: EngineAlert | OutcomeAlert,
@@ -35,9 +42,15 @@ export interface ReconcilerOptions {
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
   /** Messages for metric providers that do not answer; asked once when a Canary is initialised. */
-  providerProblems?: (snapshot: Snapshot) => Promise<string[]>;
+  providerProblems?: (snapshot: Snapshot, signal?: AbortSignal) => Promise<string[]>;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
+  /**
+   * Aborted when this reconciler must stop acting (leadership lost, controller stopping): checks and
+   * webhooks in flight end, writes are refused, and a reconcile in progress ends before its next write
+   * without counting anything as a failed check.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ReconcileResult {
@@ -58,17 +71,30 @@ export class Reconciler {
   private readonly recorder: StatusRecorder;
 
   constructor(options: ReconcilerOptions) {
-    this.options = options;
-    this.applier = new Applier(
-      options.caches,
-      options.writer,
-      options.ingressAnnotationPrefix,
-      options.ingressClass,
-    );
-    this.recorder = new StatusRecorder(options.writer);
+    // Every write, the recorder's and the applier's included, stops with the signal.
+    const writer = options.signal ? options.writer.withSignal(options.signal) : options.writer;
+    this.options = { ...options, writer };
+    this.applier = new Applier(options.caches, writer, options.ingressAnnotationPrefix, options.ingressClass);
+    this.recorder = new StatusRecorder(writer);
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
+    const signal = this.options.signal;
+    if (signal?.aborted) return {};
+    try {
+      return await this.reconcileOnce(namespace, name);
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+      // Stopped mid-way: what was recorded stands (the next leader acts on it), nothing else is written.
+      this.options.log.info(
+        { canary: `${namespace}/${name}`, reason: String((signal.reason as Error | undefined)?.message) },
+        'reconcile stopped before its next write',
+      );
+      return {};
+    }
+  }
+
+  private async reconcileOnce(namespace: string, name: string): Promise<ReconcileResult> {
     const canary = this.options.caches.canaries.get(name, namespace) as Canary | undefined;
     const key = `${namespace}/${name}`;
     if (!canary) {
@@ -106,7 +132,7 @@ export class Reconciler {
       snapshot.status.phase !== 'Initialized' &&
       this.options.providerProblems
     ) {
-      for (const problem of await this.options.providerProblems(snapshot))
+      for (const problem of await this.options.providerProblems(snapshot, this.options.signal))
         plan.events.push({ type: 'Warning', reason: 'MetricsProviderUnavailable', message: problem });
     }
 
@@ -192,6 +218,8 @@ export class Reconciler {
       const out = decide(snapshot, results, this.options.clock());
       if (!isNeed(out)) return out;
       results[out.need] = await this.runStage(canary, snapshot, out.need);
+      // Results that arrive once stopped are no verdict: none of them reaches the engine.
+      this.options.signal?.throwIfAborted();
     }
     throw new Error(`no decision after ${MAX_DECISION_ROUNDS} rounds of checks`);
   }
@@ -203,9 +231,10 @@ export class Reconciler {
       ...hookPayload(canary, snapshot.status, phase),
       checksum: snapshot.target.templateHash ?? '',
     };
-    const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload);
+    const signal = this.options.signal;
+    const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);
     if (stage !== 'analysis' || !this.options.analysisChecks) return hooks;
-    const [h, m] = await Promise.all([hooks, this.options.analysisChecks(canary, snapshot)]);
+    const [h, m] = await Promise.all([hooks, this.options.analysisChecks(canary, snapshot, signal)]);
     return [...h, ...m];
   }
 
@@ -223,9 +252,12 @@ export class Reconciler {
       ...hookPayload(canary, status, status.phase ?? ''),
       metadata: { eventMessage: message, eventType, timestamp: String(this.options.clock()) },
     };
-    void runHooks(hooks, 'event', payload).then((results) => {
-      for (const r of results)
-        if (!r.ok) this.options.log.warn({ canary: `${payload.namespace}/${payload.name}` }, r.message);
-    });
+    void runHooks(hooks, 'event', payload, this.options.signal).then(
+      (results) => {
+        for (const r of results)
+          if (!r.ok) this.options.log.warn({ canary: `${payload.namespace}/${payload.name}` }, r.message);
+      },
+      () => undefined, // stopped: the leader after us reports what it decides
+    );
   }
 }

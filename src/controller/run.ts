@@ -97,13 +97,20 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const clock = options.clock ?? Date.now;
   const identity = options.leaderElection?.identity ?? `${hostname()}-${process.pid}`;
   let manager: Manager | undefined;
+  let elector: LeaderElector | undefined;
   const metrics = new OperatorMetrics({ queueDepth: () => manager?.queue.depth ?? 0 });
-  const writer = new KubeWriter(kube, identity, (verb) => metrics.apiRequest(verb));
+  // With leader election, every write first checks that the Lease is held right now (by the monotonic
+  // clock, so a process woken from a pause writes nothing); without it, writes are always allowed.
+  const writer = new KubeWriter(kube, identity, (verb) => metrics.apiRequest(verb), {
+    guard: () => elector?.leaseProblem(),
+    onRefused: (verb, err) => log.warn({ verb, code: err.code, reason: err.message }, 'write not sent'),
+  });
 
-  const newManager = () =>
+  const newManager = (signal: AbortSignal) =>
     new Manager({
       kube,
       writer,
+      signal,
       log,
       clock,
       namespace: options.namespace,
@@ -124,13 +131,20 @@ export async function startController(options: ControllerOptions = {}): Promise<
   let transitions: Promise<void> = Promise.resolve();
   // A manager whose start() still waits for its caches (they retry until the API server lists).
   let starting: Manager | undefined;
-  const lead = (leading: boolean): Promise<void> => {
+  // Aborted the moment leadership ends: in-flight reconciles, their webhooks and metric queries stop now,
+  // not when the manager's stop() gets its turn below.
+  let term: AbortController | undefined;
+  const lead = (leading: boolean, why = 'stopped leading'): Promise<void> => {
     metrics.setLeader(leading);
-    // Stopping a starting manager makes its start() fail at once instead of holding up this transition.
-    if (!leading) void starting?.stop().catch(() => undefined);
+    if (!leading) {
+      term?.abort(new Error(why));
+      // Stopping a starting manager makes its start() fail at once instead of holding up this transition.
+      void starting?.stop().catch(() => undefined);
+    }
     const step = transitions.then(async () => {
       if (leading && !manager) {
-        const m = newManager();
+        term = new AbortController();
+        const m = newManager(term.signal);
         manager = m;
         starting = m;
         try {
@@ -153,7 +167,6 @@ export async function startController(options: ControllerOptions = {}): Promise<
     return step;
   };
 
-  let elector: LeaderElector | undefined;
   // Served before the caches are listed, so that probes see a live process that is not ready yet.
   let server: HttpServer | undefined;
   if (options.listenAddress) {
@@ -192,7 +205,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       },
       onStoppedLeading: () => {
         log.warn({ identity }, 'not the leader any more; reconciling stopped');
-        void lead(false).catch(() => undefined);
+        void lead(false, 'not the leader any more').catch(() => undefined);
       },
     });
     elector.start();
@@ -216,7 +229,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
     isLeader: () => manager !== undefined,
     async stop() {
       if (elector) await elector.stop();
-      await lead(false).catch(() => undefined);
+      await lead(false, 'the controller is stopping').catch(() => undefined);
       await transitions;
       await server?.close();
     },

@@ -71,3 +71,19 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** The CEL rule that bounds a duration field at admission (the API server parses it as a Go duration). */
+export function durationRule(min: string, max: string): { rule: string; message: string } {
+  return {
+    rule: `duration(self) >= duration('${min}') && duration(self) <= duration('${max}')`,
+    message: `must be between ${min} and ${max}`,
+  };
+}
+
+/** The bounds of a rule made by durationRule, for checks outside the API server. */
+export function durationRuleBounds(rule: string): { min: string; max: string } | undefined {
+  const m = /^duration\(self\) >= duration\('([^']+)'\) && duration\(self\) <= duration\('([^']+)'\)$/.exec(
+    rule,
+  );
+  return m ? { min: m[1], max: m[2] } : undefined;
+}

@@ -5,7 +5,7 @@
  * required, anyOf of required, properties, additionalProperties and items. Unknown fields are ignored
  * (the API server prunes them).
  */
-import { DURATION_PATTERN } from './duration.ts';
+import { DURATION_PATTERN, durationRuleBounds, parseDuration } from './duration.ts';
 import type { JSONSchemaProps } from './schema-types.ts';
 
 export interface ValidationIssue {
@@ -93,6 +93,8 @@ function checkScalar(schema: JSONSchemaProps, value: unknown, path: string): Val
             ? `is ${show(value)}, not a duration longer than zero: use a number and unit (ms, s, m, h), e.g. 30s, 1m or 1m30s`
             : `is ${show(value)}, which does not match ${schema.pattern}: change it to match`,
       });
+    } else {
+      issues.push(...durationBoundIssues(schema, value, path));
     }
   }
   return issues;
@@ -156,4 +158,20 @@ export function checkSchema(schema: JSONSchemaProps, value: unknown, path: strin
   }
   if (isPlainObject(value)) return checkObject(schema, value, path);
   return checkScalar(schema, value, path);
+}
+
+/** The CEL duration bounds of a field (see durationRule), checked the way the API server does. */
+function durationBoundIssues(schema: JSONSchemaProps, value: string, path: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { rule } of schema['x-kubernetes-validations'] ?? []) {
+    const bounds = durationRuleBounds(rule);
+    if (!bounds) continue;
+    const ms = parseDuration(value);
+    if (ms < parseDuration(bounds.min) || ms > parseDuration(bounds.max))
+      issues.push({
+        field: path,
+        message: `is ${show(value)}, out of range: set a duration from ${bounds.min} to ${bounds.max}`,
+      });
+  }
+  return issues;
 }

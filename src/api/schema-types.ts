@@ -11,6 +11,7 @@ export interface JSONSchemaProps {
   maximum?: number;
   minItems?: number;
   minLength?: number;
+  maxLength?: number;
   pattern?: string;
   format?: string;
   /** Only value validations (no types) are allowed inside anyOf in a structural schema. */
@@ -18,6 +19,8 @@ export interface JSONSchemaProps {
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+  /** CEL rules the API server checks at admission. */
+  'x-kubernetes-validations'?: { rule: string; message: string }[];
 }
 
 export function str(description: string, extra: JSONSchemaProps = {}): JSONSchemaProps {

@@ -2,7 +2,7 @@
  * OpenAPI v3 schemas of the kanaria.dev/v1beta1 kinds: the one source the CRD manifests are generated from.
  * Field names follow Flagger's flagger.app/v1beta1 where they apply to NGINX. Each function returns a fresh object.
  */
-import { DURATION_PATTERN } from './duration.ts';
+import { DURATION_PATTERN, durationRule } from './duration.ts';
 import {
   arr,
   bool,
@@ -26,8 +26,13 @@ export {
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
-function duration(description: string): JSONSchemaProps {
-  return str(`${description} Go-style duration such as 30s, 1m or 1m30s.`, { pattern: DURATION_PATTERN });
+/** A positive Go-style duration between `min` and `max` (checked at admission with CEL). */
+function duration(description: string, min = '1ms', max = '24h'): JSONSchemaProps {
+  return str(`${description} Go-style duration such as 30s, 1m or 1m30s, from ${min} to ${max}.`, {
+    pattern: DURATION_PATTERN,
+    maxLength: 32,
+    'x-kubernetes-validations': [durationRule(min, max)],
+  });
 }
 
 function percent(description: string, minimum = 0): JSONSchemaProps {
@@ -91,7 +96,7 @@ function metricSchema(): JSONSchemaProps {
       name: str('Name of the metric: request-success-rate, request-duration, or a name for a templateRef.', {
         minLength: 1,
       }),
-      interval: duration('Window the query looks back over; defaults to 1m.'),
+      interval: duration('Window the query looks back over; defaults to 1m.', '1s', '24h'),
       threshold: num(
         'Deprecated (use thresholdRange): minimum for request-success-rate, maximum for other metrics.',
       ),
@@ -114,8 +119,8 @@ function webhookSchema(): JSONSchemaProps {
       name: str('Name of the webhook, unique within the Canary.', { minLength: 1 }),
       type: oneOfStrings('When the webhook is called; defaults to rollout.', HOOK_TYPES),
       url: str('URL the webhook POSTs to.', { minLength: 1 }),
-      timeout: duration('Request timeout; defaults to 60s.'),
-      retries: int('How many times a failed request is retried.', 0),
+      timeout: duration('Request timeout; defaults to 60s.', '1ms', '10m'),
+      retries: int('How many times a failed request is retried.', 0, 10),
       metadata: stringMap('Key-value pairs sent in the payload.'),
       muteAlert: bool('Send no alerts for this webhook.'),
     },
@@ -150,7 +155,7 @@ function windowSchema(): JSONSchemaProps {
           minLength: 1,
         },
       ),
-      duration: duration('How long the window stays open.'),
+      duration: duration('How long the window stays open.', '1m', '8784h'),
       timeZone: str('IANA time zone the schedule is read in; defaults to UTC.'),
       kind: oneOfStrings('allow: releases start only inside; deny: never inside. Defaults to allow.', [
         'allow',
@@ -165,7 +170,7 @@ function analysisSchema(): JSONSchemaProps {
   return obj(
     'How a release is analysed and how traffic is shifted.',
     {
-      interval: duration('Time between analysis steps.'),
+      interval: duration('Time between analysis steps.', '1s', '24h'),
       threshold: int('Failed checks after which the release is rolled back; defaults to 1.', 1),
       maxWeight: percent('Highest canary weight before promotion; defaults to 100.', 1),
       stepWeight: percent('Weight added at each step; defaults to 10.', 1),

@@ -56,6 +56,27 @@ describe('bad input', () => {
         spec: { ...base.spec, analysis: { ...base.spec.analysis, interval: 'soon' } },
       }),
     ).toMatch(/spec\.analysis\.interval/);
+    // Bounds checked by CEL at admission: intervals that would overflow a timer or spin, endless hooks.
+    for (const interval of ['999999h', '1ms'])
+      expect(
+        await rejection(kube, {
+          ...base,
+          spec: { ...base.spec, analysis: { ...base.spec.analysis, interval } },
+        }),
+      ).toMatch(/spec\.analysis\.interval.*must be between 1s and 24h/);
+    const hook = { name: 'slow', url: 'http://127.0.0.1:1/' };
+    expect(
+      await rejection(kube, {
+        ...base,
+        spec: { ...base.spec, analysis: { ...base.spec.analysis, webhooks: [{ ...hook, timeout: '1h' }] } },
+      }),
+    ).toMatch(/spec\.analysis\.webhooks\[0\]\.timeout.*must be between 1ms and 10m/);
+    expect(
+      await rejection(kube, {
+        ...base,
+        spec: { ...base.spec, analysis: { ...base.spec.analysis, webhooks: [{ ...hook, retries: 50 }] } },
+      }),
+    ).toMatch(/spec\.analysis\.webhooks\[0\]\.retries/);
   });
 
   it('reports a missing target with a condition and a Warning event, and keeps serving other canaries', async () => {

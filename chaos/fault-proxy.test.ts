@@ -57,6 +57,7 @@ describe('fault proxy', () => {
     });
     expect(describeRequest('GET', '/api/v1/namespaces/a/configmaps/b').verb).toBe('get');
     expect(describeRequest('GET', '/api/v1/namespaces').verb).toBe('list');
+    expect(describeRequest('GET', '/apis/apps/v1').verb).toBe('discovery');
     expect(describeRequest('GET', '/readyz').verb).toBe('other');
   });
 

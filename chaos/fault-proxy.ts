@@ -52,7 +52,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const RESETS: readonly FaultKind[] = ['write-reset-before-forward', 'written-then-reset', 'read-reset'];
 
 export interface ProxyStats {
-  /** Requests by Kubernetes verb (get, list, watch, create, update, patch, delete, other). */
+  /** Requests by Kubernetes verb (get, list, watch, create, update, patch, delete, discovery, other). */
   requests: Record<string, number>;
   faults: Record<FaultKind, number>;
   writes: { seen: number; faulted: number };
@@ -82,7 +82,10 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 const HOP_BY_HOP = 'connection keep-alive proxy-connection transfer-encoding upgrade te trailer'.split(' ');
 
-/** The verb and resource (`plural[/subresource]`) of an API path; verb 'other' for non-resource paths. */
+/**
+ * The verb and resource (`plural[/subresource]`) of an API path; verb 'discovery' for a group version's
+ * resource list, 'other' for non-resource paths.
+ */
 export function describeRequest(
   method: string,
   url: string,
@@ -94,7 +97,8 @@ export function describeRequest(
   let segs = m[1].split('/').filter((s) => s && s !== 'watch');
   if (segs[0] === 'namespaces' && segs.length >= 3) segs = segs.slice(2);
   const resource = segs.length >= 3 ? `${segs[0]}/${segs[2]}` : (segs[0] ?? 'other');
-  const verb = WRITES.has(method) ? VERBS[method] : watch ? 'watch' : segs.length >= 2 ? 'get' : 'list';
+  const read = segs.length === 0 ? 'discovery' : segs.length >= 2 ? 'get' : 'list';
+  const verb = WRITES.has(method) ? VERBS[method] : watch ? 'watch' : read;
   return { verb, resource, watch };
 }
 

@@ -1,20 +1,23 @@
 /**
  * The chaos suite: releases of mixed kinds on several apps at once while the operator, its own process,
- * is SIGKILLed at seeded-random moments and started again. An independent watcher records what happened;
- * the safety invariants are counted on that record and must all be 0. See chaos/README.md.
+ * is SIGKILLed at seeded-random moments and started again, and/or (KANARIA_CHAOS_FAULTS) talks to the API
+ * server through a proxy that faults a share of its writes, resets connections and cuts watches. An
+ * independent watcher records what happened; the safety invariants are counted on that record and must all
+ * be 0. See chaos/README.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubeconfigPath, testKube } from '../test/integration/helpers.ts';
-import { chaosConfig } from './config.ts';
+import { chaosConfig, faultSettings } from './config.ts';
+import { FaultProxy } from './fault-proxy.ts';
 import { checkInvariants } from './invariants.ts';
 import { OperatorKiller } from './killer.ts';
 import { findNotes } from './notes.ts';
 import { ANALYSIS, INITIAL_TAG, planReleases } from './plan.ts';
 import { NS_PREFIX, runLane, setupLane, type LaneContext } from './releases.ts';
-import { formatReport, operatorWarnings, writeReport } from './report.ts';
+import { formatReport, operatorWarnings, proxySection, writeReport } from './report.ts';
 import { seededRng } from './rng.ts';
 import { startJudges, type Judges } from './servers.ts';
 import type { ReleaseRecord } from './types.ts';
@@ -26,7 +29,16 @@ const TEST_TIMEOUT_MS = Math.ceil(config.releases / config.lanes) * config.relea
 /** After the last release the operator keeps running (and being killed) this long, to catch late writes. */
 const TAIL_MS = 5000;
 
-describe('chaos: releases while the operator is SIGKILLed at random', () => {
+const MODE = [
+  config.kills && 'the operator is SIGKILLed at random',
+  config.faults > 0 && 'its API calls are faulted',
+]
+  .filter(Boolean)
+  .join(' and ');
+/** The share of writes the proxy must have faulted: 10 %, or two thirds of a configured share below 15 %. */
+const MIN_FAULTED_SHARE = Math.min(0.1, (config.faults * 2) / 3);
+
+describe(`chaos: releases while ${MODE || 'nothing is done to the operator'}`, () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -52,6 +64,12 @@ describe('chaos: releases while the operator is SIGKILLed at random', () => {
       const watcher = Watcher.fromFile(kubeconfig, `${NS_PREFIX}-`);
       await watcher.start();
       cleanups.push(() => watcher.stop());
+      // The operator alone goes through the proxy; the watcher and the test's own writes go direct.
+      const proxy =
+        config.faults > 0
+          ? await FaultProxy.start(kubeconfig, faultSettings(config), seededRng(config.seed ^ 0x2545f491))
+          : undefined;
+      if (proxy) cleanups.push(() => proxy.close());
       const judges: Judges = await startJudges({
         currentTag: (ns) => watcher.currentTag(ns),
         webhookBad,
@@ -61,12 +79,13 @@ describe('chaos: releases while the operator is SIGKILLed at random', () => {
 
       let releasesStarted = 0;
       const chaos = new OperatorKiller({
-        args: ['--kubeconfig', kubeconfig, '--log-level', 'info', '--no-gate'],
+        args: ['--kubeconfig', proxy?.kubeconfig ?? kubeconfig, '--log-level', 'info', '--no-gate'],
         rng: seededRng(config.seed ^ 0x5bd1e995),
         killMinMs: config.killMinMs,
         killMaxMs: config.killMaxMs,
         restartMaxMs: config.restartMaxMs,
         releasesStarted: () => releasesStarted,
+        kills: config.kills,
         deadlineAt: started + TEST_TIMEOUT_MS,
         logFile,
       });
@@ -91,6 +110,7 @@ describe('chaos: releases while the operator is SIGKILLed at random', () => {
       await Promise.all(lanes.map((lane) => runLane(ctx, lane.name, queue, records)));
       await sleep(TAIL_MS);
       await chaos.stop();
+      await proxy?.close();
       await sleep(500);
       await watcher.stop();
 
@@ -114,7 +134,8 @@ describe('chaos: releases while the operator is SIGKILLed at random', () => {
       };
       const warnings = operatorWarnings(logFile);
       const notes = findNotes(watcher.observations, ANALYSIS.maxWeight);
-      console.log(formatReport(result, figures, records, warnings, notes));
+      const faults = proxy && proxySection(proxy.stats, faultSettings(config), proxy.certSource);
+      console.log(formatReport(result, figures, records, warnings, notes, faults));
       writeReport(join(config.outDir, 'report.json'), {
         config,
         figures,
@@ -124,12 +145,18 @@ describe('chaos: releases while the operator is SIGKILLed at random', () => {
         releases: records,
         notes,
         operatorWarnings: warnings,
+        proxy: proxy && { stats: proxy.stats, settings: faultSettings(config), certSource: proxy.certSource },
       });
       writeReport(join(config.outDir, 'observations.json'), watcher.observations);
       console.log(`[chaos] report: ${join(config.outDir, 'report.json')}, operator log: ${logFile}`);
 
       expect(records).toHaveLength(config.releases);
       expect(result.total).toBe(0);
+      if (proxy) {
+        const { seen, faulted } = proxy.stats.writes;
+        expect(seen).toBeGreaterThan(0);
+        expect(faulted / seen).toBeGreaterThanOrEqual(MIN_FAULTED_SHARE);
+      }
     },
     TEST_TIMEOUT_MS,
   );

@@ -1,8 +1,8 @@
 /**
  * The operator as its own process (`kanaria controller`), SIGKILLed a seeded-random time after each
  * start (sooner while there were fewer kills than releases) and started again after a short
- * seeded-random pause, until `stop()` or the deadline. Each
- * process's output is appended to one log file with a header line per process.
+ * seeded-random pause, until `stop()` or the deadline; with `kills: false` it is only started again when it
+ * exits by itself. Each process's output is appended to one log file with a header line per process.
  */
 import { appendFileSync } from 'node:fs';
 import { OperatorProcess } from '../test/integration/operator/process.ts';
@@ -21,6 +21,11 @@ export interface KillerOptions {
    * per release (kills slow the releases down, so this settles).
    */
   releasesStarted: () => number;
+  /**
+   * false: the operator is never killed; a process that exits by itself is started again after a pause. The
+   * delays below are then unused.
+   */
+  kills: boolean;
   /** The loop ends by itself at this time (ms since the epoch) even if nobody calls stop(). */
   deadlineAt: number;
   logFile: string;
@@ -29,9 +34,11 @@ export interface KillerOptions {
 export class OperatorKiller {
   starts = 0;
   kills = 0;
-  /** Processes that had exited by themselves when their kill was due. */
+  /** Processes that exited by themselves (before their kill was due). */
   crashes = 0;
   private current?: OperatorProcess;
+  /** The process whose up-time is running (the pause before its kill). */
+  private upOf?: OperatorProcess;
   private stopped = false;
   private wake?: () => void;
   private loop?: Promise<void>;
@@ -79,12 +86,18 @@ export class OperatorKiller {
       const op = await OperatorProcess.start(this.o.args);
       this.current = op;
       this.starts++;
+      // A process that exits by itself ends its up-time at once (without kills it is the only way to end it).
+      op.child.once('exit', () => {
+        if (this.upOf === op) this.wake?.();
+      });
       const startedAt = Date.now();
       const behind = this.kills < this.o.releasesStarted();
       const { killMinMs: min, killMaxMs: max } = this.o;
       const upMs = rng.int(min, behind ? Math.round(min + (max - min) / 8) : max);
       const restartMs = rng.int(0, behind ? Math.round(this.o.restartMaxMs / 4) : this.o.restartMaxMs);
-      await this.pause(upMs);
+      this.upOf = op;
+      await this.pause(this.o.kills ? upMs : this.o.deadlineAt - Date.now());
+      this.upOf = undefined;
       if (this.done()) {
         const timer = setTimeout(() => void op.kill('SIGKILL'), 10_000);
         await op.kill('SIGTERM');
@@ -92,9 +105,10 @@ export class OperatorKiller {
         this.log(op, startedAt, 'stopped (SIGTERM) at the end of the run');
         break;
       }
-      if (op.child.exitCode !== null) {
+      if (op.child.exitCode !== null || op.child.signalCode !== null) {
         this.crashes++;
-        this.log(op, startedAt, `exited by itself with code ${op.child.exitCode}`);
+        const how = op.child.exitCode !== null ? `code ${op.child.exitCode}` : op.child.signalCode;
+        this.log(op, startedAt, `exited by itself (${how}) after ${Date.now() - startedAt}ms`);
         await this.pause(restartMs);
         continue;
       }

@@ -1,5 +1,6 @@
 /** The end of a chaos run: the counts table, the run's figures, a JSON report and the operator's warnings. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { FAULT_KINDS, resetCount, type FaultSettings, type ProxyStats } from './fault-proxy.ts';
 import type { InvariantResult } from './invariants.ts';
 import type { Note } from './notes.ts';
 import { INVARIANTS, type Invariant, type ReleaseRecord } from './types.ts';
@@ -95,6 +96,7 @@ export function formatReport(
   releases: readonly ReleaseRecord[],
   warnings: ReturnType<typeof operatorWarnings>,
   notes: readonly Note[],
+  proxySection?: string,
 ): string {
   const lines = [
     '',
@@ -103,6 +105,7 @@ export function formatReport(
     `releases ${figures.releases}, operator SIGKILLs ${figures.kills} (${(figures.kills / Math.max(1, figures.releases)).toFixed(2)} per release), operator starts ${figures.operatorStarts}` +
       `, exits on its own ${figures.operatorCrashes}, duration ${(figures.durationMs / 1000).toFixed(1)}s`,
     `watcher: ${figures.observations} observations, ${figures.watchRelists} re-LISTs (possible gaps)`,
+    ...(proxySection ? ['', proxySection] : []),
     '',
     countsTable(result),
     '',
@@ -126,6 +129,34 @@ export function formatReport(
     for (const w of warnings.slice(0, 15)) lines.push(`  ${String(w.count).padStart(5)} ${w.level} ${w.msg}`);
   }
   return lines.join('\n');
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** What the fault proxy saw and did: requests by verb, writes seen and faulted, faults by kind, resets. */
+export function proxySection(stats: ProxyStats, settings: FaultSettings, certSource: string): string {
+  const { seen, faulted } = stats.writes;
+  const cuts = stats.faults['watch-cut-end'] + stats.faults['watch-cut-reset'];
+  const byCount = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]);
+  const resources = Object.entries(stats.writesByResource).sort((a, b) => b[1].seen - a[1].seen);
+  return [
+    `fault proxy: ${pct(settings.writeShare)} of the operator's writes faulted, ${pct(settings.readResetShare)} of ` +
+      `its reads reset, watches cut after ${settings.watchCutMinMs / 1000}-${settings.watchCutMaxMs / 1000}s` +
+      ` (TLS certificate ${certSource})`,
+    `requests by verb: ${byCount(stats.requests)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ')}`,
+    `writes seen ${seen}, faulted ${faulted} (${pct(faulted / Math.max(1, seen))})`,
+    `connection resets ${resetCount(stats)}, watch cuts ${cuts} (${stats.faults['watch-cut-end']} ended, ` +
+      `${stats.faults['watch-cut-reset']} reset), API server unreachable ${stats.upstreamErrors}`,
+    'faults by kind:',
+    ...FAULT_KINDS.map((k) => `  ${k.padEnd(28)} ${String(stats.faults[k]).padStart(6)}`),
+    'writes by resource:          seen faulted',
+    ...resources.map(
+      ([r, n]) =>
+        `  ${r.padEnd(24)} ${String(n.seen).padStart(6)} ${String(n.faulted).padStart(7)} (${pct(n.faulted / n.seen)})`,
+    ),
+  ].join('\n');
 }
 
 export function writeReport(file: string, content: object): void {

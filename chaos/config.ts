@@ -23,7 +23,7 @@ export interface ChaosConfig {
    * operator talks to the API server directly).
    */
   faults: number;
-  /** Share of the operator's other requests (not watches) whose connection the proxy resets. */
+  /** Share of the operator's reads (watches included) whose connection the proxy resets before forwarding. */
   readResets: number;
   /** Whether the operator is SIGKILLed (KANARIA_CHAOS_KILLS, default 1 without faults and 0 with them). */
   kills: boolean;
@@ -59,7 +59,7 @@ export function chaosConfig(env: NodeJS.ProcessEnv): ChaosConfig {
     releaseTimeoutMs: int(env, 'KANARIA_CHAOS_RELEASE_TIMEOUT_MS', 240_000, 1000),
     outDir: env.KANARIA_CHAOS_OUT || '.chaos',
     faults,
-    readResets: faults > 0 ? share(env, 'KANARIA_CHAOS_READ_RESETS', 0.02) : 0,
+    readResets: faults > 0 ? share(env, 'KANARIA_CHAOS_READ_RESETS', 0.1) : 0,
     kills: int(env, 'KANARIA_CHAOS_KILLS', faults > 0 ? 0 : 1, 0) > 0,
   };
   return config;

@@ -5,7 +5,7 @@
  *    TooManyRequests (Retry-After: 1) or 500 InternalError as Kubernetes Status JSON without being forwarded,
  *    or its connection is reset before it is forwarded (nothing was written), or it is forwarded and then its
  *    answer is lost — replaced by a 500 or a reset (it was written but the client does not know);
- *  - a share of the other requests (not watches) has its connection reset before it is forwarded;
+ *  - a share of the reads (watches included) has its connection reset before it is forwarded;
  *  - every watch is cut a random 1–10 s after it started: ended cleanly or its connection reset.
  *
  * TLS: the operator's kubeconfig keeps `insecure-skip-tls-verify`, so any certificate will do. The proxy makes
@@ -30,7 +30,7 @@ export interface FaultSettings {
   lostShare: number;
   /** Of the faulted writes, the share whose connection is reset before it is forwarded. */
   resetShare: number;
-  /** Share of the other requests (not watches) whose connection is reset before they are forwarded. */
+  /** Share of the reads (watches included) whose connection is reset before they are forwarded. */
   readResetShare: number;
   /** Every watch is cut a random time in [watchCutMinMs, watchCutMaxMs] after it started. */
   watchCutMinMs: number;
@@ -230,7 +230,7 @@ export class FaultProxy {
         req.on('end', () => this.answer(res, code, resource));
         return;
       }
-    } else if (!watch && this.rng.next() < s.readResetShare) return this.reset(req, 'read-reset');
+    } else if (this.rng.next() < s.readResetShare) return this.reset(req, 'read-reset');
     this.forward(req, res, resource, watch ? 'watch' : 'pass');
   }
 

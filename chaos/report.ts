@@ -140,9 +140,9 @@ export function proxySection(stats: ProxyStats, settings: FaultSettings, certSou
   const byCount = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]);
   const resources = Object.entries(stats.writesByResource).sort((a, b) => b[1].seen - a[1].seen);
   return [
-    `fault proxy: ${pct(settings.writeShare)} of the operator's writes faulted, ${pct(settings.readResetShare)} of ` +
-      `its reads reset, watches cut after ${settings.watchCutMinMs / 1000}-${settings.watchCutMaxMs / 1000}s` +
-      ` (TLS certificate ${certSource})`,
+    `fault proxy (TLS certificate ${certSource}): ${pct(settings.writeShare)} of the operator's writes faulted, ` +
+      `${pct(settings.readResetShare)} of its reads and watch starts reset, every watch cut after ` +
+      `${settings.watchCutMinMs / 1000}-${settings.watchCutMaxMs / 1000}s`,
     `requests by verb: ${byCount(stats.requests)
       .map(([v, n]) => `${v} ${n}`)
       .join(', ')}`,

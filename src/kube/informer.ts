@@ -6,6 +6,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError } from './client.ts';
+import { backoffDelay, isUnavailable } from './retry.ts';
 
 export type ChangeHandler<T> = (obj: T, kind: 'add' | 'update' | 'delete') => void;
 
@@ -23,10 +24,30 @@ export interface WatchCache<T extends KubernetesObject> extends ObjectCache<T> {
   isSynced(): boolean;
 }
 
+/**
+ * Restart delays of a failed watch or LIST: 500 ms doubling per failure, each drawn from [d/2, d].
+ *
+ * - While the API server is unavailable (no answer, 429, 5xx) the delay stops growing at 2 s. A restart
+ *   resumes the watch from its resourceVersion (a LIST only before the first sync or after 410 Gone): one
+ *   small request per cache, about nine per manager every 1-2 s, which an unreachable server never sees and
+ *   an overloaded one turns away cheaply (its priority and fairness). In return every cache notices the API server's return within 2 s, and the manager reconciles
+ *   every Canary then (see `onRecovered`), inside the 5 s a release may pause after an outage.
+ * - Any other error (401/403/404: credentials, RBAC, a CRD not installed) does not go away by itself: the
+ *   delay grows to 30 s, which keeps the log readable.
+ */
 const FIRST_RETRY_MS = 500;
+const UNAVAILABLE_MAX_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 30_000;
 /** An error this long after the previous one follows a healthy stretch: retry from the first delay again. */
 const HEALTHY_AFTER_MS = 60_000;
+
+export interface WatchCacheOptions {
+  /**
+   * Called when the cache's watch (or LIST) succeeds again after failures: the API server answers again.
+   * Work that waited out the outage can resume now instead of at the end of its own backoff.
+   */
+  onRecovered?: () => void;
+}
 
 /**
  * Deletes `metadata.managedFields` (server-side apply bookkeeping, often the larger part of an object's
@@ -41,7 +62,7 @@ export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
  * A watch-backed cache of one resource.
  *
  * - The client's informer re-lists on 410 Gone but stops on any other error, so this restarts it with a
- *   capped exponential backoff.
+ *   capped exponential backoff, and reports the first success after failures (`onRecovered`).
  * - Its `start()` resolves even when the LIST failed (the error only reaches the error callbacks), so this
  *   records successful LISTs itself and counts as synced only after one.
  * - Objects lose `metadata.managedFields` as they enter the cache. The informer stores an object in its map
@@ -54,12 +75,18 @@ export function watchCache<T extends KubernetesObject>(
   list: ListFunction<T>,
   onChange: ChangeHandler<T>,
   log: Logger,
+  options: WatchCacheOptions = {},
 ): WatchCache<T> {
   let stopped = false;
   let listSucceeded = false;
   let hasSynced = false;
   let lastListFailed = false;
-  let retryMs = FIRST_RETRY_MS;
+  /** Failures of one kind since the last success (a LIST or an event); set the next restart delay. */
+  let attempts = 0;
+  /** Every failure counts here; unchanged across a start() means the start succeeded. */
+  let failures = 0;
+  let failing = false;
+  let lastUnavailable = false;
   let lastErrorAt = 0;
   let timer: NodeJS.Timeout | undefined;
   const { promise: synced, resolve: markSynced } = Promise.withResolvers<void>();
@@ -68,7 +95,7 @@ export function watchCache<T extends KubernetesObject>(
     try {
       const listed = await list();
       listSucceeded = true;
-      retryMs = FIRST_RETRY_MS;
+      attempts = 0;
       return listed;
     } catch (err) {
       lastListFailed = true;
@@ -80,33 +107,51 @@ export function watchCache<T extends KubernetesObject>(
   const retryAfterFailure = (err: unknown) => {
     if (stopped) return;
     const now = Date.now();
-    if (now - lastErrorAt > HEALTHY_AFTER_MS) retryMs = FIRST_RETRY_MS;
+    if (now - lastErrorAt > HEALTHY_AFTER_MS) attempts = 0;
     lastErrorAt = now;
-    const context = { path, err: describeError(err), retryInMs: retryMs };
+    failures++;
+    failing = true;
+    // The count restarts when the kind of failure changes: a 404 from an API server that is back but still
+    // registering its CRDs must not wait 30 s because the outage before it counted many failures.
+    const unavailable = isUnavailable(err);
+    if (unavailable !== lastUnavailable) attempts = 0;
+    lastUnavailable = unavailable;
+    attempts++;
+    const cap = unavailable ? UNAVAILABLE_MAX_RETRY_MS : MAX_RETRY_MS;
+    const retryInMs = backoffDelay(attempts, FIRST_RETRY_MS, cap);
+    const context = { path, err: describeError(err), retryInMs };
     if (!lastListFailed) log.warn(context, 'watch failed; restarting');
     else if (hasSynced) log.warn(context, 're-list failed; the cache keeps the objects of the last list');
     else log.warn(context, 'list failed; the cache is not synced yet');
     lastListFailed = false;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(run, retryMs);
-    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    timer = setTimeout(run, retryInMs);
   };
 
   // start() resolves once its LIST (if one was needed) is in the cache and the watch request is made.
+  // A failed LIST or watch request reaches the error callback before start() resolves, so a start() that
+  // resolves with no new failure has its watch open (and its LIST, when one was needed, in the cache).
   const run = () => {
     timer = undefined;
     if (stopped) return;
+    const failuresBefore = failures;
     informer.start().then(() => {
-      if (listSucceeded && !hasSynced && !stopped) {
+      if (stopped) return;
+      if (listSucceeded && !hasSynced) {
         hasSynced = true;
         markSynced();
+      }
+      if (failing && failures === failuresBefore) {
+        failing = false;
+        log.info({ path }, 'watch restored');
+        options.onRecovered?.();
       }
     }, retryAfterFailure);
   };
 
   const entering = (kind: 'add' | 'update') => (obj: T) => {
     stripManagedFields(obj);
-    retryMs = FIRST_RETRY_MS;
+    attempts = 0;
     onChange(obj, kind);
   };
   informer.on('add', entering('add'));

@@ -17,7 +17,7 @@ import { freePort } from '../operator/process.ts';
 
 /** Log lines as parsed objects, for assertions on what the caches report. */
 function capturingLogger() {
-  const lines: { level: number; msg: string; path?: string }[] = [];
+  const lines: { level: number; msg: string; path?: string; retryInMs?: number }[] = [];
   const log = createLogger('warn', { write: (line: string) => void lines.push(JSON.parse(line)) });
   return { log, lines };
 }
@@ -119,6 +119,51 @@ describe('watch caches: synced only after a successful LIST, paginated, without 
       proxy.heal();
       await kube.core.deleteNamespacedConfigMap({ name: 'refused-b', namespace });
       await waitFor('refused-b gone from the cache', async () => !cache.get('refused-b', namespace), 30_000);
+    } finally {
+      proxy.heal();
+      await cache.stop();
+    }
+  });
+
+  it('restarts at most 2 s apart while the API server is unreachable and reports its return', async () => {
+    const namespace = ns.name;
+    const { log, lines } = capturingLogger();
+    const recoveries: number[] = [];
+    const cache = watchCache<V1ConfigMap>(
+      proxied.kc,
+      `/api/v1/namespaces/${namespace}/configmaps`,
+      () =>
+        listAllPages((page) =>
+          proxied.core.listNamespacedConfigMap({ namespace, labelSelector: 'test=outage', ...page }),
+        ),
+      () => undefined,
+      log,
+      { onRecovered: () => void recoveries.push(Date.now()) },
+    );
+    try {
+      expect(await settlesWithin(cache.synced, 30_000)).toBe(true);
+      // A return is reported only after failures (a pooled connection the last test's proxy cut may fail once).
+      expect(recoveries).toHaveLength(lines.length > 0 ? 1 : 0);
+      recoveries.length = 0;
+      lines.length = 0;
+      proxy.refuse();
+      // Long enough for a doubling backoff from 500 ms to pass 4 s (0.5 + 1 + 2 + 4 s).
+      await sleep(9_000);
+      const restarts = lines.filter((l) => l.msg === 'watch failed; restarting');
+      expect(restarts.length).toBeGreaterThanOrEqual(5);
+      expect(Math.max(...restarts.map((l) => l.retryInMs!))).toBeLessThanOrEqual(2_000);
+      expect(recoveries).toEqual([]);
+
+      proxy.heal();
+      const healedAt = Date.now();
+      await waitFor('the watch restored', async () => recoveries.length > 0, 10_000, 20);
+      expect(recoveries[0] - healedAt).toBeLessThanOrEqual(2_500);
+      await kube.core.createNamespacedConfigMap({
+        namespace,
+        body: configMap('after-outage', { test: 'outage' }),
+      });
+      await waitFor('a change after the outage', async () => cache.get('after-outage', namespace), 10_000);
+      expect(recoveries).toHaveLength(1);
     } finally {
       proxy.heal();
       await cache.stop();

@@ -3,6 +3,7 @@ import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import { listAllPages, type ListPage, type PageRequest } from '../kube/paginate.ts';
+import { backoffDelay, isUnavailable } from '../kube/retry.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
@@ -25,6 +26,21 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
 }
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
+
+/**
+ * The delay before retrying a Canary whose reconcile failed `failures` times in a row: 200 ms doubling,
+ * drawn from [d/2, d] so that keys that failed together spread out.
+ *
+ * - While the API server is unavailable (no answer, 429, 5xx) it stops growing at 5 s: a Canary resumes at
+ *   most 5 s after the API server is back even when no watch noticed the outage (say the writes failed but
+ *   the watches held). Such a retry fails at once without an answer, or is one cheap request the server's
+ *   priority and fairness may turn away; the usual way back is quicker still: the first watch cache to
+ *   reconnect after an outage reconciles every Canary at once (`resumeAll`).
+ * - Any other error (a conflict, retried after 100-200 ms; a bad object; RBAC) grows to 30 s.
+ */
+export function reconcileRetryDelay(failures: number, err: unknown, random?: () => number): number {
+  return backoffDelay(failures, 200, isUnavailable(err) ? 5_000 : 30_000, random);
+}
 
 /** Watch caches → one keyed work queue → a few workers running the reconciler. */
 export class Manager {
@@ -86,7 +102,9 @@ export class Manager {
       onChange: (o: T) => void,
     ): WatchCache<T> => {
       const list = () => listAllPages(listPage);
-      const w = watchCache<T>(kube.kc, path, list, (o) => this.running && onChange(o), log);
+      const w = watchCache<T>(kube.kc, path, list, (o) => this.running && onChange(o), log, {
+        onRecovered: () => this.resumeAll(),
+      });
       this.watches.push(w as unknown as WatchCache<KubernetesObject>);
       return w;
     };
@@ -229,7 +247,7 @@ export class Manager {
       } catch (err) {
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
-        const delay = Math.min(100 * 2 ** Math.min(n, 9), 30_000);
+        const delay = reconcileRetryDelay(n, err);
         this.o.onReconcile?.((performance.now() - started) / 1000, 'error');
         const level = err instanceof ConflictError ? 'debug' : 'warn';
         this.o.log[level](
@@ -241,6 +259,24 @@ export class Manager {
         this.queue.done(key);
       }
     }
+  }
+
+  /**
+   * A watch cache reconnected after failures, so the API server answers again: every Canary is reconciled
+   * now, and those that failed meanwhile start their backoff over, instead of each waiting out the delay its
+   * failures during the outage built up. Keys already queued or running are not duplicated (the queue
+   * dedupes), so the several caches that reconnect together cost little more than one pass.
+   */
+  private resumeAll(): void {
+    if (!this.running) return;
+    // Several caches reconnect together: one line for the pass that finds Canaries waiting on failures.
+    this.o.log[this.failures.size > 0 ? 'info' : 'debug'](
+      { failing: this.failures.size },
+      'API server answers again; reconciling every Canary',
+    );
+    this.failures.clear();
+    for (const c of this.caches.canaries.list())
+      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
   }
 
   get cacheView(): Caches {

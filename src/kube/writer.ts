@@ -36,10 +36,6 @@ export class WriteRefusedError extends Error {
   }
 }
 
-export function isWriteRefused(err: unknown): err is WriteRefusedError {
-  return err instanceof WriteRefusedError;
-}
-
 export interface WriterOptions {
   /** Checked right before each request is sent; none means always allowed (no leader election). */
   guard?: WriteGuard;
@@ -61,6 +57,7 @@ class ObjectApiWith extends KubernetesObjectApi {
     return api;
   }
 }
+
 export interface EventInput {
   namespace: string;
   regarding: { apiVersion: string; kind: string; name: string; uid?: string; resourceVersion?: string };

@@ -283,7 +283,11 @@ export class FaultProxy {
         }
         res.writeHead(ures.statusCode ?? 502, withoutHopByHop(ures.headers));
         ures.pipe(res);
-        if (mode === 'watch') this.cutLater(req, res, ures, up);
+        if (mode !== 'watch') return;
+        // The API server sends a watch's headers at once; Node would hold them until the first event, and the
+        // client's watch (an informer's start) would wait for them that long.
+        res.flushHeaders();
+        this.cutLater(req, res, ures, up);
       },
     );
     up.on('error', () => {

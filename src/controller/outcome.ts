@@ -10,6 +10,8 @@ export interface OutcomeDelivery {
   log: Logger;
   clock: () => number;
   alert?: (canary: Canary, alert: OutcomeAlert, status: CanaryStatus) => Promise<void> | void;
+  /** Aborts the webhooks (leadership lost, shutdown); the outcome then stays recorded for the next leader. */
+  signal?: AbortSignal;
 }
 
 export function hookPayload(canary: Canary, status: CanaryStatus, phase: string): HookPayload {
@@ -56,10 +58,15 @@ export async function deliverOutcome(
     const eventHooks = hooksOfType(webhooks, 'event');
     if (eventHooks.length > 0)
       work.push(
-        runHooks(eventHooks, 'event', {
-          ...hookPayload(canary, status, phase),
-          metadata: { eventMessage: e.message, eventType: e.type, timestamp: String(o.clock()) },
-        }),
+        runHooks(
+          eventHooks,
+          'event',
+          {
+            ...hookPayload(canary, status, phase),
+            metadata: { eventMessage: e.message, eventType: e.type, timestamp: String(o.clock()) },
+          },
+          o.signal,
+        ),
       );
   }
   if (o.alert) work.push(Promise.resolve(o.alert(canary, outcome.alert, status)));
@@ -67,7 +74,7 @@ export async function deliverOutcome(
     const hooks = hooksOfType(webhooks, 'post-rollout');
     if (hooks.length > 0)
       work.push(
-        runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase)).then((results) => {
+        runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase), o.signal).then((results) => {
           for (const r of results) if (!r.ok) log.warn(r.message);
         }),
       );

@@ -178,15 +178,15 @@ export class Reconciler {
       });
     await this.emit(canary, snapshot, plan);
     // A recorded outcome (this one, or one a crash left undelivered) goes out once the objects agree with it.
-    if (plan.status.pendingOutcome && !removesFinalizer)
-      await this.deliverAndClear(canary, plan.status, recordedRv ?? canary.metadata.resourceVersion);
+    if (plan.status.pendingOutcome && !removesFinalizer) await this.deliverAndClear(canary, plan.status);
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  private async deliverAndClear(canary: Canary, status: CanaryStatus, rv: string | undefined): Promise<void> {
-    const { writer, log, clock, alert } = this.options;
-    await deliverOutcome({ writer, log, clock, alert }, canary, status, status.pendingOutcome!);
-    await this.recorder.clearOutcome(canary, rv);
+  private async deliverAndClear(canary: Canary, status: CanaryStatus): Promise<void> {
+    const { writer, log, clock, alert, signal } = this.options;
+    await deliverOutcome({ writer, log, clock, alert, signal }, canary, status, status.pendingOutcome!);
+    signal?.throwIfAborted();
+    await this.recorder.clearOutcome(canary, status.pendingOutcome!);
   }
 
   /** Events and alerts of ordinary decisions: best effort, after the decision is recorded. */

@@ -1,4 +1,4 @@
-import type { Canary, CanaryStatus } from '../api/types.ts';
+import type { Canary, CanaryStatus, PendingOutcome } from '../api/types.ts';
 import { statusCode } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
 import { stableJson } from '../resources/hash.ts';
@@ -75,8 +75,14 @@ export class StatusRecorder {
     return this.patch(canary, patch, canary.metadata.resourceVersion);
   }
 
-  async clearOutcome(canary: Canary, rv: string | undefined): Promise<void> {
-    await this.patch(canary, { pendingOutcome: null }, rv ?? canary.metadata.resourceVersion);
+  /** Clears a delivered outcome; one already cleared or replaced by a newer one is left as it is. */
+  async clearOutcome(canary: Canary, outcome: PendingOutcome): Promise<void> {
+    try {
+      await this.writer.clearCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, outcome);
+    } catch (err) {
+      // 422: the test failed (someone cleared or replaced it): nothing of ours to clear.
+      if (statusCode(err) !== 422) throw err;
+    }
   }
 
   /**

@@ -198,6 +198,29 @@ export class KubeWriter {
     return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
   }
 
+  /**
+   * Removes status.pendingOutcome only if it still is `outcome` (a JSON patch test): no
+   * resourceVersion needed, so an unrelated edit of the Canary meanwhile does not make it fail.
+   */
+  async clearCanaryOutcome(namespace: string, name: string, outcome: object): Promise<void> {
+    this.admit('patch');
+    this.onRequest('patch');
+    await this.kube.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: 'kanaria.dev',
+        version: 'v1beta1',
+        plural: 'canaries',
+        namespace,
+        name,
+        body: [
+          { op: 'test', path: '/status/pendingOutcome', value: outcome },
+          { op: 'remove', path: '/status/pendingOutcome' },
+        ],
+      },
+      this.requestOptions('patch', PatchStrategy.JsonPatch),
+    );
+  }
+
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {
     this.admit('patch');
     this.onRequest('patch');

@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Canary } from '../../../src/api/types.ts';
 import { ConflictError, StatusRecorder } from '../../../src/controller/record.ts';
@@ -47,19 +48,35 @@ describe('status recorder', () => {
     expect(requests.length).toBe(before);
   });
 
-  it('clears a delivered outcome with the resourceVersion of the write that recorded it', async () => {
+  it('clears a delivered outcome even after an unrelated edit, and leaves a different one alone', async () => {
     const canary = await getCanary(kube, ns.name);
-    const rv = await recorder.record(canary, {
-      ...canary.status,
-      phase: 'Failed',
-      pendingOutcome: {
-        events: [{ type: 'Warning', reason: 'Synced', message: 'Canary failed!' }],
-        alert: { kind: 'rolled-back', severity: 'error', message: 'rolled back' },
-        postRollout: true,
+    const outcome = {
+      events: [{ type: 'Warning' as const, reason: 'Synced', message: 'Canary failed!' }],
+      alert: {
+        kind: 'rolled-back' as const,
+        severity: 'error' as const,
+        message: 'rolled back',
+        reason: 'x',
       },
-    });
+      postRollout: true,
+    };
+    await recorder.record(canary, { ...canary.status, phase: 'Failed', pendingOutcome: outcome });
     expect((await getCanary(kube, ns.name)).status?.pendingOutcome?.alert.kind).toBe('rolled-back');
-    await recorder.clearOutcome(canary, rv);
+    // Someone annotates the Canary meanwhile (a gate, kanaria promote): the clear must still land.
+    await kube.custom.patchNamespacedCustomObject(
+      {
+        group: 'kanaria.dev',
+        version: 'v1beta1',
+        plural: 'canaries',
+        namespace: ns.name,
+        name: canary.metadata.name,
+        body: { metadata: { annotations: { note: 'edited' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await recorder.clearOutcome(canary, { ...outcome, alert: { ...outcome.alert, message: 'another' } });
+    expect((await getCanary(kube, ns.name)).status?.pendingOutcome).toBeDefined();
+    await recorder.clearOutcome(canary, outcome);
     const after = await getCanary(kube, ns.name);
     expect(after.status?.pendingOutcome).toBeUndefined();
     expect(after.status?.phase).toBe('Failed');

@@ -2,6 +2,7 @@ import type { Canary, MetricTemplate } from '../api/types.ts';
 import type { CheckResult, Snapshot } from '../engine/model.ts';
 import type { Cache } from '../controller/caches.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
+import { validateMetricTemplate } from '../api/validate.ts';
 import { runMetricCheck } from './metrics/evaluate.ts';
 import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
 
@@ -21,30 +22,50 @@ function decodeSecret(secret: V1Secret | undefined): Record<string, string> | un
   return out;
 }
 
-/** The provider config a MetricTemplate describes, with its Secret's credentials. */
+/**
+ * The provider config a MetricTemplate describes, with its Secret's credentials. Credentials (the
+ * Secret, and headers, which may carry them) only ever go to the template's own address: an empty
+ * address is the provider's public endpoint (datadog, newrelic), or the operator's own Prometheus
+ * for a prometheus template without credentials; never an address a Canary chose.
+ */
 export function templateProvider(
   template: MetricTemplate,
   secrets: Cache<V1Secret>,
-  fallbackAddress?: string,
+  operatorPrometheus?: string,
 ): ProviderConfig {
   const p = template.spec.provider;
   const ns = template.metadata.namespace;
+  const id = `metric template ${ns}/${template.metadata.name}`;
+  const issues = validateMetricTemplate(template);
+  if (issues.length > 0)
+    throw new Error(`${id} is invalid: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`);
   let credentials: Record<string, string> | undefined;
   if (p.secretRef) {
     credentials = decodeSecret(secrets.get(p.secretRef.name, ns));
-    if (!credentials)
-      throw new Error(
-        `secret ${ns}/${p.secretRef.name} of metric template ${template.metadata.name} not found`,
-      );
+    if (!credentials) throw new Error(`secret ${ns}/${p.secretRef.name} of ${id} not found`);
   }
   const headers = Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k, v.join(', ')]));
   return {
     type: p.type,
-    address: p.address ?? fallbackAddress ?? '',
+    address: templateAddress(template, id, operatorPrometheus),
     headers,
     insecureSkipVerify: p.insecureSkipVerify,
     credentials,
   };
+}
+
+function templateAddress(template: MetricTemplate, id: string, operatorPrometheus?: string): string {
+  const p = template.spec.provider;
+  if (p.address) return p.address;
+  if (p.type === 'datadog' || p.type === 'newrelic') return '';
+  const carriesCredentials = Boolean(p.secretRef) || Object.keys(p.headers ?? {}).length > 0;
+  if (p.type === 'prometheus' && !carriesCredentials && operatorPrometheus) return operatorPrometheus;
+  throw new Error(
+    `${id} has no spec.provider.address: set the URL of its ${p.type} API` +
+      (p.type === 'prometheus' && carriesCredentials
+        ? ' (a template with credentials never falls back to another address)'
+        : ''),
+  );
 }
 
 /** The metric providers a Canary's analysis uses, by a name for messages. */
@@ -58,7 +79,9 @@ function providersOf(sources: MetricSources, snapshot: Snapshot): Map<string, ()
       const template = sources.metricTemplates.get(metric.templateRef.name, tns);
       if (!template) continue;
       out.set(`metric template ${tns}/${metric.templateRef.name}`, () =>
-        createProvider(templateProvider(template, sources.secrets, prometheus), { now: sources.clock }),
+        createProvider(templateProvider(template, sources.secrets, sources.defaultPrometheus), {
+          now: sources.clock,
+        }),
       );
     } else if (prometheus) {
       out.set(`prometheus ${prometheus}`, () =>
@@ -119,7 +142,7 @@ export function createAnalysisChecker(sources: MetricSources) {
             const template = sources.metricTemplates.get(metric.templateRef.name, tns);
             if (!template) throw new Error(`metric template ${tns}/${metric.templateRef.name} not found`);
             templateQuery = template.spec.query;
-            const config = templateProvider(template, sources.secrets, prometheus);
+            const config = templateProvider(template, sources.secrets, sources.defaultPrometheus);
             provider = (interval) => createProvider(config, { now: sources.clock, interval });
           } else {
             if (!prometheus)

@@ -230,6 +230,7 @@ export class Reconciler {
     const payload = {
       ...hookPayload(canary, snapshot.status, phase),
       checksum: snapshot.target.templateHash ?? '',
+      revision: snapshot.revision,
     };
     const signal = this.options.signal;
     const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);

@@ -6,7 +6,8 @@ import { Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKube, statusCode, type Kube } from '../src/kube/client.ts';
 import { freshNamespace, kubeconfigPath, testKube } from '../test/integration/helpers.ts';
-import { FaultProxy, describeRequest, type FaultSettings } from './fault-proxy.ts';
+import { FaultProxy, type FaultSettings } from './fault-proxy.ts';
+import { describeRequest } from './proxy-http.ts';
 import { seededRng } from './rng.ts';
 
 const NONE: FaultSettings = {
@@ -67,6 +68,10 @@ describe('fault proxy', () => {
     const read = await kube.core.readNamespacedConfigMap({ namespace, name: 'plain' });
     expect(read.data).toEqual({ a: '1' });
     expect(proxy.stats.writes).toEqual({ seen: 1, faulted: 0 });
+    expect(proxy.writes).toEqual([
+      expect.objectContaining({ verb: 'create', upstream: 201, rv: read.metadata?.resourceVersion }),
+    ]);
+    expect(proxy.writes[0].body).toContain('"plain"');
     expect(proxy.stats.requests).toEqual({ create: 1, get: 1 });
   });
 

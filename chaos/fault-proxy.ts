@@ -13,14 +13,14 @@
  * `openssl` is missing it serves the local control plane's own self-signed pair (`pki/apiserver.{crt,key}`
  * next to the kubeconfig, written by kube-apiserver's `--cert-dir`), read-only.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { describeRequest, serverCertificate, STATUS, WRITES, withoutHopByHop } from './proxy-http.ts';
 import type { Rng } from './rng.ts';
 
 export interface FaultSettings {
@@ -62,70 +62,25 @@ export interface ProxyStats {
   upstreamErrors: number;
 }
 
+/** One write of the operator as the proxy saw it (evidence for a violation: which write, which rv). */
+export interface WriteRecord {
+  /** When the request arrived (ms since the epoch). */
+  at: number;
+  verb: string;
+  path: string;
+  contentType?: string;
+  /** The first 300 characters of the request body. */
+  body: string;
+  fault?: FaultKind;
+  /** The API server's status code, when the request reached it. */
+  upstream?: number;
+  /** The first resourceVersion in the API server's answer (the written object's). */
+  rv?: string;
+}
+
 /** Connection resets of every kind (before forwarding, after a write, of reads, of watches). */
 export function resetCount(stats: ProxyStats): number {
   return RESETS.reduce((n, k) => n + stats.faults[k], stats.faults['watch-cut-reset']);
-}
-
-const STATUS = {
-  409: {
-    reason: 'Conflict',
-    message: 'the object has been modified; please apply your changes to the latest version and try again',
-  },
-  429: { reason: 'TooManyRequests', message: 'too many requests, please try again later' },
-  500: {
-    reason: 'InternalError',
-    message: 'an error on the server has prevented the request from succeeding',
-  },
-} as const;
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-const HOP_BY_HOP = 'connection keep-alive proxy-connection transfer-encoding upgrade te trailer'.split(' ');
-
-/**
- * The verb and resource (`plural[/subresource]`) of an API path; verb 'discovery' for a group version's
- * resource list, 'other' for non-resource paths.
- */
-export function describeRequest(
-  method: string,
-  url: string,
-): { verb: string; resource: string; watch: boolean } {
-  const [path, query = ''] = url.split('?');
-  const watch = /(^|&)watch=(true|1)(&|$)/.test(query) || path.includes('/watch/');
-  const m = /^\/(?:api\/v1|apis\/[^/]+\/[^/]+)((?:\/[^/]+)*)\/?$/.exec(path);
-  if (!m) return { verb: WRITES.has(method) ? VERBS[method] : 'other', resource: 'other', watch };
-  let segs = m[1].split('/').filter((s) => s && s !== 'watch');
-  if (segs[0] === 'namespaces' && segs.length >= 3) segs = segs.slice(2);
-  const resource = segs.length >= 3 ? `${segs[0]}/${segs[2]}` : (segs[0] ?? 'other');
-  const read = segs.length === 0 ? 'discovery' : segs.length >= 2 ? 'get' : 'list';
-  const verb = WRITES.has(method) ? VERBS[method] : watch ? 'watch' : read;
-  return { verb, resource, watch };
-}
-
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const out = { ...headers };
-  for (const h of HOP_BY_HOP) delete out[h];
-  return out;
-}
-
-/** A certificate for the proxy: a fresh self-signed one from openssl, else the control plane's own. */
-function serverCertificate(dir: string, kubeconfig: string): { cert: Buffer; key: Buffer; source: string } {
-  const [cert, key] = [join(dir, 'proxy.crt'), join(dir, 'proxy.key')];
-  try {
-    const subject = ['-subj', '/CN=kanaria-chaos-fault-proxy', '-addext', 'subjectAltName=IP:127.0.0.1'];
-    const args = [...'req -x509 -newkey rsa:2048 -nodes -days 2'.split(' '), '-keyout', key, '-out', cert];
-    execFileSync('openssl', [...args, ...subject], { stdio: 'ignore' });
-    return { cert: readFileSync(cert), key: readFileSync(key), source: 'self-signed by openssl' };
-  } catch {
-    const pki = join(dirname(kubeconfig), 'pki');
-    if (!existsSync(join(pki, 'apiserver.key')))
-      throw new Error(`fault proxy: no openssl and no ${pki}/apiserver.{crt,key} to serve TLS with`);
-    return {
-      cert: readFileSync(join(pki, 'apiserver.crt')),
-      key: readFileSync(join(pki, 'apiserver.key')),
-      source: `the control plane's own (${pki})`,
-    };
-  }
 }
 
 type Mode = 'pass' | 'watch' | 'written-then-500' | 'written-then-reset';
@@ -139,6 +94,8 @@ export class FaultProxy {
     writesByResource: {},
     upstreamErrors: 0,
   };
+  /** Every write, in arrival order. */
+  readonly writes: WriteRecord[] = [];
   /** Where the proxy listens: https://127.0.0.1:<port>. */
   url = '';
   /** A copy of the kubeconfig given to start() with the server replaced by the proxy's URL. */
@@ -208,6 +165,12 @@ export class FaultProxy {
     this.stats.requests[verb] = (this.stats.requests[verb] ?? 0) + 1;
     const s = this.settings;
     if (WRITES.has(method)) {
+      const w: WriteRecord = { at: Date.now(), verb, path: req.url ?? '', body: '' };
+      if (req.headers['content-type']) w.contentType = req.headers['content-type'];
+      this.writes.push(w);
+      req.on('data', (c: Buffer) => {
+        if (w.body.length < 300) w.body += c.toString('utf8', 0, 300 - w.body.length);
+      });
       const of = (this.stats.writesByResource[resource] ??= { seen: 0, faulted: 0 });
       this.stats.writes.seen++;
       of.seen++;
@@ -217,19 +180,20 @@ export class FaultProxy {
         of.faulted++;
         const u = r / s.writeShare; // uniform in [0, 1) again: picks the kind of fault
         if (u < s.lostShare) {
-          const kind = this.rng.next() < 0.5 ? 'written-then-500' : 'written-then-reset';
-          this.count(kind);
-          return this.forward(req, res, resource, kind);
+          w.fault = this.rng.next() < 0.5 ? 'written-then-500' : 'written-then-reset';
+          this.count(w.fault);
+          return this.forward(req, res, resource, w.fault, w);
         }
-        if (u < s.lostShare + s.resetShare) return this.reset(req, 'write-reset-before-forward');
+        if (u < s.lostShare + s.resetShare) return this.reset(req, (w.fault = 'write-reset-before-forward'));
         const code = this.rng.pick([409, 429, 500] as const);
-        this.count(
-          code === 409 ? 'conflict-409' : code === 429 ? 'too-many-requests-429' : 'internal-error-500',
-        );
+        w.fault =
+          code === 409 ? 'conflict-409' : code === 429 ? 'too-many-requests-429' : 'internal-error-500';
+        this.count(w.fault);
         req.resume();
         req.on('end', () => this.answer(res, code, resource));
         return;
       }
+      return this.forward(req, res, resource, 'pass', w);
     } else if (this.rng.next() < s.readResetShare) return this.reset(req, 'read-reset');
     this.forward(req, res, resource, watch ? 'watch' : 'pass');
   }
@@ -261,7 +225,7 @@ export class FaultProxy {
     res.end(body);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, resource: string, mode: Mode): void {
+  private forward(req: IncomingMessage, res: ServerResponse, resource: string, mode: Mode, w?: WriteRecord) {
     const up = request(
       {
         protocol: 'https:',
@@ -274,6 +238,14 @@ export class FaultProxy {
       },
       (ures) => {
         ures.on('error', ignore);
+        if (w) {
+          w.upstream = ures.statusCode;
+          let head = '';
+          ures.on('data', (c: Buffer) => {
+            if (head.length < 4096) head += c.toString('utf8', 0, 4096 - head.length);
+          });
+          ures.on('end', () => (w.rv = /"resourceVersion":"(\d+)"/.exec(head)?.[1]));
+        }
         if (mode === 'written-then-500' || mode === 'written-then-reset') {
           ures.resume();
           ures.on('end', () =>

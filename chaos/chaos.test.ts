@@ -148,6 +148,7 @@ describe(`chaos: releases while ${MODE || 'nothing is done to the operator'}`, (
         proxy: proxy && { stats: proxy.stats, settings: faultSettings(config), certSource: proxy.certSource },
       });
       writeReport(join(config.outDir, 'observations.json'), watcher.observations);
+      if (proxy) writeReport(join(config.outDir, 'proxy-writes.json'), proxy.writes);
       console.log(`[chaos] report: ${join(config.outDir, 'report.json')}, operator log: ${logFile}`);
 
       expect(records).toHaveLength(config.releases);

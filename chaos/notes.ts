@@ -3,13 +3,15 @@
  *  - a revision recorded as Promoting although the canary Ingress never carried maxWeight in its release
  *    (its last analysis step ran with less traffic than the schedule says);
  *  - a canary Ingress write with traffic while the target runs a tag whose release the Canary's status
- *    has not recorded yet (traffic for a revision no analysis has started for).
+ *    has not recorded yet (traffic for a revision no analysis has started for);
+ *  - a Canary status whose `pendingOutcome` grew to more events than one promotion or rollback records (2):
+ *    an outcome that was not cleared before the next one was appended to it (delivered again each time).
  */
 import { byNamespace, revisionTags } from './invariants.ts';
 import type { Observation } from './types.ts';
 
 export interface Note {
-  kind: 'promoted-below-max-weight' | 'traffic-to-unrecorded-revision';
+  kind: 'promoted-below-max-weight' | 'traffic-to-unrecorded-revision' | 'outcomes-piled-up';
   ns: string;
   rv: number;
   detail: string;
@@ -23,6 +25,7 @@ export function findNotes(observations: readonly Observation[], maxWeight: numbe
     const promoted = new Set<string>();
     let target = '';
     let revision = '';
+    let pending = 0;
     for (const o of lane) {
       if (o.kind === 'target') target = o.tag;
       if (o.kind === 'ingress') {
@@ -38,6 +41,14 @@ export function findNotes(observations: readonly Observation[], maxWeight: numbe
       }
       if (o.kind !== 'status') continue;
       revision = o.revision;
+      if ((o.pendingEvents ?? 0) > Math.max(2, pending))
+        notes.push({
+          kind: 'outcomes-piled-up',
+          ns,
+          rv: o.rv,
+          detail: `status.pendingOutcome holds ${o.pendingEvents} events (${tags.get(revision)} ${o.phase})`,
+        });
+      pending = o.pendingEvents ?? 0;
       if (o.phase === 'Promoting' && !promoted.has(revision)) {
         promoted.add(revision);
         if (!atMax.has(revision))

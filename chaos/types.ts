@@ -40,6 +40,8 @@ export interface StatusObs extends Base {
   canaryWeight: number;
   failedChecks: number;
   revision: string;
+  /** Events in `status.pendingOutcome` (a recorded promotion or rollback not cleared yet), when there is one. */
+  pendingEvents?: number;
 }
 
 export type Observation = TargetObs | PrimaryObs | IngressObs | StatusObs;

@@ -41,13 +41,16 @@ export function observe(resource: string, app: string, obj: AnyObject): Obs | un
   }
   if (resource === 'canaries' && name === app) {
     const s = obj.status ?? {};
-    return {
+    const o: Obs = {
       kind: 'status',
       phase: String(s.phase ?? ''),
       canaryWeight: Number(s.canaryWeight ?? 0),
       failedChecks: Number(s.failedChecks ?? 0),
       revision: String(s.revision ?? ''),
     };
+    const pending = (s.pendingOutcome as { events?: unknown[] } | undefined)?.events;
+    if (pending) o.pendingEvents = pending.length;
+    return o;
   }
   return undefined;
 }

@@ -1,6 +1,8 @@
 import {
   ApiException,
   AppsV1Api,
+  AuthenticationV1Api,
+  AuthorizationV1Api,
   AutoscalingV2Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -21,6 +23,10 @@ export interface Kube {
   events: EventsV1Api;
   coordination: CoordinationV1Api;
   objects: KubernetesObjectApi;
+  /** TokenReviews, for the gate API's authentication. */
+  authn: AuthenticationV1Api;
+  /** SubjectAccessReviews, for the gate API's authorisation. */
+  authz: AuthorizationV1Api;
 }
 
 /** Clients for a kubeconfig file, or the default loading rules ($KUBECONFIG, ~/.kube/config, in-cluster). */
@@ -61,6 +67,8 @@ export function fromKubeConfig(kc: KubeConfig): Kube {
     events: kc.makeApiClient(EventsV1Api),
     coordination: kc.makeApiClient(CoordinationV1Api),
     objects: KubernetesObjectApi.makeApiClient(kc),
+    authn: kc.makeApiClient(AuthenticationV1Api),
+    authz: kc.makeApiClient(AuthorizationV1Api),
   };
 }
 

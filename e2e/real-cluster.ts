@@ -109,7 +109,7 @@ export async function realClusterEnvironment(
   const ingress = new URL(vars.KANARIA_E2E_INGRESS_URL!);
   const prometheusUrl = vars.KANARIA_E2E_PROMETHEUS_URL;
   if (!prometheusUrl) throw new Error('KANARIA_E2E_PROMETHEUS_URL is required with KANARIA_E2E_INGRESS_URL');
-  const gateUrl = vars.KANARIA_E2E_GATE_URL ?? 'http://kanaria.kanaria-system:8080';
+  const gateUrl = vars.KANARIA_E2E_GATE_URL ?? 'http://kanaria.kanaria-system:8081';
   const loadTester = vars.KANARIA_E2E_LOADTESTER_URL ?? 'http://flagger-loadtester.kanaria-e2e/';
   const apps: AppUnderTest[] = [];
   return {

@@ -163,7 +163,7 @@ export async function simulationEnvironment(kubeconfig: string): Promise<E2EEnvi
           throw new Error(`the operator did not become ready; its output:\n${op.output.slice(-3000)}`);
         await sleep(100);
       }
-      return { gateUrl: op.url, output: () => op.output, stop: () => stopOperator(op) };
+      return { gateUrl: op.gateUrl, output: () => op.output, stop: () => stopOperator(op) };
     },
     async stop() {
       for (const op of operators) await stopOperator(op);

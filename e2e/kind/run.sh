@@ -34,6 +34,6 @@ cd "$repo"
 KANARIA_TEST_USE_KUBECONFIG=1 \
   KANARIA_E2E_INGRESS_URL="http://127.0.0.1:$ingress_port" \
   KANARIA_E2E_PROMETHEUS_URL="http://127.0.0.1:$prometheus_port" \
-  KANARIA_E2E_GATE_URL="${KANARIA_E2E_GATE_URL:-http://kanaria.kanaria-system:8080}" \
+  KANARIA_E2E_GATE_URL="${KANARIA_E2E_GATE_URL:-http://kanaria.kanaria-system:8081}" \
   KANARIA_E2E_LOADTESTER_URL="${KANARIA_E2E_LOADTESTER_URL:-http://flagger-loadtester.kanaria-e2e/}" \
   npm run e2e -- "$@"

@@ -3,9 +3,14 @@ import { parseDuration } from '../api/duration.ts';
 import type { DefaultAlertProvider } from '../controller/alerts.ts';
 import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
-import { createGateHandler } from '../gate/handler.ts';
 import { createKube } from '../kube/client.ts';
-import { gateToken, TOKEN_ENV } from './gate.ts';
+import {
+  DEFAULT_GATE_LISTEN_ADDRESS,
+  GATE_AUTH_HELP,
+  gateAuthFromFlags,
+  serveGate,
+  TOKEN_ENV,
+} from './gate.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 
@@ -28,6 +33,8 @@ interface ControllerFlags {
   leaderElectionId: string;
   leaseDuration: string;
   gateTokenSecret?: string;
+  gateAuth: string;
+  gateListenAddress: string;
   gate: boolean;
   installCrds?: boolean;
   embedded?: boolean;
@@ -69,11 +76,7 @@ export function registerController(program: Command): void {
       'slack',
     )
     .option('--cluster-name <name>', 'cluster name shown in alerts')
-    .option(
-      '--listen-address <host:port>',
-      'serve /metrics, /healthz, /readyz and the gate API here',
-      '127.0.0.1:8080',
-    )
+    .option('--listen-address <host:port>', 'serve /metrics, /healthz and /readyz here', '127.0.0.1:8080')
     .option('--leader-elect', 'reconcile only while holding a coordination.k8s.io Lease')
     .option(
       '--leader-election-namespace <ns>',
@@ -87,10 +90,16 @@ export function registerController(program: Command): void {
       '15s',
     )
     .option(
-      '--gate-token-secret <name>',
-      `Secret (key "token", in the operator's namespace) the gate API's open/close need; default $${TOKEN_ENV}`,
+      '--gate-listen-address <host:port>',
+      'serve the gate API (/gate/*, /rollback/*) here',
+      DEFAULT_GATE_LISTEN_ADDRESS,
     )
-    .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*) on the listen address')
+    .option('--gate-auth <mode>', GATE_AUTH_HELP, 'kubernetes')
+    .option(
+      '--gate-token-secret <name>',
+      `with --gate-auth token: Secret (key "token", in the operator's namespace) the gate API's open/close need; default $${TOKEN_ENV}`,
+    )
+    .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*)')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);
@@ -105,12 +114,16 @@ export function registerController(program: Command): void {
       }
       const kube = createKube(kubeconfig);
       if (flags.installCrds || embedded) await installCrds(kube);
-      let extraRoutes;
-      if (flags.gate) {
-        const token = await gateToken(kube, flags.alertSecretNamespace, flags.gateTokenSecret);
-        if (!token) log.warn('gate API without a token: anyone who reaches it can open and close gates');
-        extraRoutes = createGateHandler({ kube, token, log });
-      }
+      // The gate API: its own listen address; flags checked before the controller starts.
+      const gateAuth = flags.gate
+        ? await gateAuthFromFlags(kube, log, {
+            mode: flags.gateAuth,
+            tokenSecret: flags.gateTokenSecret,
+            tokenNamespace: flags.alertSecretNamespace,
+            authFlag: '--gate-auth',
+            tokenSecretFlag: '--gate-token-secret',
+          })
+        : undefined;
       const controller = await startController({
         kubeconfig,
         namespace: flags.namespace,
@@ -125,7 +138,6 @@ export function registerController(program: Command): void {
         metricsServer: flags.metricsServer,
         clusterName: flags.clusterName,
         listenAddress: flags.listenAddress || undefined,
-        extraRoutes,
         leaderElection: flags.leaderElect
           ? {
               namespace: flags.leaderElectionNamespace,
@@ -144,8 +156,17 @@ export function registerController(program: Command): void {
             }
           : undefined,
       });
+      const gate = gateAuth
+        ? await serveGate(kube, log, gateAuth, flags.gateListenAddress, '--gate-listen-address').catch(
+            async (err: unknown) => {
+              await controller.stop();
+              throw err;
+            },
+          )
+        : undefined;
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');
+        await gate?.close();
         await controller.stop();
         if (embedded) await down('embedded');
         process.exit(0);

@@ -2,17 +2,30 @@
 import type { Command } from 'commander';
 import type { Kube } from '../kube/client.ts';
 import { statusCode } from '../kube/client.ts';
-import { parseListenAddress, startGateServer } from '../gate/server.ts';
-import { createLogger } from '../observability/logger.ts';
+import {
+  GATE_ACCESS,
+  GATE_AUTH_MODES,
+  isGateAuthMode,
+  kubeAccessReviewer,
+  kubernetesGateAuth,
+  noGateAuth,
+  tokenGateAuth,
+  type GateAuth,
+} from '../gate/auth.ts';
+import { parseListenAddress, startGateServer, type GateServer } from '../gate/server.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { CliError, connect, run, type KubeFlags } from './common.ts';
 
 interface GateFlags extends KubeFlags {
   listenAddress: string;
+  auth: string;
   tokenSecret?: string;
   logLevel: string;
 }
 
 export const TOKEN_ENV = 'KANARIA_GATE_TOKEN';
+export const DEFAULT_GATE_LISTEN_ADDRESS = '127.0.0.1:8081';
+export const GATE_AUTH_HELP = `who may open and close gates: ${GATE_AUTH_MODES.join(', ')}. kubernetes: a bearer token the API server accepts (TokenReview) whose user may ${GATE_ACCESS.verb} the Canary (SubjectAccessReview); token: one shared token; none: anyone (local demos only)`;
 
 /** The token from Secret `name` (key `token`), else from $KANARIA_GATE_TOKEN; undefined when neither is set. */
 export async function gateToken(
@@ -33,32 +46,97 @@ export async function gateToken(
   return token;
 }
 
+export interface GateAuthFlags {
+  /** kubernetes, token or none. */
+  mode: string;
+  tokenSecret?: string;
+  /** Namespace of tokenSecret. */
+  tokenNamespace: string;
+  /** How the flags are spelt on this command, for messages: `--gate-auth`, `--gate-token-secret`. */
+  authFlag: string;
+  tokenSecretFlag: string;
+}
+
+/** The gate API's authentication from the command line; a CliError for a combination that makes no sense. */
+export async function gateAuthFromFlags(kube: Kube, log: Logger, flags: GateAuthFlags): Promise<GateAuth> {
+  const { mode, authFlag, tokenSecretFlag } = flags;
+  if (!isGateAuthMode(mode))
+    throw new CliError(
+      `${authFlag} must be one of ${GATE_AUTH_MODES.join(', ')}, not ${JSON.stringify(mode)}`,
+    );
+  if (mode !== 'token' && flags.tokenSecret)
+    throw new CliError(
+      `${tokenSecretFlag} is only used with ${authFlag} token; the gate authenticates with ${mode} (drop ${tokenSecretFlag}, or add ${authFlag} token to keep a shared token)`,
+    );
+  if (mode === 'token') {
+    const token = await gateToken(kube, flags.tokenNamespace, flags.tokenSecret);
+    if (!token) throw new CliError(`${authFlag} token needs ${tokenSecretFlag} <secret> or $${TOKEN_ENV}`);
+    log.info(
+      { gateAuth: mode },
+      'gate API: opening and closing gates needs the shared token; whoever holds it may change every gate',
+    );
+    return tokenGateAuth(token);
+  }
+  if (process.env[TOKEN_ENV])
+    log.warn({ gateAuth: mode }, `$${TOKEN_ENV} is set but ignored: the gate authenticates with ${mode}`);
+  if (mode === 'none') {
+    log.warn(
+      { gateAuth: mode },
+      'gate API without authentication: anyone who reaches it can approve or roll back any release',
+    );
+    return noGateAuth();
+  }
+  log.info(
+    { gateAuth: mode },
+    `gate API: bearer tokens checked by TokenReview, access by SubjectAccessReview (${GATE_ACCESS.verb} ${GATE_ACCESS.resource}.${GATE_ACCESS.group} in the Canary's namespace)`,
+  );
+  return kubernetesGateAuth(kubeAccessReviewer(kube));
+}
+
+/** The gate API on `address` (host:port); a CliError naming `flag` when the address is not one. */
+export async function serveGate(
+  kube: Kube,
+  log: Logger,
+  auth: GateAuth,
+  address: string,
+  flag: string,
+): Promise<GateServer> {
+  let listen: { host: string; port: number };
+  try {
+    listen = parseListenAddress(address);
+  } catch (err) {
+    throw new CliError(`${flag}: ${(err as Error).message}`);
+  }
+  const gate = await startGateServer({ kube, log, auth, ...listen });
+  log.info({ url: gate.url, gateAuth: auth.mode }, 'gate API listening');
+  return gate;
+}
+
 export function registerGate(program: Command): void {
   program
     .command('gate')
     .description('serve the manual gating API (/gate/*, /rollback/*) with its state kept on the Canaries')
-    .option('--listen-address <host:port>', 'address to listen on', '127.0.0.1:8081')
+    .option('--listen-address <host:port>', 'address to listen on', DEFAULT_GATE_LISTEN_ADDRESS)
+    .option('--auth <mode>', GATE_AUTH_HELP, 'kubernetes')
     .option(
       '--token-secret <name>',
-      `Secret (key "token") whose value /gate|rollback/open|close require as bearer token; default $${TOKEN_ENV}`,
+      `with --auth token: Secret (key "token") whose value /gate|rollback/open|close require as bearer token; default $${TOKEN_ENV}`,
     )
     .option('-n, --namespace <ns>', "namespace of the token Secret (default: the kubeconfig context's)")
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .action(
       run(async (flags: GateFlags) => {
-        let listen: { host: string; port: number };
-        try {
-          listen = parseListenAddress(flags.listenAddress);
-        } catch (err) {
-          throw new CliError(`--listen-address: ${(err as Error).message}`);
-        }
         const log = createLogger(flags.logLevel);
         const { kube, namespace } = connect(flags);
-        const token = await gateToken(kube, namespace, flags.tokenSecret);
-        if (!token) log.warn('no token configured: anyone who reaches the gate API can open and close gates');
-        const gate = await startGateServer({ kube, log, token, ...listen });
-        log.info({ url: gate.url }, 'gate API listening');
+        const auth = await gateAuthFromFlags(kube, log, {
+          mode: flags.auth,
+          tokenSecret: flags.tokenSecret,
+          tokenNamespace: namespace,
+          authFlag: '--auth',
+          tokenSecretFlag: '--token-secret',
+        });
+        const gate = await serveGate(kube, log, auth, flags.listenAddress, '--listen-address');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
-import { answerGate, isGatePath, type GateResponse } from './routes.ts';
+import type { GateAuth } from './auth.ts';
+import { answerGate, isGatePath, type GateChange, type GateContext, type GateResponse } from './routes.ts';
 import { kubeGateStore, type GateStore } from './store.ts';
 
 /** Webhook payloads are small; anything bigger is not one. */
@@ -11,8 +12,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface GateHandlerOptions {
   kube: Kube;
-  /** When set, /gate/open|close and /rollback/open|close need `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Who may open and close gates (/gate/open|close, /rollback/open|close). */
+  auth: GateAuth;
   log: Logger;
   /** Where gate state lives; annotations on the Canary objects of `kube` by default. */
   store?: GateStore;
@@ -47,14 +48,30 @@ function send(res: ServerResponse, answer: GateResponse): void {
   res.end(answer.body);
 }
 
+const who = (c: GateChange) => ({
+  canary: `${c.name}.${c.namespace}`,
+  gate: c.gate,
+  state: c.state,
+  revision: c.revision,
+  user: c.user,
+});
+
+/** The gate API's context with logs of every change and refusal (user names, never tokens). */
+function loggedContext(options: GateHandlerOptions): GateContext {
+  const { log, auth } = options;
+  return {
+    store: options.store ?? kubeGateStore(options.kube),
+    auth,
+    onChange: (c) => log.info(who(c), 'gate changed'),
+    onDenied: (d) => log.info({ ...d, canary: d.name && `${d.name}.${d.namespace}` }, 'gate change refused'),
+    onEventError: (err, c) =>
+      log.warn({ ...who(c), err: describeError(err) }, 'gate changed; its Event failed'),
+  };
+}
+
 export function createGateHandler(options: GateHandlerOptions): RouteHandler {
-  const { log, token } = options;
-  const store = options.store ?? kubeGateStore(options.kube);
-  const onChange = (c: { namespace: string; name: string; annotation: string; value: string }) =>
-    log.info(
-      { canary: `${c.name}.${c.namespace}`, annotation: c.annotation, value: c.value },
-      'gate changed',
-    );
+  const { log } = options;
+  const ctx = loggedContext(options);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (!isGatePath(path)) return false;
@@ -68,7 +85,7 @@ export function createGateHandler(options: GateHandlerOptions): RouteHandler {
       }
       const answer = await answerGate(
         { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body },
-        { store, token, onChange },
+        ctx,
       );
       log.debug({ path, status: answer.status }, 'gate request');
       send(res, answer);

@@ -1,15 +1,16 @@
-/** The gate API served alone (for `kanaria gate`), with /healthz. */
+/** The gate API on its own HTTP server (`kanaria gate`, and the operator's --gate-listen-address), with /healthz. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kube } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { GateAuth } from './auth.ts';
 import { createGateHandler } from './handler.ts';
 import type { GateStore } from './store.ts';
 
 export interface GateServerOptions {
   kube: Kube;
   log: Logger;
-  token?: string;
+  auth: GateAuth;
   host: string;
   /** 0 picks a free port. */
   port: number;

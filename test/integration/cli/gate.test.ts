@@ -1,22 +1,33 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
+import { kubeAccessReviewer, kubernetesGateAuth } from '../../../src/gate/auth.ts';
+import { parseGateRecord } from '../../../src/gate/record.ts';
 import { startGateServer, type GateServer } from '../../../src/gate/server.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { APPROVE_ANNOTATION, GATE_ANNOTATION } from '../../../src/resources/meta.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary, PODINFO_IMAGE } from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { grantCanaryUpdate, serviceAccount, type Account } from '../gate/accounts.ts';
 import { changeImage, runCli, spawnCli } from './support.ts';
-
-const TOKEN = 'gate-token';
 
 describe('manual gating: the gate API and kanaria promote', () => {
   let kube: Kube;
   let ns: { name: string; cleanup: () => Promise<void> };
   let controller: RunningController | undefined;
   let gate: GateServer;
+  /** A ServiceAccount allowed to update the Canaries of the test namespace: it may open and close gates. */
+  let approver: Account;
   const log = createLogger('warn');
+  const startGate = (port = 0) =>
+    startGateServer({
+      kube,
+      log,
+      auth: kubernetesGateAuth(kubeAccessReviewer(kube)),
+      host: '127.0.0.1',
+      port,
+    });
   const start = async () =>
     (controller = await startController({ kubeconfig: kubeconfigPath(), namespace: ns.name, log }));
   const stop = async () => {
@@ -53,7 +64,9 @@ describe('manual gating: the gate API and kanaria promote', () => {
   beforeAll(async () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'cli-gate');
-    gate = await startGateServer({ kube, log, token: TOKEN, host: '127.0.0.1', port: 0 });
+    approver = await serviceAccount(kube, ns.name, 'approver');
+    await grantCanaryUpdate(kube, ns.name, approver);
+    gate = await startGate();
     await start();
   });
   afterAll(async () => {
@@ -113,22 +126,42 @@ describe('manual gating: the gate API and kanaria promote', () => {
     await changeImage(kube, namespace, '6.0.2');
     await waitFor('Waiting', phaseIs('Waiting'));
 
-    const opened = await post('/gate/open', { name: 'podinfo', namespace }, TOKEN);
-    expect(opened.status).toBe(202);
-    expect((await getCanary(kube, namespace)).metadata.annotations?.[GATE_ANNOTATION]).toBe('open');
+    const waiting = await getCanary(kube, namespace);
+    const opened = await post('/gate/open', { name: 'podinfo', namespace }, approver.token);
+    expect(opened.status).toBe(200);
+    const annotation = (await getCanary(kube, namespace)).metadata.annotations?.[GATE_ANNOTATION];
+    expect(parseGateRecord(annotation)).toMatchObject({
+      state: 'open',
+      revision: waiting.status?.revision,
+      by: approver.username,
+    });
 
     // A new gate server on the same address answers from the Canary's annotation.
     const port = Number(new URL(gate.url).port);
     await gate.close();
-    gate = await startGateServer({ kube, log, token: TOKEN, host: '127.0.0.1', port });
+    gate = await startGate(port);
     expect((await post('/gate/check', { name: 'podinfo', namespace })).status).toBe(200);
     await waitFor('Succeeded', phaseIs('Succeeded'), 90_000);
 
-    expect((await post('/gate/close', { name: 'podinfo', namespace }, TOKEN)).status).toBe(202);
+    expect((await post('/gate/close', { name: 'podinfo', namespace }, approver.token)).status).toBe(200);
     expect((await post('/gate/check', { name: 'podinfo', namespace })).status).toBe(403);
   });
 
-  it('serves the gate API with kanaria gate, its token read from a Secret', async () => {
+  it('kanaria gate takes a shared token only with --auth token', async () => {
+    const res = await runCli([
+      'gate',
+      '--listen-address',
+      '127.0.0.1:0',
+      '--token-secret',
+      'gate-token',
+      '-n',
+      ns.name,
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('--token-secret is only used with --auth token');
+  });
+
+  it('serves the gate API with kanaria gate --auth token, its token read from a Secret', async () => {
     const namespace = ns.name;
     await kube.core.createNamespacedSecret({
       namespace,
@@ -138,6 +171,8 @@ describe('manual gating: the gate API and kanaria promote', () => {
       'gate',
       '--listen-address',
       '127.0.0.1:0',
+      '--auth',
+      'token',
       '--token-secret',
       'gate-token',
       '-n',
@@ -154,9 +189,14 @@ describe('manual gating: the gate API and kanaria promote', () => {
       const previous = gate;
       gate = { ...previous, url };
       try {
-        expect((await post('/gate/close', { name: 'podinfo', namespace }, TOKEN)).status).toBe(401);
-        expect((await post('/gate/close', { name: 'podinfo', namespace }, 'from-secret')).status).toBe(202);
-        expect((await getCanary(kube, namespace)).metadata.annotations?.[GATE_ANNOTATION]).toBe('closed');
+        // In token mode a Kubernetes token is just another wrong token.
+        expect((await post('/gate/close', { name: 'podinfo', namespace }, approver.token)).status).toBe(401);
+        expect((await post('/gate/close', { name: 'podinfo', namespace }, 'from-secret')).status).toBe(200);
+        const annotation = (await getCanary(kube, namespace)).metadata.annotations?.[GATE_ANNOTATION];
+        expect(parseGateRecord(annotation)).toMatchObject({
+          state: 'closed',
+          by: 'holder of the shared gate token',
+        });
         expect((await post('/gate/approve', {})).status).toBe(200);
         expect((await post('/gate/halt', {})).text).toBe('Forbidden');
         expect((await post('/rollback/check', { name: 'podinfo', namespace })).status).toBe(403);
@@ -166,7 +206,10 @@ describe('manual gating: the gate API and kanaria promote', () => {
     } finally {
       cli.child.kill('SIGINT');
     }
-    expect((await cli.exited).code).toBe(0);
+    const exited = await cli.exited;
+    expect(exited.code).toBe(0);
+    expect(exited.stdout).toContain('"gateAuth":"token"');
+    expect(exited.stdout + exited.stderr).not.toContain('from-secret');
   });
 
   it('reports a missing canary', async () => {

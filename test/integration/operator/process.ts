@@ -15,17 +15,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The operator as its own process (`kanaria controller …`), its output kept for assertions. */
+/**
+ * The operator as its own process (`kanaria controller …`), its output kept for assertions. It listens on
+ * free ports: metrics and health on `url`, the gate API on `gateUrl` (unless `--no-gate`).
+ */
 export class OperatorProcess {
   readonly child: ChildProcess;
   output = '';
   readonly url: string;
+  readonly gateUrl: string;
 
-  constructor(args: string[], port: number) {
+  constructor(args: string[], port: number, gatePort: number) {
     this.url = `http://127.0.0.1:${port}`;
+    this.gateUrl = `http://127.0.0.1:${gatePort}`;
     this.child = spawn(
       process.execPath,
-      [bin, 'controller', '--listen-address', `127.0.0.1:${port}`, ...args],
+      [
+        bin,
+        'controller',
+        '--listen-address',
+        `127.0.0.1:${port}`,
+        '--gate-listen-address',
+        `127.0.0.1:${gatePort}`,
+        ...args,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -35,7 +48,10 @@ export class OperatorProcess {
   }
 
   static async start(args: string[]): Promise<OperatorProcess> {
-    return new OperatorProcess(args, await freePort());
+    const port = await freePort();
+    let gatePort = await freePort();
+    while (gatePort === port) gatePort = await freePort();
+    return new OperatorProcess(args, port, gatePort);
   }
 
   async metrics(): Promise<string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Canary, CanaryStatus } from '../api/types.ts';
+import { formatGateRecord } from '../gate/record.ts';
 import type { V1Deployment, V1Ingress, V1Service } from '../kube/types.ts';
 import { renderCanaryTable, renderCanaryView, weightBar } from './render.ts';
 import { buildCanaryView, type CanaryObjects, type EventInput } from './view.ts';
@@ -310,6 +311,29 @@ describe('renderCanaryView', () => {
       └──podinfo-canary             Ingress                   canary, canary-weight=0
       "
     `);
+  });
+
+  it('shows who opened or closed the gates, and for which revision', () => {
+    const o = objects(
+      { phase: 'Waiting', revision: 'rev-2' },
+      { tag: '6.0.2', replicas: 0, ready: 0 },
+      0,
+      [],
+    );
+    o.canary.metadata.annotations = {
+      'gate.kanaria.dev/confirm': formatGateRecord({
+        state: 'open',
+        revision: 'rev-1',
+        by: 'system:serviceaccount:test:approver',
+        at: '2025-03-01T11:00:00.000Z',
+      }),
+      'gate.kanaria.dev/rollback': 'open',
+    };
+    const lines = render(o).split('\n');
+    expect(lines.filter((l) => /^(Rollback gate|Gate):/.test(l))).toEqual([
+      'Gate:            open for revision rev-1 by system:serviceaccount:test:approver at 2025-03-01T11:00:00.000Z (an earlier revision: closed for the current one)',
+      'Rollback gate:   open (old format: treated as closed)',
+    ]);
   });
 
   it('colours symbols only when asked', () => {

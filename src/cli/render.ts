@@ -82,6 +82,7 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   else lines.push(field('  Weight', `${weightBar(view.weight)} (max ${view.maxWeight}%)`));
   lines.push(field('  Failed checks', `${view.failedChecks}/${view.threshold}`));
   if (view.revision) lines.push(field('Revision', view.revision));
+  for (const g of view.gates) lines.push(field(g.gate === 'confirm' ? 'Gate' : 'Rollback gate', g.record));
   view.images.forEach((img, i) => lines.push(field(i === 0 ? 'Images' : '', `${img.image} (${img.role})`)));
   if (view.lastTransition) lines.push(field('Last transition', view.lastTransition));
 

@@ -5,6 +5,8 @@
 import type { Canary } from '../api/types.ts';
 import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
 import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
+import { describeGateRecord } from '../gate/record.ts';
+import { GATE_ANNOTATION, ROLLBACK_GATE_ANNOTATION } from '../resources/meta.ts';
 import { namesOf } from '../resources/names.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 
@@ -44,6 +46,8 @@ export interface CanaryView {
   failedChecks: number;
   threshold: number;
   revision?: string;
+  /** The gate API's records on the Canary: who opened or closed which gate, for which revision, when. */
+  gates: { gate: 'confirm' | 'rollback'; record: string }[];
   /** `<time> (<age> ago)`. */
   lastTransition?: string;
   images: { image: string; role: 'stable' | 'canary' }[];
@@ -198,6 +202,19 @@ export function phaseTone(phase: string): Tone | undefined {
   }
 }
 
+function gatesOf(canary: Canary): CanaryView['gates'] {
+  const annotations = canary.metadata.annotations ?? {};
+  const gates: CanaryView['gates'] = [];
+  for (const [gate, key] of [
+    ['confirm', GATE_ANNOTATION],
+    ['rollback', ROLLBACK_GATE_ANNOTATION],
+  ] as const) {
+    const record = describeGateRecord(annotations[key], canary.status?.revision);
+    if (record) gates.push({ gate, record });
+  }
+  return gates;
+}
+
 export function buildCanaryView(
   objects: CanaryObjects,
   now: number,
@@ -254,6 +271,7 @@ export function buildCanaryView(
     failedChecks: status.failedChecks ?? 0,
     threshold: analysis.threshold ?? 1,
     revision: status.revision,
+    gates: gatesOf(canary),
     lastTransition:
       transition === undefined ? undefined : `${formatTime(transition)} (${formatAge(now - transition)} ago)`,
     images,

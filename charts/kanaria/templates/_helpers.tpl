@@ -46,6 +46,34 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ end }}
 {{- end }}
 
+{{/*
+The gate API's authentication mode, after checking that the gate values fit together; fails the render
+with a message otherwise. Empty when the gate is off.
+*/}}
+{{- define "kanaria.gateAuth" -}}
+{{- if .Values.gate.enabled }}
+{{- $auth := .Values.gate.auth }}
+{{- if not (has $auth (list "kubernetes" "token")) }}
+{{- fail (printf "gate.auth must be kubernetes or token, not %q" $auth) }}
+{{- end }}
+{{- if and (eq $auth "token") (not .Values.gate.tokenSecretName) }}
+{{- fail "gate.auth=token needs gate.tokenSecretName: a Secret in the release namespace with a `token` key" }}
+{{- end }}
+{{- if and (eq $auth "kubernetes") .Values.gate.tokenSecretName }}
+{{- fail "gate.tokenSecretName is set but gate.auth is kubernetes (the default), which checks callers' Kubernetes tokens: set gate.auth=token to keep the shared token, or unset gate.tokenSecretName" }}
+{{- end }}
+{{- if eq (int .Values.gate.port) 8080 }}
+{{- fail "gate.port must not be 8080: metrics and health are served there" }}
+{{- end }}
+{{- $auth }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when the gate API asks the API server about its callers (TokenReview, SubjectAccessReview). */}}
+{{- define "kanaria.gateReviews" -}}
+{{- if eq (include "kanaria.gateAuth" .) "kubernetes" }}true{{ end }}
+{{- end }}
+
 {{/* The namespace RBAC mode binds in; fails the render when it is missing. */}}
 {{- define "kanaria.rbacNamespace" -}}
 {{- required "rbac.scope=namespace needs watchNamespace: set --set watchNamespace=<namespace the operator watches>, or use rbac.scope=cluster" .Values.watchNamespace }}
@@ -95,8 +123,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - --alert-type
 - {{ $.Values.alerts.type | quote }}
 {{- end }}
-{{- with .Values.gate.tokenSecretName }}
-- --gate-token-secret
+{{- with include "kanaria.gateAuth" . }}
+- --gate-listen-address
+- {{ printf "0.0.0.0:%d" (int $.Values.gate.port) | quote }}
+- --gate-auth
 - {{ . | quote }}
+{{- if eq . "token" }}
+- --gate-token-secret
+- {{ $.Values.gate.tokenSecretName | quote }}
+{{- end }}
+{{- else }}
+- --no-gate
 {{- end }}
 {{- end }}

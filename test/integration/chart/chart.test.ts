@@ -1,4 +1,9 @@
-import { PatchStrategy, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  type KubernetesObject,
+  type V1NetworkPolicy,
+} from '@kubernetes/client-node';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +26,12 @@ import {
 } from './tools.ts';
 
 const FIELD_MANAGER = 'test';
+
+/** What the gate API needs to check its callers (gate.auth=kubernetes). */
+const REVIEW_RULES = [
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+];
 
 function apply(kube: Kube, obj: KubernetesObject, dryRun?: 'All'): Promise<KubernetesObject> {
   return kube.objects.patch(obj, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
@@ -184,7 +195,8 @@ describe('helm chart', () => {
     const everything = [
       'replicas=2',
       'alerts.secretName=slack-url',
-      'gate.tokenSecretName=gate-token',
+      'gate.networkPolicy.enabled=true',
+      'gate.networkPolicy.from[0].namespaceSelector.matchLabels.team=a',
       'podDisruptionBudget.enabled=true',
       'serviceMonitor.enabled=true',
       'grafana.dashboard.enabled=true',
@@ -215,7 +227,28 @@ describe('helm chart', () => {
     expect(names(modes.namespace)).toEqual(
       expect.arrayContaining([`Role/${watched.name}`, `RoleBinding/${watched.name}`]),
     );
-    expect(names(modes.namespace)).not.toContain('ClusterRole/');
+    // In namespace mode the one cluster-wide grant is the gate API's reviews of its callers.
+    const clusterRoles = modes.namespace.filter((o) => o.kind === 'ClusterRole') as unknown as {
+      metadata: { name: string };
+      rules: object[];
+    }[];
+    expect(clusterRoles.map((r) => r.metadata.name)).toEqual(['kanaria-gate-auth']);
+    expect(clusterRoles[0].rules).toEqual(REVIEW_RULES);
+    const clusterRole = modes.cluster.find((o) => o.kind === 'ClusterRole') as unknown as { rules: object[] };
+    expect(clusterRole.rules).toEqual(expect.arrayContaining(REVIEW_RULES));
+    // Objects come back as the client's typed models (V1NetworkPolicy: `_from`).
+    const policy = modes.namespace.find((o) => o.kind === 'NetworkPolicy') as V1NetworkPolicy;
+    const [metricsRule, gateRule] = policy.spec!.ingress!;
+    expect(policy.spec!.ingress).toHaveLength(2);
+    expect(metricsRule._from).toBeUndefined();
+    expect(metricsRule.ports).toEqual([expect.objectContaining({ port: 'http', protocol: 'TCP' })]);
+    expect(gateRule.ports).toEqual([expect.objectContaining({ port: 'gate', protocol: 'TCP' })]);
+    expect(
+      gateRule._from?.map((p) => [p.podSelector?.matchLabels, p.namespaceSelector?.matchLabels]),
+    ).toEqual([
+      [{ 'app.kubernetes.io/name': 'kanaria', 'app.kubernetes.io/instance': 'kanaria' }, undefined],
+      [undefined, { team: 'a' }],
+    ]);
 
     const deployment = modes.namespace.find((o) => o.kind === 'Deployment') as unknown as {
       spec: { template: { spec: { containers: { args: string[] }[] } } };
@@ -245,8 +278,10 @@ describe('helm chart', () => {
       'slack-url',
       '--alert-type',
       'slack',
-      '--gate-token-secret',
-      'gate-token',
+      '--gate-listen-address',
+      '0.0.0.0:8081',
+      '--gate-auth',
+      'kubernetes',
     ]);
     const monitor = modes.cluster.find((o) => o.kind === 'ServiceMonitor') as unknown as {
       spec: { endpoints: { port: string; path: string; interval: string }[] };
@@ -271,6 +306,58 @@ describe('helm chart', () => {
       'kanaria_api_requests_total',
     ])
       expect(json).toContain(series);
+  });
+
+  it('renders the gate: a shared token only when asked for, off when disabled, clear errors otherwise', async () => {
+    const release = await freshNamespace(kube, 'chart-gate');
+    namespaces.push(release);
+    const argsOf = (objects: KubernetesObject[]) =>
+      (
+        objects.find((o) => o.kind === 'Deployment') as unknown as {
+          spec: { template: { spec: { containers: { args: string[] }[] } } };
+        }
+      ).spec.template.spec.containers[0].args;
+    const rulesOf = (objects: KubernetesObject[], kind: string, name: string) =>
+      (objects.find((o) => o.kind === kind && o.metadata?.name === name) as unknown as { rules: object[] })
+        .rules;
+
+    const token = await template(release.name, ['gate.auth=token', 'gate.tokenSecretName=gate-token']);
+    expect(argsOf(token).slice(-6)).toEqual([
+      '--gate-listen-address',
+      '0.0.0.0:8081',
+      '--gate-auth',
+      'token',
+      '--gate-token-secret',
+      'gate-token',
+    ]);
+    expect(rulesOf(token, 'ClusterRole', 'kanaria')).not.toEqual(expect.arrayContaining([REVIEW_RULES[0]]));
+    expect(rulesOf(token, 'Role', 'kanaria-self')).toContainEqual({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: ['gate-token'],
+      verbs: ['get', 'list', 'watch'],
+    });
+
+    const off = await template(release.name, ['gate.enabled=false', 'gate.networkPolicy.enabled=true']);
+    expect(argsOf(off).at(-1)).toBe('--no-gate');
+    expect(off.map((o) => o.kind)).not.toContain('NetworkPolicy');
+    const service = off.find((o) => o.kind === 'Service') as unknown as {
+      spec: { ports: { name: string }[] };
+    };
+    expect(service.spec.ports.map((p) => p.name)).toEqual(['http']);
+
+    for (const [set, message] of [
+      [['gate.tokenSecretName=gate-token'], 'gate.tokenSecretName is set but gate.auth is kubernetes'],
+      [['gate.auth=token'], 'gate.auth=token needs gate.tokenSecretName'],
+      [['gate.auth=none'], "value must be one of 'kubernetes', 'token'"],
+      [['gate.port=8080'], '/gate/port'],
+    ] as const) {
+      const args = ['template', 'kanaria', chartDir];
+      for (const s of set) args.push('--set', s);
+      const r = await run(helm, args, helmEnv);
+      expect(r.code, set.join(' ')).not.toBe(0);
+      expect(r.stderr).toContain(message);
+    }
   });
 
   it('the examples validate with kubeconform against the CRD schemas', async () => {
@@ -312,7 +399,10 @@ describe('helm chart', () => {
     expect(deployment.spec?.template.spec?.serviceAccountName).toBe('kanaria');
     await kube.core.readNamespacedServiceAccount({ name: 'kanaria', namespace });
     const service = await kube.core.readNamespacedService({ name: 'kanaria', namespace });
-    expect(service.spec?.ports?.[0]).toMatchObject({ name: 'http', port: 8080 });
+    expect(service.spec?.ports).toEqual([
+      expect.objectContaining({ name: 'http', port: 8080 }),
+      expect.objectContaining({ name: 'gate', port: 8081 }),
+    ]);
     const rbac = kube.kc.makeApiClient(RbacAuthorizationV1Api);
     const role = await rbac.readClusterRole({ name: 'kanaria' });
     expect(role.rules?.find((r) => r.resources?.includes('canaries/status'))?.verbs).toEqual([

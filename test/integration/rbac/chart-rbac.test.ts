@@ -6,6 +6,7 @@ import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
+import { kubeAccessReviewer, kubernetesGateAuth } from '../../../src/gate/auth.ts';
 import { createKube, type Kube } from '../../../src/kube/client.ts';
 import { loadManifests } from '../../../src/kube/manifests.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
@@ -13,6 +14,7 @@ import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 import { HookServer } from '../hook-server.ts';
 import { chartDir, chartTools, run } from '../chart/tools.ts';
+import { serviceAccount } from '../gate/accounts.ts';
 
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
@@ -115,5 +117,20 @@ describe("the operator under the chart's RBAC", () => {
     expect(logText).toContain('Promotion completed!');
     expect(logText).toContain('Canary failed!');
     expect(logText).not.toMatch(/forbidden|\b403\b/i);
+  });
+
+  it("lets the gate API review its callers (TokenReview, SubjectAccessReview) under the chart's RBAC", async () => {
+    const caller = await serviceAccount(kube, ns.name, 'caller');
+    const auth = kubernetesGateAuth(kubeAccessReviewer(createKube(join(tmp, 'kubeconfig'))));
+    const identity = await auth.authenticate(caller.token);
+    expect(identity?.username).toBe(caller.username);
+    expect(await auth.authenticate('not-a-token')).toBeUndefined();
+    expect(await auth.authorize(identity!, { namespace: ns.name, name: 'podinfo' })).toBe(false);
+    // Without the chart's grant the API server refuses the review itself.
+    await expect(
+      kubeAccessReviewer(createKube(join(tmp, 'nobody'))).reviewToken(caller.token),
+    ).rejects.toMatchObject({
+      code: 403,
+    });
   });
 });

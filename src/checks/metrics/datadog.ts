@@ -8,6 +8,7 @@ import {
   malformed,
   noValues,
   parseJson,
+  queryError,
   send,
   settingsOf,
   toNumber,
@@ -26,7 +27,7 @@ export const DATADOG_WINDOW_INTERVALS = 10;
 export function datadogValue(settings: HttpSettings, body: unknown): number {
   if (!isRecord(body)) throw malformed(settings, 'the answer is not a JSON object');
   if (body.status === 'error') {
-    throw new MetricQueryError('EHTTP', `datadog query error: ${String(body.error ?? 'unknown error')}`);
+    throw queryError(settings, String(body.error ?? 'unknown error'));
   }
   if (!Array.isArray(body.series)) throw malformed(settings, 'no series array');
   if (body.series.length === 0) throw noValues('the query returned no series');

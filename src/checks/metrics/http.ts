@@ -1,4 +1,5 @@
-import got, { RequestError } from 'got';
+import { isOutboundError, outbound } from '../../net/outbound.ts';
+import { sanitizeRemoteText } from '../../net/sanitize.ts';
 import { MetricQueryError } from './errors.ts';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -11,6 +12,10 @@ export interface HttpSettings {
   insecureSkipVerify: boolean;
   /** Extra headers sent with every request (config.headers merged with auth headers). */
   headers: Record<string, string>;
+  /** Largest answer body read; undefined: the outbound client's default (1 MiB). */
+  maxBodyBytes?: number;
+  /** Credential values, redacted from every piece of the provider's answer quoted in a message. */
+  secrets: string[];
 }
 
 export interface HttpRequest {
@@ -53,48 +58,60 @@ export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-/** A short, single-line excerpt of a response body for messages. */
-export function excerpt(body: string, max = 200): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+/** A short, single-line excerpt of a response body for messages, control characters and credentials removed. */
+export function excerpt(body: string, max = 200, secrets: readonly string[] = []): string {
+  return sanitizeRemoteText(body, { maxChars: max, secrets });
+}
+
+/** Remote text (an error the provider reported) made fit for a check message. */
+export function remoteText(settings: HttpSettings, text: string, max = 200): string {
+  return sanitizeRemoteText(text, { maxChars: max, secrets: settings.secrets });
 }
 
 function transportError(settings: HttpSettings, err: unknown, signal?: AbortSignal): MetricQueryError {
   const { provider, timeoutMs } = settings;
   if (err instanceof MetricQueryError) return err;
-  if (signal?.aborted)
+  if (signal?.aborted || isOutboundError(err, 'EABORTED'))
     return new MetricQueryError('ETIMEOUT', `${provider} query was aborted`, { cause: err });
-  if (err instanceof RequestError) {
-    if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') {
-      return new MetricQueryError('ETIMEOUT', `${provider} did not answer within ${timeoutMs}ms`, {
-        cause: err,
-      });
-    }
-    if (err.name === 'AbortError' || err.code === 'ERR_ABORTED') {
-      return new MetricQueryError('ETIMEOUT', `${provider} query was aborted`, { cause: err });
-    }
-    return new MetricQueryError('EUNREACHABLE', `${provider} is unreachable: ${err.message}`, { cause: err });
+  if (isOutboundError(err, 'ETIMEOUT')) {
+    return new MetricQueryError('ETIMEOUT', `${provider} did not answer within ${timeoutMs}ms`, {
+      cause: err,
+    });
+  }
+  if (isOutboundError(err, 'ETOOLARGE')) {
+    return new MetricQueryError('EMALFORMED', `${provider} answer refused: ${err.message}`, { cause: err });
+  }
+  if (isOutboundError(err, 'EREDIRECT')) {
+    const status = err.status ? `HTTP ${err.status}, ` : '';
+    const text = remoteText(settings, err.message, 300);
+    return new MetricQueryError('EHTTP', `${provider} answered with a redirect (${status}${text})`, {
+      cause: err,
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new MetricQueryError('EUNREACHABLE', `${provider} request failed: ${message}`, { cause: err });
+  return new MetricQueryError('EUNREACHABLE', `${provider} is unreachable: ${message}`, { cause: err });
 }
 
-/** One HTTP exchange without retries; transport failures become MetricQueryError, any status is returned. */
+/**
+ * One HTTP exchange without retries through the bounded outbound client (timeout over the whole
+ * exchange, body cap, redirects only to the same host); transport failures become
+ * MetricQueryError, any status is returned.
+ */
 export async function send(settings: HttpSettings, req: HttpRequest): Promise<HttpResponse> {
+  const url = new URL(req.url);
+  if (req.searchParams) url.search = new URLSearchParams(req.searchParams).toString();
   try {
-    const res = await got(req.url, {
+    const res = await outbound({
+      url,
       method: req.method ?? 'GET',
-      searchParams: req.searchParams,
       headers: { ...settings.headers, ...req.headers },
       body: req.body,
       signal: req.signal,
-      timeout: { request: settings.timeoutMs },
-      retry: { limit: 0 },
-      https: { rejectUnauthorized: !settings.insecureSkipVerify },
-      throwHttpErrors: false,
-      responseType: 'text',
+      timeoutMs: settings.timeoutMs,
+      maxBodyBytes: settings.maxBodyBytes,
+      insecureSkipVerify: settings.insecureSkipVerify,
     });
-    return { status: res.statusCode, body: res.body };
+    return { status: res.status, body: res.body.toString('utf8') };
   } catch (err) {
     throw transportError(settings, err, req.signal);
   }
@@ -116,7 +133,7 @@ export function expectOk(
   } catch {
     text = undefined;
   }
-  text = text ?? excerpt(res.body);
+  text = remoteText(settings, text ?? res.body);
   const suffix = text ? `: ${text}` : '';
   if (res.status === 401 || res.status === 403) {
     throw new MetricQueryError(
@@ -131,14 +148,22 @@ export function parseJson(settings: HttpSettings, body: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch (err) {
-    throw malformed(settings, `${(err as Error).message}: ${excerpt(body)}`, err);
+    throw malformed(settings, `${(err as Error).message}: ${excerpt(body, 200, settings.secrets)}`, err);
   }
 }
 
+/** `why` may quote the answer: it is sanitised (and cut) before it becomes part of the message. */
 export function malformed(settings: HttpSettings, why: string, cause?: unknown): MetricQueryError {
-  return new MetricQueryError('EMALFORMED', `${settings.provider} returned a malformed response: ${why}`, {
-    cause,
-  });
+  return new MetricQueryError(
+    'EMALFORMED',
+    `${settings.provider} returned a malformed response: ${remoteText(settings, why, 300)}`,
+    { cause },
+  );
+}
+
+/** An error the provider reported inside its answer (a bad query): EHTTP with the text sanitised. */
+export function queryError(settings: HttpSettings, text: string): MetricQueryError {
+  return new MetricQueryError('EHTTP', `${settings.provider} query error: ${remoteText(settings, text)}`);
 }
 
 export function noValues(why = 'the query returned no data'): MetricQueryError {
@@ -172,15 +197,33 @@ export function toNumber(v: unknown): number | undefined {
   return Number(s);
 }
 
+/** Header names whose values are credentials. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
+
 export function settingsOf(
   provider: string,
-  config: { timeoutMs?: number; insecureSkipVerify?: boolean; headers?: Record<string, string> },
+  config: {
+    timeoutMs?: number;
+    insecureSkipVerify?: boolean;
+    headers?: Record<string, string>;
+    credentials?: Record<string, string>;
+    maxBodyBytes?: number;
+  },
   authHeaders: Record<string, string> = {},
 ): HttpSettings {
+  const headers = { ...(config.headers ?? {}), ...authHeaders };
+  const secrets = [
+    ...Object.values(config.credentials ?? {}).flatMap((v) => [v, v.trim()]),
+    ...Object.entries(headers)
+      .filter(([name]) => CREDENTIAL_HEADER.test(name))
+      .map(([, v]) => v),
+  ].filter((v) => v.length > 0);
   return {
     provider,
     timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     insecureSkipVerify: config.insecureSkipVerify ?? false,
-    headers: { ...(config.headers ?? {}), ...authHeaders },
+    headers,
+    ...(config.maxBodyBytes !== undefined ? { maxBodyBytes: config.maxBodyBytes } : {}),
+    secrets: [...new Set(secrets)],
   };
 }

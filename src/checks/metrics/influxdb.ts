@@ -1,4 +1,3 @@
-import { MetricQueryError } from './errors.ts';
 import {
   checkAddress,
   excerpt,
@@ -7,6 +6,7 @@ import {
   jsonField,
   malformed,
   noValues,
+  queryError,
   send,
   settingsOf,
   toNumber,
@@ -81,7 +81,7 @@ export function influxValue(settings: HttpSettings, csv: string): number {
     }
     const errorAt = header.indexOf('error');
     if (errorAt >= 0 && !header.includes('_value')) {
-      throw new MetricQueryError('EHTTP', `influxdb query error: ${row[errorAt]}`);
+      throw queryError(settings, row[errorAt] ?? '');
     }
     const at = header.indexOf('_value');
     if (at < 0) throw malformed(settings, `no _value column in ${excerpt(header.join(','))}`);

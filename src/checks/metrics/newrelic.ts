@@ -8,6 +8,8 @@ import {
   malformed,
   noValues,
   parseJson,
+  queryError,
+  remoteText,
   send,
   settingsOf,
   toNumber,
@@ -62,9 +64,12 @@ function graphqlErrors(settings: HttpSettings, body: Record<string, unknown>): v
   const ext = isRecord(first) && isRecord(first.extensions) ? first.extensions : {};
   const cls = String(ext.errorClass ?? ext.code ?? '').toUpperCase();
   if (cls === 'UNAUTHORIZED' || cls === 'FORBIDDEN' || cls === 'UNAUTHENTICATED') {
-    throw new MetricQueryError('EUNAUTHORIZED', `${settings.provider} rejected the credentials: ${message}`);
+    throw new MetricQueryError(
+      'EUNAUTHORIZED',
+      `${settings.provider} rejected the credentials: ${remoteText(settings, message)}`,
+    );
   }
-  throw new MetricQueryError('EHTTP', `${settings.provider} query error: ${message}`);
+  throw queryError(settings, message);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { MetricQueryError } from './errors.ts';
 import {
   basicAuth,
   checkAddress,
@@ -9,6 +8,7 @@ import {
   malformed,
   noValues,
   parseJson,
+  queryError,
   send,
   settingsOf,
   toNumber,
@@ -40,10 +40,7 @@ function sample(settings: HttpSettings, pair: unknown): number {
 export function prometheusValue(settings: HttpSettings, body: unknown): number {
   if (!isRecord(body)) throw malformed(settings, 'the answer is not a JSON object');
   if (body.status === 'error') {
-    throw new MetricQueryError(
-      'EHTTP',
-      `${settings.provider} query error: ${String(body.errorType ?? '')} ${String(body.error ?? '')}`.trim(),
-    );
+    throw queryError(settings, `${String(body.errorType ?? '')} ${String(body.error ?? '')}`);
   }
   const data = body.data;
   if (!isRecord(data) || typeof data.resultType !== 'string') throw malformed(settings, 'no data.resultType');

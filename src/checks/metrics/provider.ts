@@ -27,8 +27,10 @@ export interface ProviderConfig {
   insecureSkipVerify?: boolean;
   /** The referenced Secret's data, already decoded. */
   credentials?: Record<string, string>;
-  /** Per-request timeout; 5s when unset. */
+  /** Per-request timeout (the whole exchange, body included); 5s when unset. */
   timeoutMs?: number;
+  /** Largest answer body read; 1 MiB when unset. A larger answer fails the query (EMALFORMED). */
+  maxBodyBytes?: number;
 }
 
 export interface ProviderOptions {

@@ -1,9 +1,10 @@
-import { HTTPError } from 'got';
 import { IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
+import { OutboundError } from '../net/outbound.ts';
+import { sanitizeRemoteText } from '../net/sanitize.ts';
 import type { Alert, ProviderConfig } from './notifier.ts';
 
 export type NotifyErrorCode =
-  | 'ERR_HTTP' // the receiver answered with a non-2xx status
+  | 'ERR_HTTP' // the receiver's answer was refused: a non-2xx status, a redirect, a body over the cap
   | 'ERR_TIMEOUT' // no answer within the timeout
   | 'ERR_ABORTED' // the caller aborted the request
   | 'ERR_NETWORK' // connection refused, DNS failure, TLS error, ...
@@ -25,6 +26,21 @@ export class NotifyError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options?.statusCode !== undefined) this.statusCode = options.statusCode;
+  }
+}
+
+/** A non-2xx answer of a receiver; its reason and body are remote text, quoted only sanitised. */
+export class HttpAnswerError extends Error {
+  override readonly name = 'HttpAnswerError';
+  readonly statusCode: number;
+  readonly statusText: string;
+  readonly body: string;
+
+  constructor(statusCode: number, statusText: string, body: string) {
+    super(`HTTP ${statusCode}`);
+    this.statusCode = statusCode;
+    this.statusText = statusText;
+    this.body = body;
   }
 }
 
@@ -96,13 +112,33 @@ function errorCode(err: unknown): string | undefined {
 
 function snippet(body: unknown): string {
   const text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : '';
-  const trimmed = text.trim().replace(/\s+/g, ' ');
-  return trimmed.length > 200 ? `${trimmed.slice(0, 200)}…` : trimmed;
+  return sanitizeRemoteText(text);
 }
 
 function httpDetail(status: number, statusText: string | undefined, body: unknown): string {
   const text = snippet(body);
-  return `${status}${statusText ? ` ${statusText}` : ''}${text ? `: ${text}` : ''}`;
+  const reason = sanitizeRemoteText(statusText ?? '', { maxChars: 60 });
+  return `${status}${reason ? ` ${reason}` : ''}${text ? `: ${text}` : ''}`;
+}
+
+function outboundFailure(err: OutboundError): Classified {
+  switch (err.code) {
+    case 'ETIMEOUT':
+      return { code: 'ERR_TIMEOUT', detail: 'timed out' };
+    case 'EABORTED':
+      return (err.cause as { name?: unknown } | undefined)?.name === 'TimeoutError'
+        ? { code: 'ERR_TIMEOUT', detail: 'timed out' }
+        : { code: 'ERR_ABORTED', detail: 'aborted' };
+    case 'ETOOLARGE':
+    case 'EREDIRECT': {
+      const detail = sanitizeRemoteText(err.message, { maxChars: 300 });
+      return err.status === undefined
+        ? { code: 'ERR_HTTP', detail }
+        : { code: 'ERR_HTTP', statusCode: err.status, detail: `${err.status}: ${detail}` };
+    }
+    case 'EUNREACHABLE':
+      return { code: 'ERR_NETWORK', detail: err.message };
+  }
 }
 
 interface Classified {
@@ -120,10 +156,11 @@ function classify(err: unknown): Classified {
       detail: httpDetail(err.statusCode, err.statusMessage, err.body),
     };
   }
-  if (err instanceof HTTPError) {
-    const { statusCode, statusMessage, body } = err.response;
-    return { code: 'ERR_HTTP', statusCode, detail: httpDetail(statusCode, statusMessage, body) };
+  if (err instanceof HttpAnswerError) {
+    const { statusCode, statusText, body } = err;
+    return { code: 'ERR_HTTP', statusCode, detail: httpDetail(statusCode, statusText, body) };
   }
+  if (err instanceof OutboundError) return outboundFailure(err);
   const name = err instanceof Error ? err.name : '';
   const code = errorCode(err);
   if (name === 'TimeoutError' || code === 'ETIMEDOUT') return { code: 'ERR_TIMEOUT', detail: 'timed out' };

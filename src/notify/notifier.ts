@@ -71,8 +71,10 @@ export interface ProviderConfig {
   username?: string;
   /** HTTP(S) proxy URL, e.g. `http://proxy.internal:3128`; needs Node ≥ 24.5. */
   proxy?: string;
-  /** Per-request timeout; defaults to {@link DEFAULT_TIMEOUT_MS}. */
+  /** Per-request timeout (the whole exchange); defaults to {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /** Largest answer body read; 1 MiB when unset. A larger answer fails the delivery. */
+  maxBodyBytes?: number;
   /** Name used in error messages, e.g. `namespace/name` of the AlertProvider. Defaults to the type. */
   name?: string;
 }

@@ -1,7 +1,7 @@
 import { IncomingWebhook, type FetchFunction, type IncomingWebhookSendArguments } from '@slack/webhook';
 import { toNotifyError } from './errors.ts';
 import { alertFacts, headline, measurementLines, plainSummary, truncate } from './format.ts';
-import { DEFAULT_TIMEOUT_MS, gotFetch, proxyAgents } from './http.ts';
+import { boundedFetch, DEFAULT_TIMEOUT_MS, proxyAgents } from './http.ts';
 import type { Alert, AlertSeverity, Notifier, ProviderConfig } from './notifier.ts';
 
 type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
@@ -86,16 +86,21 @@ function withSignal(base: FetchFunction, signal: AbortSignal | undefined): Fetch
     base(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
 }
 
-/** Posts to a Slack incoming webhook through `@slack/webhook`, one attempt per alert. */
+/**
+ * Posts to a Slack incoming webhook through `@slack/webhook`, one attempt per alert, its transport
+ * the bounded outbound client (timeout, body cap, no redirects).
+ */
 export class SlackNotifier implements Notifier {
   readonly #config: ProviderConfig;
   readonly #fetch: FetchFunction;
 
   constructor(config: ProviderConfig) {
     this.#config = config;
-    this.#fetch = config.proxy
-      ? gotFetch(proxyAgents(config.proxy))
-      : (url, init) => globalThis.fetch(url, init);
+    this.#fetch = boundedFetch({
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxBodyBytes: config.maxBodyBytes,
+      agents: config.proxy ? proxyAgents(config.proxy) : undefined,
+    });
   }
 
   async post(alert: Alert, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotifier, NotifyError, type ProviderConfig } from '../../../src/notify/notifier.ts';
 import { sampleAlert } from '../../../src/notify/testing/alerts.ts';
+import { startServer, stream } from '../net/server.ts';
 import { startReceiver, type Receiver, type Reply } from './receiver.ts';
 
 const SECRET_PATH = '/services/T0KANARIA/B0KANARIA/s3cr3t-token-0123456789abcdef';
@@ -191,4 +192,41 @@ describe('other providers', () => {
       expectRedacted(err, r);
     }
   });
+});
+
+describe('answers are bounded', () => {
+  it.each(['slack', 'webhook'] as const)(
+    '%s: a body over the cap, a redirect and an error body with secrets fail cleanly',
+    async (type) => {
+      const other = await startServer((_req, res) => res.end('ok'));
+      const s = await startServer((req, res) => {
+        if (req.path.startsWith('/big')) {
+          res.writeHead(200);
+          void stream(res, Buffer.alloc(64 * 1024, 'x'), 20 * 2 ** 20);
+        } else if (req.path.startsWith('/away')) {
+          res.writeHead(302, { location: `${other.origin}/collect` }).end();
+        } else {
+          res.writeHead(400, 'Bad Request');
+          res.end(`invalid_token\n\x1b[1mBearer xoxb-0123456789-abcdef\x1b[0m for ${req.path}`);
+        }
+      });
+      try {
+        const big = await failure({ type, address: `${s.origin}/big${SECRET_PATH}`, timeoutMs: 5_000 });
+        expect(big.code).toBe('ERR_HTTP');
+        expect(big.statusCode).toBe(200);
+        expect(big.message).toMatch(/failed: 200: response body larger than 1 MiB$/);
+        const away = await failure({ type, address: `${s.origin}/away${SECRET_PATH}` });
+        expect(away.code).toBe('ERR_HTTP');
+        expect(away.statusCode).toBe(302);
+        expect(other.seen).toEqual([]);
+        const bad = await failure({ type, address: `${s.origin}/bad${SECRET_PATH}` });
+        expect(bad.message).toMatch(
+          /failed: 400 Bad Request: invalid_token Bearer \[redacted\] for \[redacted\]$/,
+        );
+        expect(bad.message).not.toContain('s3cr3t-token');
+      } finally {
+        await Promise.all([s.close(), other.close()]);
+      }
+    },
+  );
 });

@@ -166,6 +166,12 @@ export function registerController(program: Command): void {
         : undefined;
       const shutdown = async (signal: string) => {
         log.info({ signal }, 'shutting down');
+        // In-flight reconciles are aborted and the Lease released within seconds; never outlive the
+        // chart's terminationGracePeriodSeconds (30 s) even if the API server does not answer.
+        setTimeout(() => {
+          log.error({ signal }, 'shutdown took longer than 20s; exiting');
+          process.exit(1);
+        }, 20_000).unref();
         await gate?.close();
         await controller.stop();
         if (embedded) await down('embedded');

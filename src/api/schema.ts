@@ -285,24 +285,30 @@ function pendingOutcomeSchema(): JSONSchemaProps {
     reason: str('Event reason.'),
     message: str('Event message.'),
   });
-  return obj('A promotion or rollback whose events, alert and post-rollout hooks are not delivered yet.', {
-    events: arr('Events to record.', event),
-    alert: obj('The alert to send.', {
-      kind: oneOfStrings('Alert kind.', ['promoted', 'rolled-back']),
-      severity: oneOfStrings('Alert severity.', ['info', 'warn', 'error']),
-      message: str('Alert text.'),
-      reason: str('Why.'),
-      measurements: arr(
-        'Measured values of the failed checks.',
-        obj('One measurement.', {
-          name: str('Check name.'),
-          value: num('Measured value.'),
-          message: str('What was measured.'),
-        }),
-      ),
-    }),
-    postRollout: bool('Whether the post-rollout webhooks still have to be called.'),
+  const alert = obj('An alert to send.', {
+    kind: oneOfStrings('Alert kind.', ['promoted', 'rolled-back']),
+    severity: oneOfStrings('Alert severity.', ['info', 'warn', 'error']),
+    message: str('Alert text.'),
+    reason: str('Why.'),
+    measurements: arr(
+      'Measured values of the failed checks.',
+      obj('One measurement.', {
+        name: str('Check name.'),
+        value: num('Measured value.'),
+        message: str('What was measured.'),
+      }),
+    ),
   });
+  return obj(
+    'A promotion or rollback whose events, alerts and post-rollout hooks are not all delivered yet.',
+    {
+      id: str('Names this record.'),
+      events: arr('Events not recorded yet.', event),
+      alerts: arr('Alerts not delivered yet.', alert),
+      postRollout: bool('Whether the post-rollout webhooks still have to be called.'),
+      attempts: int('Delivery attempts that left something undelivered.', 0),
+    },
+  );
 }
 
 /** Top-level openAPIV3Schema of a kind with the given spec and status schemas. */

@@ -218,10 +218,16 @@ export interface OutcomeAlert {
 }
 
 export interface PendingOutcome {
+  /** Names this record; clearing or updating it tests the id, so a newer record is never touched. */
+  id: string;
+  /** Events not recorded yet. */
   events: OutcomeEvent[];
-  alert: OutcomeAlert;
+  /** Alerts not delivered yet. */
+  alerts: OutcomeAlert[];
   /** Whether the post-rollout webhooks still have to be called. */
   postRollout: boolean;
+  /** Delivery attempts that left something undelivered; Kanaria gives up after a few. */
+  attempts?: number;
 }
 
 export interface Canary {

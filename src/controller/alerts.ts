@@ -95,10 +95,14 @@ export function createAlertSink(o: AlertSinkOptions) {
     return targets;
   };
 
-  const sink = (canary: Canary, alert: EngineAlert | OutcomeAlert, status: CanaryStatus): Promise<void> => {
+  const sink = (
+    canary: Canary,
+    alert: EngineAlert | OutcomeAlert,
+    status: CanaryStatus,
+  ): Promise<boolean> => {
     try {
       const targets = targetsOf(canary);
-      if (targets.length === 0) return Promise.resolve();
+      if (targets.length === 0) return Promise.resolve(true);
       return dispatcher.send(
         {
           canary: canary.metadata.name,
@@ -120,7 +124,7 @@ export function createAlertSink(o: AlertSinkOptions) {
         { canary: `${canary.metadata.namespace}/${canary.metadata.name}` },
         `alert not sent: ${(err as Error).message}`,
       );
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
   };
   return { sink, dispatcher };

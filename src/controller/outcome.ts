@@ -5,11 +5,15 @@ import { withDefaults } from '../api/defaults.ts';
 import { describeError } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
 
+/** Attempts after which what is still undelivered of an outcome is given up (and logged). */
+export const MAX_OUTCOME_ATTEMPTS = 5;
+
 export interface OutcomeDelivery {
   writer: KubeWriter;
   log: Logger;
   clock: () => number;
-  alert?: (canary: Canary, alert: OutcomeAlert, status: CanaryStatus) => Promise<void> | void;
+  /** Resolves true when every destination of the alert got it. */
+  alert?: (canary: Canary, alert: OutcomeAlert, status: CanaryStatus) => Promise<boolean> | boolean;
   /** Aborts the webhooks (leadership lost, shutdown); the outcome then stays recorded for the next leader. */
   signal?: AbortSignal;
 }
@@ -24,41 +28,28 @@ export function hookPayload(canary: Canary, status: CanaryStatus, phase: string)
 }
 
 /**
- * Delivers a recorded promotion or rollback: its Events, its alert, the post-rollout webhooks and the
- * event webhooks, each awaited (all bounded by their own timeouts). The caller clears the record only
- * afterwards, so a crash in between delivers again: at least once, never silently lost.
+ * Delivers a recorded promotion or rollback: its Events, its alerts, the post-rollout webhooks and the
+ * event webhooks, each awaited (all bounded by their own timeouts). Returns what is still undelivered
+ * (Events the API server refused, alerts a destination did not take), undefined when nothing is left.
+ * The caller keeps that part recorded, so a crash or a failure delivers it again: at least once.
  */
 export async function deliverOutcome(
   o: OutcomeDelivery,
   canary: Canary,
   status: CanaryStatus,
   outcome: PendingOutcome,
-): Promise<void> {
+): Promise<PendingOutcome | undefined> {
   const namespace = canary.metadata.namespace!;
   const name = canary.metadata.name;
   const phase = status.phase ?? '';
   const log = o.log.child({ canary: `${namespace}/${name}` });
   const webhooks = withDefaults(canary.spec).analysis.webhooks;
-  const work: Promise<unknown>[] = [];
-  for (const e of outcome.events) {
-    log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
-    work.push(
-      o.writer
-        .createEvent({
-          namespace,
-          regarding: { apiVersion: canary.apiVersion, kind: 'Canary', name, uid: canary.metadata.uid },
-          type: e.type,
-          reason: e.reason,
-          action: 'Reconcile',
-          note: e.message,
-          now: new Date(o.clock()),
-        })
-        .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed')),
-    );
-    const eventHooks = hooksOfType(webhooks, 'event');
-    if (eventHooks.length > 0)
-      work.push(
-        runHooks(
+  const eventHooks = hooksOfType(webhooks, 'event');
+  const events = await Promise.all(
+    outcome.events.map(async (e) => {
+      log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
+      if (eventHooks.length > 0)
+        void runHooks(
           eventHooks,
           'event',
           {
@@ -66,18 +57,39 @@ export async function deliverOutcome(
             metadata: { eventMessage: e.message, eventType: e.type, timestamp: String(o.clock()) },
           },
           o.signal,
-        ),
-      );
-  }
-  if (o.alert) work.push(Promise.resolve(o.alert(canary, outcome.alert, status)));
+        ).catch(() => undefined);
+      try {
+        await o.writer.createEvent({
+          namespace,
+          regarding: { apiVersion: canary.apiVersion, kind: 'Canary', name, uid: canary.metadata.uid },
+          type: e.type,
+          reason: e.reason,
+          action: 'Reconcile',
+          note: e.message,
+          now: new Date(o.clock()),
+        });
+        return undefined;
+      } catch (err) {
+        log.warn({ err: describeError(err) }, 'recording an event failed; it is kept for the next attempt');
+        return e;
+      }
+    }),
+  );
+  const alerts = await Promise.all(
+    outcome.alerts.map(async (a) => ((await (o.alert?.(canary, a, status) ?? true)) ? undefined : a)),
+  );
   if (outcome.postRollout) {
     const hooks = hooksOfType(webhooks, 'post-rollout');
     if (hooks.length > 0)
-      work.push(
-        runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase), o.signal).then((results) => {
-          for (const r of results) if (!r.ok) log.warn(r.message);
-        }),
-      );
+      for (const r of await runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase), o.signal))
+        if (!r.ok) log.warn(r.message);
   }
-  await Promise.allSettled(work);
+  const left = {
+    id: outcome.id,
+    events: events.filter((e) => e !== undefined),
+    alerts: alerts.filter((a) => a !== undefined),
+    postRollout: false,
+    attempts: (outcome.attempts ?? 0) + 1,
+  };
+  return left.events.length + left.alerts.length > 0 ? left : undefined;
 }

@@ -10,7 +10,7 @@ import type { KubeWriter } from '../kube/writer.ts';
 import { FINALIZER } from '../resources/meta.ts';
 import { Applier, type ApplyContext } from './apply.ts';
 import type { Caches } from './caches.ts';
-import { deliverOutcome, hookPayload } from './outcome.ts';
+import { deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
 import { observe, type Problem } from './snapshot.ts';
 
@@ -29,7 +29,7 @@ export type AlertSink = (
   canary: Canary,
   alert: EngineAlert | OutcomeAlert,
   status: CanaryStatus,
-) => Promise<void> | void;
+) => Promise<boolean> | boolean;
 
 export interface ReconcilerOptions {
   caches: Caches;
@@ -58,6 +58,8 @@ export interface ReconcileResult {
 }
 
 const MAX_DECISION_ROUNDS = 8;
+/** When part of an outcome could not be delivered, the next attempt comes this soon. */
+const OUTCOME_RETRY_MS = 5_000;
 
 /**
  * One reconcile of one Canary: observe from caches, decide (pure), record the decision in status
@@ -178,15 +180,28 @@ export class Reconciler {
       });
     await this.emit(canary, snapshot, plan);
     // A recorded outcome (this one, or one a crash left undelivered) goes out once the objects agree with it.
-    if (plan.status.pendingOutcome && !removesFinalizer) await this.deliverAndClear(canary, plan.status);
+    if (plan.status.pendingOutcome && !removesFinalizer && !(await this.deliverAndClear(canary, plan.status)))
+      return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS) };
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 
-  private async deliverAndClear(canary: Canary, status: CanaryStatus): Promise<void> {
+  /** Delivers the recorded outcome; clears it, or keeps what is left for another attempt. True when done. */
+  private async deliverAndClear(canary: Canary, status: CanaryStatus): Promise<boolean> {
     const { writer, log, clock, alert, signal } = this.options;
-    await deliverOutcome({ writer, log, clock, alert, signal }, canary, status, status.pendingOutcome!);
+    const outcome = status.pendingOutcome!;
+    const left = await deliverOutcome({ writer, log, clock, alert, signal }, canary, status, outcome);
     signal?.throwIfAborted();
-    await this.recorder.clearOutcome(canary, status.pendingOutcome!);
+    if (left && (left.attempts ?? 0) < MAX_OUTCOME_ATTEMPTS) {
+      await this.recorder.replaceOutcome(canary, outcome.id, left);
+      return false;
+    }
+    if (left)
+      log.warn(
+        { canary: `${canary.metadata.namespace}/${canary.metadata.name}`, undelivered: left },
+        `giving up delivering part of ${outcome.id} after ${left.attempts} attempts`,
+      );
+    await this.recorder.clearOutcome(canary, outcome.id);
+    return true;
   }
 
   /** Events and alerts of ordinary decisions: best effort, after the decision is recorded. */

@@ -76,11 +76,24 @@ export class StatusRecorder {
   }
 
   /** Clears a delivered outcome; one already cleared or replaced by a newer one is left as it is. */
-  async clearOutcome(canary: Canary, outcome: PendingOutcome): Promise<void> {
+  async clearOutcome(canary: Canary, id: string): Promise<void> {
+    await this.ignoringOtherOutcome(() =>
+      this.writer.patchCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, id, undefined),
+    );
+  }
+
+  /** Keeps only `left` of the outcome `id` recorded, for another attempt. */
+  async replaceOutcome(canary: Canary, id: string, left: PendingOutcome): Promise<void> {
+    await this.ignoringOtherOutcome(() =>
+      this.writer.patchCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, id, left),
+    );
+  }
+
+  private async ignoringOtherOutcome(write: () => Promise<void>): Promise<void> {
     try {
-      await this.writer.clearCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, outcome);
+      await write();
     } catch (err) {
-      // 422: the test failed (someone cleared or replaced it): nothing of ours to clear.
+      // 422: the id test failed (someone cleared or replaced it): nothing of ours to change.
       if (statusCode(err) !== 422) throw err;
     }
   }

@@ -91,9 +91,12 @@ export class Decision {
    * after the status that holds them is written, and again after a crash until they are cleared.
    */
   outcome(alert: OutcomeAlert, events: OutcomeEvent[]): void {
+    // An earlier outcome still undelivered keeps its parts: nothing recorded is dropped.
+    const earlier = this.status.pendingOutcome;
     this.status.pendingOutcome = {
-      events: [...(this.status.pendingOutcome?.events ?? []), ...events],
-      alert,
+      id: `${alert.kind}@${this.nowIso}`,
+      events: [...(earlier?.events ?? []), ...events],
+      alerts: [...(earlier?.alerts ?? []), alert],
       postRollout: true,
     };
   }

@@ -199,10 +199,16 @@ export class KubeWriter {
   }
 
   /**
-   * Removes status.pendingOutcome only if it still is `outcome` (a JSON patch test): no
-   * resourceVersion needed, so an unrelated edit of the Canary meanwhile does not make it fail.
+   * Replaces (or, with `outcome` undefined, removes) status.pendingOutcome only while its id is `id`:
+   * a JSON patch test on the id, which carries no characters the API server escapes. No
+   * resourceVersion is needed, so an unrelated edit of the Canary meanwhile does not make it fail.
    */
-  async clearCanaryOutcome(namespace: string, name: string, outcome: object): Promise<void> {
+  async patchCanaryOutcome(
+    namespace: string,
+    name: string,
+    id: string,
+    outcome: object | undefined,
+  ): Promise<void> {
     this.admit('patch');
     this.onRequest('patch');
     await this.kube.custom.patchNamespacedCustomObjectStatus(
@@ -213,8 +219,10 @@ export class KubeWriter {
         namespace,
         name,
         body: [
-          { op: 'test', path: '/status/pendingOutcome', value: outcome },
-          { op: 'remove', path: '/status/pendingOutcome' },
+          { op: 'test', path: '/status/pendingOutcome/id', value: id },
+          outcome === undefined
+            ? { op: 'remove', path: '/status/pendingOutcome' }
+            : { op: 'replace', path: '/status/pendingOutcome', value: outcome },
         ],
       },
       this.requestOptions('patch', PatchStrategy.JsonPatch),

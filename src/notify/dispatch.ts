@@ -96,7 +96,7 @@ export class AlertDispatcher {
   readonly #onError: (err: NotifyError, alert: Alert) => void;
   readonly #timeoutMs: number;
   readonly #maxInFlight: number;
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new Set<Promise<boolean>>();
   #delivered = 0;
   #failed = 0;
   #dropped = 0;
@@ -110,15 +110,17 @@ export class AlertDispatcher {
 
   /**
    * Queues `alert` for every target (default: the constructor's) whose threshold it meets. The
-   * returned promise settles (never rejects) once those deliveries ended; callers that must know an
-   * alert went out (a recorded outcome) await it, the others ignore it.
+   * returned promise settles (never rejects) once those deliveries ended, true when every target got
+   * it; callers that must know an alert went out (a recorded outcome) await it, the others ignore it.
    */
-  send(alert: Alert, targets: readonly AlertTarget[] = this.#targets): Promise<void> {
-    const started: Promise<void>[] = [];
+  send(alert: Alert, targets: readonly AlertTarget[] = this.#targets): Promise<boolean> {
+    const started: Promise<boolean>[] = [];
+    let dropped = false;
     try {
       for (const target of targetsFor(targets, alert)) {
         if (this.#pending.size >= this.#maxInFlight) {
           this.#dropped++;
+          dropped = true;
           const err = new NotifyError(
             'ERR_DROPPED',
             `${describeTarget(alert, target)} dropped: ${this.#maxInFlight} deliveries already in flight`,
@@ -134,11 +136,12 @@ export class AlertDispatcher {
     } catch (err) {
       this.#failed++;
       this.#report(asNotifyError(err, `alert for ${alert.canary}.${alert.namespace}`), alert);
+      return Promise.resolve(false);
     }
-    return Promise.allSettled(started).then(() => undefined);
+    return Promise.all(started).then((delivered) => !dropped && delivered.every(Boolean));
   }
 
-  async #deliver(target: AlertTarget, alert: Alert): Promise<void> {
+  async #deliver(target: AlertTarget, alert: Alert): Promise<boolean> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     const what = describeTarget(alert, target);
     try {
@@ -150,9 +153,11 @@ export class AlertDispatcher {
         what,
       );
       this.#delivered++;
+      return true;
     } catch (err) {
       this.#failed++;
       this.#report(asNotifyError(err, what), alert);
+      return false;
     }
   }
 

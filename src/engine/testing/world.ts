@@ -193,7 +193,7 @@ export function step(
 function deliver(w: World): void {
   const outcome = w.status.pendingOutcome!;
   w.events.push(...outcome.events);
-  w.outcomes.push(outcome.alert.kind);
+  w.outcomes.push(...outcome.alerts.map((a) => a.kind));
   if (outcome.postRollout) w.postRolloutRuns++;
   w.status = { ...w.status, pendingOutcome: undefined };
 }

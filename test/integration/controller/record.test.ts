@@ -48,21 +48,21 @@ describe('status recorder', () => {
     expect(requests.length).toBe(before);
   });
 
-  it('clears a delivered outcome even after an unrelated edit, and leaves a different one alone', async () => {
+  it('clears or trims an outcome by its id, even after an unrelated edit and with < > & in its text', async () => {
     const canary = await getCanary(kube, ns.name);
     const outcome = {
-      events: [{ type: 'Warning' as const, reason: 'Synced', message: 'Canary failed!' }],
-      alert: {
-        kind: 'rolled-back' as const,
-        severity: 'error' as const,
-        message: 'rolled back',
-        reason: 'x',
-      },
+      id: 'rolled-back@2026-12-01T00:00:00.000Z',
+      events: [
+        { type: 'Warning' as const, reason: 'Synced', message: 'Canary failed! error-rate 50.00 > 5 & <x>' },
+        { type: 'Warning' as const, reason: 'Synced', message: 'Rolling back' },
+      ],
+      alerts: [
+        { kind: 'rolled-back' as const, severity: 'error' as const, message: 'rolled back', reason: 'a > b' },
+      ],
       postRollout: true,
     };
     await recorder.record(canary, { ...canary.status, phase: 'Failed', pendingOutcome: outcome });
-    expect((await getCanary(kube, ns.name)).status?.pendingOutcome?.alert.kind).toBe('rolled-back');
-    // Someone annotates the Canary meanwhile (a gate, kanaria promote): the clear must still land.
+    // Someone annotates the Canary meanwhile (a gate, kanaria promote): the changes must still land.
     await kube.custom.patchNamespacedCustomObject(
       {
         group: 'kanaria.dev',
@@ -74,9 +74,13 @@ describe('status recorder', () => {
       },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await recorder.clearOutcome(canary, { ...outcome, alert: { ...outcome.alert, message: 'another' } });
-    expect((await getCanary(kube, ns.name)).status?.pendingOutcome).toBeDefined();
-    await recorder.clearOutcome(canary, outcome);
+    const left = { ...outcome, events: outcome.events.slice(1), alerts: [], postRollout: false, attempts: 1 };
+    await recorder.replaceOutcome(canary, outcome.id, left);
+    expect((await getCanary(kube, ns.name)).status?.pendingOutcome).toEqual(left);
+    // Another record's id: left alone.
+    await recorder.clearOutcome(canary, 'promoted@2026-12-01T00:00:01.000Z');
+    expect((await getCanary(kube, ns.name)).status?.pendingOutcome).toEqual(left);
+    await recorder.clearOutcome(canary, outcome.id);
     const after = await getCanary(kube, ns.name);
     expect(after.status?.pendingOutcome).toBeUndefined();
     expect(after.status?.phase).toBe('Failed');

@@ -11,6 +11,7 @@ import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
 import { WorkQueue } from './queue.ts';
+import { ResourceStatus } from './resource-status.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
 
 export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
@@ -49,6 +50,7 @@ export class Manager {
   private readonly watches: WatchCache<KubernetesObject>[] = [];
   private caches!: Caches;
   private reconciler!: Reconciler;
+  private resourceStatus: ResourceStatus | undefined;
   private readonly failures = new Map<string, number>();
   private running = false;
   private stopping = false;
@@ -177,12 +179,12 @@ export class Manager {
       metricTemplates: watch<MetricTemplate & KubernetesObject>(
         this.path('kanaria.dev/v1beta1', 'metrictemplates'),
         listOwn<MetricTemplate & KubernetesObject>('metrictemplates'),
-        () => undefined,
+        (o) => void this.resourceStatus?.check('metrictemplates', o),
       ),
       alertProviders: watch<AlertProvider & KubernetesObject>(
         this.path('kanaria.dev/v1beta1', 'alertproviders'),
         listOwn<AlertProvider & KubernetesObject>('alertproviders'),
-        () => undefined,
+        (o) => void this.resourceStatus?.check('alertproviders', o),
       ),
       hpas: watch(
         this.path('autoscaling/v2', 'horizontalpodautoscalers'),
@@ -212,6 +214,10 @@ export class Manager {
         clock: this.o.clock,
         log: this.o.log,
       }).sink;
+    const writer = this.o.signal
+      ? this.o.writer.withSignal(AbortSignal.any([this.o.signal, this.aborter.signal]))
+      : this.o.writer.withSignal(this.aborter.signal);
+    this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
     this.reconciler = new Reconciler({
       ...this.o,
       caches: this.caches,
@@ -227,6 +233,9 @@ export class Manager {
     this.running = true;
     for (const c of this.caches.canaries.list())
       this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+    // Templates and providers listed before this point get their verdict now; later changes on arrival.
+    for (const t of this.caches.metricTemplates.list()) void this.resourceStatus?.check('metrictemplates', t);
+    for (const p of this.caches.alertProviders.list()) void this.resourceStatus?.check('alertproviders', p);
     const n = this.o.workers ?? 16;
     for (let i = 0; i < n; i++) this.workers.push(this.work());
     log.info({ workers: n, namespace: ns ?? '(all)' }, 'controller started');

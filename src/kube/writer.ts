@@ -229,6 +229,29 @@ export class KubeWriter {
     );
   }
 
+  /** Merge-patches the status of a MetricTemplate or AlertProvider, with the resourceVersion read. */
+  async patchResourceStatus(
+    plural: 'metrictemplates' | 'alertproviders',
+    namespace: string,
+    name: string,
+    status: object,
+    resourceVersion?: string,
+  ): Promise<void> {
+    this.admit('patch');
+    this.onRequest('patch');
+    await this.kube.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: 'kanaria.dev',
+        version: 'v1beta1',
+        plural,
+        namespace,
+        name,
+        body: { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status },
+      },
+      this.requestOptions('patch', PatchStrategy.MergePatch),
+    );
+  }
+
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {
     this.admit('patch');
     this.onRequest('patch');

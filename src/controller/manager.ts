@@ -12,6 +12,7 @@ import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
 import { WorkQueue } from './queue.ts';
 import { ResourceStatus } from './resource-status.ts';
+import { CheckRunner } from './check-runner.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
 
 export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
@@ -220,6 +221,7 @@ export class Manager {
     this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
     this.reconciler = new Reconciler({
       ...this.o,
+      checks: new CheckRunner((key) => this.running && this.queue.add(key)),
       caches: this.caches,
       analysisChecks,
       alert,

@@ -28,8 +28,8 @@ export function hookPayload(canary: Canary, status: CanaryStatus, phase: string)
 }
 
 /**
- * Delivers a recorded promotion or rollback: its Events, its alerts, the post-rollout webhooks and the
- * event webhooks, each awaited (all bounded by their own timeouts). Returns what is still undelivered
+ * Delivers a recorded promotion or rollback: its Events and alerts, awaited (each bounded by its
+ * timeout), and the post-rollout and event webhooks, started in the background. Returns what is still undelivered
  * (Events the API server refused, alerts a destination did not take), undefined when nothing is left.
  * The caller keeps that part recorded, so a crash or a failure delivers it again: at least once.
  */
@@ -79,10 +79,13 @@ export async function deliverOutcome(
     outcome.alerts.map(async (a) => ((await (o.alert?.(canary, a, status) ?? true)) ? undefined : a)),
   );
   if (outcome.postRollout) {
+    // Called once, in the background: a slow post-rollout hook must not hold the worker.
     const hooks = hooksOfType(webhooks, 'post-rollout');
     if (hooks.length > 0)
-      for (const r of await runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase), o.signal))
-        if (!r.ok) log.warn(r.message);
+      void runHooks(hooks, 'post-rollout', hookPayload(canary, status, phase), o.signal).then(
+        (results) => results.filter((r) => !r.ok).forEach((r) => log.warn(r.message)),
+        () => undefined,
+      );
   }
   const left = {
     id: outcome.id,

@@ -10,6 +10,7 @@ import type { KubeWriter } from '../kube/writer.ts';
 import { FINALIZER } from '../resources/meta.ts';
 import { Applier, type ApplyContext } from './apply.ts';
 import type { Caches } from './caches.ts';
+import type { CheckRunner } from './check-runner.ts';
 import { deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
 import { observe, type Problem } from './snapshot.ts';
@@ -45,6 +46,8 @@ export interface ReconcilerOptions {
   providerProblems?: (snapshot: Snapshot, signal?: AbortSignal) => Promise<string[]>;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
+  /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
+  checks?: CheckRunner;
   /**
    * Aborted when this reconciler must stop acting (leadership lost, controller stopping): checks and
    * webhooks in flight end, writes are refused, and a reconcile in progress ends before its next write
@@ -71,6 +74,7 @@ export class Reconciler {
   private readonly options: ReconcilerOptions;
   private readonly applier: Applier;
   private readonly recorder: StatusRecorder;
+  private readonly checks: CheckRunner | undefined;
 
   constructor(options: ReconcilerOptions) {
     // Every write, the recorder's and the applier's included, stops with the signal.
@@ -78,6 +82,7 @@ export class Reconciler {
     this.options = { ...options, writer };
     this.applier = new Applier(options.caches, writer, options.ingressAnnotationPrefix, options.ingressClass);
     this.recorder = new StatusRecorder(writer);
+    this.checks = options.checks;
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
@@ -101,6 +106,7 @@ export class Reconciler {
     const key = `${namespace}/${name}`;
     if (!canary) {
       this.recorder.forget(key);
+      this.checks?.spent(key);
       return {};
     }
     if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion)) return { requeueAfterMs: 100 };
@@ -129,6 +135,7 @@ export class Reconciler {
     });
     const { snapshot } = observed;
     const plan = await this.decideWithChecks(canary, snapshot);
+    if (!plan) return {}; // checks in flight; the check runner queues the Canary again
     if (
       plan.status.phase === 'Initialized' &&
       snapshot.status.phase !== 'Initialized' &&
@@ -227,12 +234,25 @@ export class Reconciler {
     for (const a of plan.alerts) void this.options.alert?.(canary, a, plan.status);
   }
 
-  private async decideWithChecks(canary: Canary, snapshot: Snapshot): Promise<Plan> {
+  /**
+   * Decides, asking for check stages as the engine needs them. With a check runner the stages run
+   * outside this reconcile: undefined means they are being gathered and the Canary comes back once
+   * they are in. Without one (tests of the reconciler alone) they are awaited here.
+   */
+  private async decideWithChecks(canary: Canary, snapshot: Snapshot): Promise<Plan | undefined> {
+    const key = `${snapshot.namespace}/${snapshot.name}`;
+    const version = `${canary.metadata.resourceVersion}|${snapshot.revision}`;
     const results: CheckResults = {};
     for (let round = 0; round < MAX_DECISION_ROUNDS; round++) {
       const out = decide(snapshot, results, this.options.clock());
-      if (!isNeed(out)) return out;
-      results[out.need] = await this.runStage(canary, snapshot, out.need);
+      if (!isNeed(out)) {
+        this.checks?.spent(key);
+        return out;
+      }
+      const run = () => this.runStage(canary, snapshot, out.need);
+      const stage = this.checks ? this.checks.results(key, version, out.need, run) : await run();
+      if (!stage) return undefined;
+      results[out.need] = stage;
       // Results that arrive once stopped are no verdict: none of them reaches the engine.
       this.options.signal?.throwIfAborted();
     }

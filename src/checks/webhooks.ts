@@ -10,6 +10,8 @@ export interface HookPayload {
   namespace: string;
   phase: string;
   checksum: string;
+  /** The revision (status.revision) the checks are for; the gate API's /gate/check answers for it. */
+  revision?: string;
   metadata?: Record<string, string>;
 }
 

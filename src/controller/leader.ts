@@ -158,7 +158,10 @@ export class LeaderElector {
       retryPeriodMs: 2_000,
       clock: Date.now,
       monotonic: () => performance.now(),
-      ...options,
+      // Options given as undefined keep their defaults.
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, value]) => value !== undefined),
+      ) as LeaderElectorOptions),
     };
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.opts;
     if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs && retryPeriodMs > 0)) {

@@ -15,6 +15,7 @@ describe('withDefaults', () => {
     const spec = withDefaults(minimal());
     expect(spec).toEqual({
       provider: 'nginx',
+      ingressController: 'ingress-nginx',
       progressDeadlineSeconds: 600,
       skipAnalysis: false,
       suspend: false,
@@ -41,6 +42,7 @@ describe('withDefaults', () => {
   it('keeps what the user set', () => {
     const spec = withDefaults({
       provider: 'nginx',
+      ingressController: 'traefik',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       ingressRef: { name: 'web' },
       autoscalerRef: { name: 'hpa' },
@@ -63,6 +65,7 @@ describe('withDefaults', () => {
       targetPort: 'http',
       portDiscovery: true,
     });
+    expect(spec.ingressController).toBe('traefik');
     expect(spec.progressDeadlineSeconds).toBe(60);
     expect(spec.suspend).toBe(true);
     expect(spec.ingressRef).toEqual({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' });

@@ -3,6 +3,7 @@
  * wrote). Flagger's documented defaults are kept where Flagger has one:
  *
  *   spec.provider                        'nginx' (the only traffic provider)
+ *   spec.ingressController               'ingress-nginx' (the built-in metrics read ingress-nginx's series)
  *   spec.progressDeadlineSeconds         600 (Flagger)
  *   spec.skipAnalysis / suspend / revertOnDeletion   false
  *   spec.targetRef                       apiVersion 'apps/v1', kind 'Deployment'
@@ -43,6 +44,7 @@ import type {
   CanaryWebhook,
   HookType,
   HttpMatch,
+  IngressController,
   LocalObjectReference,
   ReleaseWindow,
 } from './types.ts';
@@ -50,6 +52,7 @@ import type {
 export { formatDuration, isPositiveDuration, parseDuration } from './duration.ts';
 
 export const DEFAULT_PROVIDER = 'nginx';
+export const DEFAULT_INGRESS_CONTROLLER: IngressController = 'ingress-nginx';
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 export const DEFAULT_INTERVAL = '1m';
 export const DEFAULT_THRESHOLD = 1;
@@ -90,7 +93,15 @@ export type DefaultedService = CanaryService &
 
 export type DefaultedCanarySpec = CanarySpec &
   Required<
-    Pick<CanarySpec, 'provider' | 'progressDeadlineSeconds' | 'skipAnalysis' | 'suspend' | 'revertOnDeletion'>
+    Pick<
+      CanarySpec,
+      | 'provider'
+      | 'ingressController'
+      | 'progressDeadlineSeconds'
+      | 'skipAnalysis'
+      | 'suspend'
+      | 'revertOnDeletion'
+    >
   > & {
     targetRef: Ref;
     ingressRef?: Ref;
@@ -156,6 +167,7 @@ export function withDefaults(spec: CanarySpec): DefaultedCanarySpec {
   const out: DefaultedCanarySpec = {
     ...rest,
     provider: s.provider || DEFAULT_PROVIDER,
+    ingressController: s.ingressController || DEFAULT_INGRESS_CONTROLLER,
     progressDeadlineSeconds: s.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
     skipAnalysis: s.skipAnalysis ?? false,
     suspend: s.suspend ?? false,

@@ -15,7 +15,7 @@ import {
   type JSONSchemaProps,
 } from './schema-types.ts';
 import { conditionsSchema } from './schema-providers.ts';
-import { HOOK_TYPES, PHASES } from './types.ts';
+import { HOOK_TYPES, INGRESS_CONTROLLERS, PHASES } from './types.ts';
 
 export type { JSONSchemaProps } from './schema-types.ts';
 export {
@@ -208,6 +208,18 @@ export function canarySpecSchema(): JSONSchemaProps {
     {
       provider: oneOfStrings('Traffic provider; only nginx (ingress-nginx).', ['nginx']),
       metricsServer: str('Prometheus URL for built-in metrics; overrides the operator flag.'),
+      ingressController: oneOfStrings(
+        'Controller serving the Ingress and its nginx.ingress.kubernetes.io annotations, which decides the ' +
+          'Prometheus series of the built-in metrics; defaults to ingress-nginx. ingress-nginx: ' +
+          'nginx_ingress_controller_requests and nginx_ingress_controller_response_duration_seconds_sum/_count ' +
+          'with the Ingress name and canary!="". traefik (the kubernetesIngressNGINX provider): ' +
+          'traefik_service_requests_total and traefik_service_request_duration_seconds_sum/_count of the service ' +
+          '<namespace>-<ingress>-<service>-<port>-canary@kubernetesingressnginx, named after the Ingress ' +
+          'backend (the apex Service) with its port number or name; these count retried upstream attempts. ' +
+          'Not detected: both serve IngressClasses of controller k8s.io/ingress-nginx. Metrics with a query ' +
+          'or templateRef are not affected.',
+        INGRESS_CONTROLLERS,
+      ),
       targetRef: obj(
         'The Deployment released progressively.',
         {

@@ -128,9 +128,19 @@ export interface CanaryAnalysis {
   windows?: ReleaseWindow[];
 }
 
+/**
+ * The controllers that can serve the Ingress's nginx.ingress.kubernetes.io annotations: ingress-nginx itself,
+ * or Traefik's ingress-nginx compatibility provider (`kubernetesIngressNGINX`). They route alike; they differ in
+ * the Prometheus series the built-in metrics read.
+ */
+export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik'] as const;
+export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
+
 export interface CanarySpec {
   provider?: string;
   metricsServer?: string;
+  /** Which controller serves the Ingress, so which series the built-in metrics read; ingress-nginx when unset. */
+  ingressController?: IngressController;
   targetRef: LocalObjectReference;
   ingressRef?: LocalObjectReference;
   autoscalerRef?: LocalObjectReference;

@@ -76,6 +76,11 @@ describe('validateCanary: valid specs', () => {
     expect(validateCanary(c)).toEqual([]);
   });
 
+  it('accepts both ingress controllers', () => {
+    expect(validateCanary(canary({}, { ingressController: 'traefik' }))).toEqual([]);
+    expect(validateCanary(canary({}, { ingressController: 'ingress-nginx' }))).toEqual([]);
+  });
+
   it('accepts a named target port and the smallest interval', () => {
     expect(
       validateCanary(canary({ interval: '1s' }, { service: { port: 8080, targetPort: 'http' } })),
@@ -92,6 +97,7 @@ describe('validateCanary: schema rules', () => {
     ['targetRef.kind', 'StatefulSet', 'spec.targetRef.kind', 'use one of "Deployment"'],
     ['targetRef.apiVersion', 'apps/v1beta1', 'spec.targetRef.apiVersion', 'use one of "apps/v1"'],
     ['provider', 'istio', 'spec.provider', 'use one of "nginx"'],
+    ['ingressController', 'nginx', 'spec.ingressController', 'use one of "ingress-nginx", "traefik"'],
     ['analysis.interval', '1', 'spec.analysis.interval', 'not a duration longer than zero'],
     ['analysis.interval', '0s', 'spec.analysis.interval', 'e.g. 30s, 1m or 1m30s'],
     ['analysis.interval', '1d', 'spec.analysis.interval', 'not a duration longer than zero'],

@@ -131,6 +131,9 @@ export function createAnalysisChecker(sources: MetricSources) {
       target: spec.targetRef.name,
       service: spec.service.name,
       ingress: spec.ingressRef?.name,
+      ingressController: spec.ingressController,
+      port: spec.service.port,
+      portName: spec.service.portName,
     };
     const results = await Promise.all(
       (spec.analysis.metrics ?? []).map(async (metric): Promise<CheckResult> => {

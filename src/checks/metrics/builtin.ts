@@ -1,12 +1,27 @@
-/** The metrics every NGINX canary can use without a template, with Flagger's NGINX semantics. */
+import type { IngressController } from '../../api/types.ts';
+
+/**
+ * The metrics every canary can use without a template, with Flagger's NGINX semantics, read from the series
+ * of the controller that serves the Ingress (`spec.ingressController`).
+ */
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 
+/** Traefik's name for its ingress-nginx compatibility provider, the suffix of the service label. */
+export const TRAEFIK_INGRESS_NGINX_PROVIDER = 'kubernetesingressnginx';
+
 export interface BuiltinQueryVars {
   namespace: string;
-  /** The canary's ingressRef name (ingress-nginx labels the series with the original Ingress). */
+  /** The canary's ingressRef name (both controllers name the series after the original Ingress). */
   ingress: string;
   interval: string;
+  /** Whose series are read; ingress-nginx when unset. */
+  ingressController?: IngressController;
+  /** traefik: the apex Service, the backend the original Ingress sends traffic to. */
+  service?: string;
+  /** traefik: the apex Service's port number and name; the Ingress backend refers to one of them. */
+  port?: number;
+  portName?: string;
 }
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
@@ -22,13 +37,38 @@ function rate(metric: string, selectors: string, interval: string): string {
   return `sum(rate(${metric}{${selectors}}[${interval}]))`;
 }
 
+/** Traefik's provider.Normalize: every run of characters other than letters and digits becomes one '-'. */
+export function traefikNormalize(name: string): string {
+  return name
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((part) => part !== '')
+    .join('-');
+}
+
 /**
- * The PromQL of a built-in metric, or undefined for any other name.
- * - request-success-rate: percentage (0-100) of the canary's requests that did not answer 5xx
- * - request-duration: the canary's mean response time in milliseconds
- * `canary!=""` keeps only the series ingress-nginx labels as served by the canary Ingress.
+ * The regex (RE2, anchored by PromQL) of the `service` label of the canary's series on Traefik's
+ * ingress-nginx provider. The provider names a service after the backend of the Ingress rule it serves,
+ * `<namespace>-<ingress>-<service>-<port>`, with `-canary` appended for the service of the canary Ingress
+ * attached to that rule: so the original Ingress (not `<ingress>-canary`) and the apex Service (not
+ * `<service>-canary`). `<port>` is the backend's port as the Ingress writes it, a number or a name; Kanaria
+ * does not read the Ingress here, so both the apex Service's port number and its name are accepted (the series
+ * recorded from a real Traefik in testdata/traefik-answers.json show both forms). After normalisation only
+ * letters, digits and '-' remain, none of them special in a regex.
  */
-export function builtinQuery(name: string, vars: BuiltinQueryVars): string | undefined {
+export function traefikCanaryService(vars: BuiltinQueryVars): string {
+  if (!vars.service) throw new Error('the traefik series need the apex Service name');
+  const ports = [vars.port === undefined ? '' : String(vars.port), vars.portName ?? '']
+    .map(traefikNormalize)
+    .filter((port, i, all) => port !== '' && all.indexOf(port) === i);
+  if (ports.length === 0)
+    throw new Error('the traefik series need the apex Service port (spec.service.port)');
+  const backend = traefikNormalize(`${vars.namespace}-${vars.ingress}-${vars.service}`);
+  const port = ports.length === 1 ? ports[0] : `(${ports.join('|')})`;
+  return `${backend}-${port}-canary@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+}
+
+/** ingress-nginx: `canary!=""` keeps only the series ingress-nginx labels as served by the canary Ingress. */
+function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
   const base = `namespace="${label(vars.namespace)}",ingress="${label(vars.ingress)}",canary!=""`;
   const i = vars.interval;
   switch (name) {
@@ -42,7 +82,49 @@ export function builtinQuery(name: string, vars: BuiltinQueryVars): string | und
         `${rate('nginx_ingress_controller_response_duration_seconds_sum', base, i)} / ` +
         `${rate('nginx_ingress_controller_response_duration_seconds_count', base, i)} * 1000`
       );
-    default:
-      return undefined;
   }
+}
+
+/**
+ * Traefik (kubernetesIngressNGINX provider): the series of the canary's service (see traefikCanaryService).
+ * Service series count upstream attempts, retries included: the provider puts a retry middleware on every
+ * router (its reading of ingress-nginx's proxy-next-upstream, by default on connection errors and timeouts),
+ * so a request that failed on a canary pod and was retried counts once per attempt (during a pod switch, 76
+ * upstream 502s were counted while 2 reached clients), where ingress-nginx's series count client requests.
+ * The success rate is therefore that of the attempts: below what clients saw whenever retries hid failures,
+ * so a flaky canary fails sooner than on ingress-nginx; request-duration is the mean of single attempts, not
+ * of a client's whole wait.
+ */
+function traefikQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
+  const base = `service=~"${label(traefikCanaryService(vars))}"`;
+  const i = vars.interval;
+  switch (name) {
+    case 'request-success-rate':
+      return (
+        `${rate('traefik_service_requests_total', `${base},code!~"5.."`, i)} / ` +
+        `${rate('traefik_service_requests_total', base, i)} * 100`
+      );
+    case 'request-duration':
+      return (
+        `${rate('traefik_service_request_duration_seconds_sum', base, i)} / ` +
+        `${rate('traefik_service_request_duration_seconds_count', base, i)} * 1000`
+      );
+  }
+}
+
+/**
+ * The PromQL of a built-in metric, or undefined for any other name.
+ * - request-success-rate: percentage (0-100) of the canary's requests that did not answer 5xx
+ * - request-duration: the canary's mean response time in milliseconds
+ * from ingress-nginx's series unless `ingressController` is traefik. Throws when the traefik series cannot be
+ * named (no service or port).
+ */
+export function builtinQuery(name: string, vars: BuiltinQueryVars): string | undefined {
+  if (!isBuiltinMetric(name)) return undefined;
+  return vars.ingressController === 'traefik' ? traefikQuery(name, vars) : nginxQuery(name, vars);
+}
+
+/** How messages name the built-in metrics' source: "nginx metric", "traefik metric". */
+export function builtinSourceName(controller: IngressController | undefined): string {
+  return controller === 'traefik' ? 'traefik' : 'nginx';
 }

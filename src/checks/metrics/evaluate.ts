@@ -1,5 +1,6 @@
-import type { CanaryMetric, ThresholdRange } from '../../api/types.ts';
-import { builtinQuery, isBuiltinMetric } from './builtin.ts';
+import { DEFAULT_PORT_NAME } from '../../api/defaults.ts';
+import type { CanaryMetric, IngressController, ThresholdRange } from '../../api/types.ts';
+import { builtinQuery, builtinSourceName, isBuiltinMetric } from './builtin.ts';
 import { MetricQueryError, type MetricErrorCode } from './errors.ts';
 import { DEFAULT_METRIC_INTERVAL } from './interval.ts';
 import type { MetricProvider } from './provider.ts';
@@ -14,6 +15,8 @@ export interface EvaluationContext {
    * semantics: a minimum for request-success-rate, a maximum for everything else).
    */
   threshold?: number;
+  /** Whose series the built-in metrics read, for the "no values" message; ingress-nginx when unset. */
+  ingressController?: IngressController;
 }
 
 export type MetricEvaluation =
@@ -49,7 +52,7 @@ function effectiveRange(
 }
 
 function noValuesMessage(metricName: string, ctx: EvaluationContext): string {
-  const kind = isBuiltinMetric(metricName) ? 'nginx metric' : 'metric';
+  const kind = isBuiltinMetric(metricName) ? `${builtinSourceName(ctx.ingressController)} metric` : 'metric';
   return `no values found for ${kind} ${metricName} probably ${ctx.target}.${ctx.namespace} is not receiving traffic`;
 }
 
@@ -109,6 +112,11 @@ export interface MetricCheckCanary {
   service?: string;
   /** ingressRef name; the target name when unset. */
   ingress?: string;
+  /** spec.ingressController: whose series the built-in metrics read; ingress-nginx when unset. */
+  ingressController?: IngressController;
+  /** spec.service.port and portName (the built-in metrics on traefik name the series after them). */
+  port?: number;
+  portName?: string;
 }
 
 export interface MetricCheckInput {
@@ -132,7 +140,13 @@ function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
     throw new Error(`metric template ${ns}/${metric.templateRef.name} was not found`);
   }
   if (metric.query) return renderQuery(metric.query, vars);
-  const builtin = builtinQuery(metric.name, vars);
+  const { ingressController, port, portName } = input.canary;
+  const builtin = builtinQuery(metric.name, {
+    ...vars,
+    ingressController,
+    port,
+    portName: portName || DEFAULT_PORT_NAME,
+  });
   if (builtin === undefined) {
     throw new Error(
       'it has no query or templateRef and is not a built-in metric (request-success-rate, request-duration)',
@@ -153,6 +167,7 @@ export async function runMetricCheck(input: MetricCheckInput): Promise<MetricChe
     target: canary.target,
     namespace: canary.namespace,
     threshold: metric.threshold,
+    ingressController: canary.ingressController,
   };
   let query: string | undefined;
   let outcome: number | Error;

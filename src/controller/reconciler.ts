@@ -187,15 +187,25 @@ export class Reconciler {
       });
     await this.emit(canary, snapshot, plan);
     // A recorded outcome (this one, or one a crash left undelivered) goes out once the objects agree with it.
-    if (plan.status.pendingOutcome && !removesFinalizer && !(await this.deliverAndClear(canary, plan.status)))
+    if (
+      plan.status.pendingOutcome &&
+      !removesFinalizer &&
+      !(await this.deliverAndClear(canary, plan.status, fence))
+    )
       return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS) };
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 
   /** Delivers the recorded outcome; clears it, or keeps what is left for another attempt. True when done. */
-  private async deliverAndClear(canary: Canary, status: CanaryStatus): Promise<boolean> {
+  private async deliverAndClear(
+    canary: Canary,
+    status: CanaryStatus,
+    fence: () => Promise<void>,
+  ): Promise<boolean> {
     const { writer, log, clock, alert, signal } = this.options;
     const outcome = status.pendingOutcome!;
+    // Deliver only what the API server still says is pending: a stale cache must not send it twice.
+    await fence();
     const left = await deliverOutcome({ writer, log, clock, alert, signal }, canary, status, outcome);
     signal?.throwIfAborted();
     if (left && (left.attempts ?? 0) < MAX_OUTCOME_ATTEMPTS) {

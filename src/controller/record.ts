@@ -77,21 +77,24 @@ export class StatusRecorder {
 
   /** Clears a delivered outcome; one already cleared or replaced by a newer one is left as it is. */
   async clearOutcome(canary: Canary, id: string): Promise<void> {
-    await this.ignoringOtherOutcome(() =>
+    await this.ignoringOtherOutcome(canary, () =>
       this.writer.patchCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, id, undefined),
     );
   }
 
   /** Keeps only `left` of the outcome `id` recorded, for another attempt. */
   async replaceOutcome(canary: Canary, id: string, left: PendingOutcome): Promise<void> {
-    await this.ignoringOtherOutcome(() =>
+    await this.ignoringOtherOutcome(canary, () =>
       this.writer.patchCanaryOutcome(canary.metadata.namespace!, canary.metadata.name, id, left),
     );
   }
 
-  private async ignoringOtherOutcome(write: () => Promise<void>): Promise<void> {
+  private async ignoringOtherOutcome(
+    canary: Canary,
+    write: () => Promise<string | undefined>,
+  ): Promise<void> {
     try {
-      await write();
+      this.noteWritten(canary, await write());
     } catch (err) {
       // 422: the id test failed (someone cleared or replaced it): nothing of ours to change.
       if (statusCode(err) !== 422) throw err;
@@ -113,8 +116,14 @@ export class StatusRecorder {
     };
   }
 
-  private async patch(canary: Canary, status: object, rv: string | undefined): Promise<string | undefined> {
+  /** Remembers our own write, so reconciles wait until the watch cache shows it (cacheIsBehind). */
+  private noteWritten(canary: Canary, rv: string | undefined): void {
     const key = `${canary.metadata.namespace}/${canary.metadata.name}`;
+    const parsed = parseRv(rv);
+    if (parsed !== undefined && parsed > (this.written.get(key) ?? 0n)) this.written.set(key, parsed);
+  }
+
+  private async patch(canary: Canary, status: object, rv: string | undefined): Promise<string | undefined> {
     try {
       const next = await this.writer.patchCanaryStatus(
         canary.metadata.namespace!,
@@ -122,8 +131,7 @@ export class StatusRecorder {
         status,
         rv,
       );
-      const parsed = parseRv(next);
-      if (parsed !== undefined && parsed > (this.written.get(key) ?? 0n)) this.written.set(key, parsed);
+      this.noteWritten(canary, next);
       return next;
     } catch (err) {
       if (statusCode(err) === 409)

@@ -208,10 +208,10 @@ export class KubeWriter {
     name: string,
     id: string,
     outcome: object | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     this.admit('patch');
     this.onRequest('patch');
-    await this.kube.custom.patchNamespacedCustomObjectStatus(
+    const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
       {
         group: 'kanaria.dev',
         version: 'v1beta1',
@@ -227,6 +227,7 @@ export class KubeWriter {
       },
       this.requestOptions('patch', PatchStrategy.JsonPatch),
     );
+    return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
   }
 
   /** Merge-patches the status of a MetricTemplate or AlertProvider, with the resourceVersion read. */

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Canary, CanaryStatus, OutcomeAlert, PendingOutcome } from '../api/types.ts';
+import type { Canary, CanaryStatus, OutcomeAlert, OutcomeEvent, PendingOutcome } from '../api/types.ts';
 import { hooksOfType, runHooks, type HookPayload } from '../checks/webhooks.ts';
 import { withDefaults } from '../api/defaults.ts';
 import { describeError } from '../kube/client.ts';
-import type { KubeWriter } from '../kube/writer.ts';
+import type { EventInput, KubeWriter } from '../kube/writer.ts';
 
 /** Attempts after which what is still undelivered of an outcome is given up (and logged). */
 export const MAX_OUTCOME_ATTEMPTS = 5;
@@ -16,6 +16,20 @@ export interface OutcomeDelivery {
   alert?: (canary: Canary, alert: OutcomeAlert, status: CanaryStatus) => Promise<boolean> | boolean;
   /** Aborts the webhooks (leadership lost, shutdown); the outcome then stays recorded for the next leader. */
   signal?: AbortSignal;
+}
+
+/** The Event that records `e` on the Canary. */
+export function canaryEvent(canary: Canary, e: OutcomeEvent, now: Date): EventInput {
+  const { name, namespace, uid } = canary.metadata;
+  return {
+    namespace: namespace!,
+    regarding: { apiVersion: canary.apiVersion, kind: 'Canary', name, uid },
+    type: e.type,
+    reason: e.reason,
+    action: 'Reconcile',
+    note: e.message,
+    now,
+  };
 }
 
 export function hookPayload(canary: Canary, status: CanaryStatus, phase: string): HookPayload {
@@ -59,15 +73,7 @@ export async function deliverOutcome(
           o.signal,
         ).catch(() => undefined);
       try {
-        await o.writer.createEvent({
-          namespace,
-          regarding: { apiVersion: canary.apiVersion, kind: 'Canary', name, uid: canary.metadata.uid },
-          type: e.type,
-          reason: e.reason,
-          action: 'Reconcile',
-          note: e.message,
-          now: new Date(o.clock()),
-        });
+        await o.writer.createEvent(canaryEvent(canary, e, new Date(o.clock())));
         return undefined;
       } catch (err) {
         log.warn({ err: describeError(err) }, 'recording an event failed; it is kept for the next attempt');

@@ -11,7 +11,7 @@ import { FINALIZER } from '../resources/meta.ts';
 import { Applier, type ApplyContext } from './apply.ts';
 import type { Caches } from './caches.ts';
 import type { CheckRunner } from './check-runner.ts';
-import { deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
+import { canaryEvent, deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
 import { observe, type Problem } from './snapshot.ts';
 
@@ -230,15 +230,7 @@ export class Reconciler {
       log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
       this.fireEventHooks(canary, snapshot, plan.status, e.message, e.type);
       await this.options.writer
-        .createEvent({
-          namespace,
-          regarding: { apiVersion: canary.apiVersion, kind: 'Canary', name, uid: canary.metadata.uid },
-          type: e.type,
-          reason: e.reason,
-          action: 'Reconcile',
-          note: e.message,
-          now: new Date(this.options.clock()),
-        })
+        .createEvent(canaryEvent(canary, e, new Date(this.options.clock())))
         .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed'));
     }
     for (const a of plan.alerts) void this.options.alert?.(canary, a, plan.status);

@@ -182,20 +182,8 @@ export class KubeWriter {
     status: object,
     resourceVersion?: string,
   ): Promise<string | undefined> {
-    this.admit('patch');
-    this.onRequest('patch');
-    const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: 'kanaria.dev',
-        version: 'v1beta1',
-        plural: 'canaries',
-        namespace,
-        name,
-        body: { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status },
-      },
-      this.requestOptions('patch', PatchStrategy.MergePatch),
-    );
-    return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+    const body = { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status };
+    return this.patchStatus('canaries', namespace, name, body, PatchStrategy.MergePatch);
   }
 
   /**
@@ -209,23 +197,28 @@ export class KubeWriter {
     id: string,
     outcome: object | undefined,
   ): Promise<string | undefined> {
+    const body = [
+      { op: 'test', path: '/status/pendingOutcome/id', value: id },
+      outcome === undefined
+        ? { op: 'remove', path: '/status/pendingOutcome' }
+        : { op: 'replace', path: '/status/pendingOutcome', value: outcome },
+    ];
+    return this.patchStatus('canaries', namespace, name, body, PatchStrategy.JsonPatch);
+  }
+
+  /** One status patch of one of Kanaria's kinds; returns the new resourceVersion. */
+  private async patchStatus(
+    plural: 'canaries' | 'metrictemplates' | 'alertproviders',
+    namespace: string,
+    name: string,
+    body: object,
+    strategy: PatchStrategy,
+  ): Promise<string | undefined> {
     this.admit('patch');
     this.onRequest('patch');
     const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: 'kanaria.dev',
-        version: 'v1beta1',
-        plural: 'canaries',
-        namespace,
-        name,
-        body: [
-          { op: 'test', path: '/status/pendingOutcome/id', value: id },
-          outcome === undefined
-            ? { op: 'remove', path: '/status/pendingOutcome' }
-            : { op: 'replace', path: '/status/pendingOutcome', value: outcome },
-        ],
-      },
-      this.requestOptions('patch', PatchStrategy.JsonPatch),
+      { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
+      this.requestOptions('patch', strategy),
     );
     return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
   }
@@ -238,19 +231,8 @@ export class KubeWriter {
     status: object,
     resourceVersion?: string,
   ): Promise<void> {
-    this.admit('patch');
-    this.onRequest('patch');
-    await this.kube.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: 'kanaria.dev',
-        version: 'v1beta1',
-        plural,
-        namespace,
-        name,
-        body: { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status },
-      },
-      this.requestOptions('patch', PatchStrategy.MergePatch),
-    );
+    const body = { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status };
+    await this.patchStatus(plural, namespace, name, body, PatchStrategy.MergePatch);
   }
 
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {

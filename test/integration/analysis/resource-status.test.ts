@@ -1,46 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Condition } from '../../../src/api/types.ts';
-import { startController, type RunningController } from '../../../src/controller/run.ts';
-import type { Kube } from '../../../src/kube/client.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
 import { eventsOf } from '../fixtures.ts';
-import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { controllerEnv } from '../controller-env.ts';
+import { waitFor } from '../helpers.ts';
 
 describe('MetricTemplate and AlertProvider validation', () => {
-  let kube: Kube;
-  let ns: { name: string; cleanup: () => Promise<void> };
-  let controller: RunningController;
-
-  beforeAll(async () => {
-    kube = testKube();
-    ns = await freshNamespace(kube, 'resources');
-    controller = await startController({
-      kubeconfig: kubeconfigPath(),
-      namespace: ns.name,
-      log: createLogger('warn'),
-    });
-  });
-  afterAll(async () => {
-    await controller?.stop();
-    await ns.cleanup();
-  });
+  const env = controllerEnv('resources');
 
   const ready = async (plural: string, name: string) => {
-    const obj = (await kube.custom.getNamespacedCustomObject({
+    const obj = (await env.kube.custom.getNamespacedCustomObject({
       group: 'kanaria.dev',
       version: 'v1beta1',
       plural,
-      namespace: ns.name,
+      namespace: env.ns.name,
       name,
     })) as { status?: { conditions?: Condition[] } };
     return obj.status?.conditions?.find((c) => c.type === 'Ready');
   };
   const create = (plural: string, kind: string, name: string, spec: object) =>
-    kube.custom.createNamespacedCustomObject({
+    env.kube.custom.createNamespacedCustomObject({
       group: 'kanaria.dev',
       version: 'v1beta1',
       plural,
-      namespace: ns.name,
+      namespace: env.ns.name,
       body: { apiVersion: 'kanaria.dev/v1beta1', kind, metadata: { name }, spec },
     });
 
@@ -64,7 +46,7 @@ describe('MetricTemplate and AlertProvider validation', () => {
       return c?.status === 'True' ? c : undefined;
     });
     expect(good.reason).toBe('Valid');
-    const notes = (await eventsOf(kube, ns.name, 'graphite-nowhere')).map((e) => e.note);
+    const notes = (await eventsOf(env.kube, env.ns.name, 'graphite-nowhere')).map((e) => e.note);
     expect(notes.some((n) => n.includes('cannot be used') && n.includes('spec.provider.address'))).toBe(true);
   });
 });

@@ -1,8 +1,7 @@
 import { DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startController, type RunningController } from '../../../src/controller/run.ts';
-import type { Kube } from '../../../src/kube/client.ts';
+import { describe, expect, it } from 'vitest';
+import { startController } from '../../../src/controller/run.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import {
   PODINFO_IMAGE,
@@ -13,7 +12,8 @@ import {
   getCanary,
   setImage,
 } from '../fixtures.ts';
-import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { controllerEnv } from '../controller-env.ts';
+import { freshNamespace, kubeconfigPath, waitFor } from '../helpers.ts';
 
 const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 
@@ -45,26 +45,11 @@ function watchEndpoints(namespace: string, service: string) {
 }
 
 describe('adoption without a gap, and hand edits put back', () => {
-  let kube: Kube;
-  let ns: { name: string; cleanup: () => Promise<void> };
-  let controller: RunningController;
-
-  beforeAll(async () => {
-    kube = testKube();
-    ns = await freshNamespace(kube, 'adopt');
-    controller = await startController({
-      kubeconfig: kubeconfigPath(),
-      namespace: ns.name,
-      log: createLogger('warn'),
-    });
-  });
-  afterAll(async () => {
-    await controller?.stop();
-    await ns.cleanup();
-  });
+  const env = controllerEnv('adopt');
 
   it('adopts a serving Deployment and its own Service: always a ready endpoint, the Service stays the user’s', async () => {
-    const namespace = ns.name;
+    const { kube } = env;
+    const namespace = env.ns.name;
     await createPodinfo(kube, namespace, { name: 'web' });
     await kube.core.createNamespacedService({
       namespace,
@@ -105,7 +90,8 @@ describe('adoption without a gap, and hand edits put back', () => {
   });
 
   it('restores a hand-set canary-weight within one interval, and a hand-edited primary template', async () => {
-    const namespace = ns.name;
+    const { kube } = env;
+    const namespace = env.ns.name;
     await createPodinfo(kube, namespace, { name: 'drift' });
     await createCanary(kube, canaryManifest(namespace, { interval: '4s', maxWeight: 30 }, 'drift'));
     await waitFor(
@@ -168,6 +154,7 @@ describe('adoption without a gap, and hand edits put back', () => {
   });
 
   it('deleting a namespace with revertOnDeletion Canaries, one of them without a target, completes within 60 s', async () => {
+    const { kube } = env;
     const doomed = await freshNamespace(kube, 'doomed');
     const other = await startController({
       kubeconfig: kubeconfigPath(),

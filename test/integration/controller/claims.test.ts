@@ -1,7 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startController, type RunningController } from '../../../src/controller/run.ts';
-import type { Kube } from '../../../src/kube/client.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
+import { describe, expect, it } from 'vitest';
 import {
   canaryManifest,
   createCanary,
@@ -10,29 +7,15 @@ import {
   recordWeights,
   setImage,
 } from '../fixtures.ts';
-import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { controllerEnv } from '../controller-env.ts';
+import { waitFor } from '../helpers.ts';
 
 describe('two Canaries claiming one Deployment or one Ingress', () => {
-  let kube: Kube;
-  let ns: { name: string; cleanup: () => Promise<void> };
-  let controller: RunningController;
-
-  beforeAll(async () => {
-    kube = testKube();
-    ns = await freshNamespace(kube, 'claims');
-    controller = await startController({
-      kubeconfig: kubeconfigPath(),
-      namespace: ns.name,
-      log: createLogger('warn'),
-    });
-  });
-  afterAll(async () => {
-    await controller?.stop();
-    await ns.cleanup();
-  });
+  const env = controllerEnv('claims');
 
   it('the second gets Ready=False naming the first, and the first releases undisturbed', async () => {
-    const namespace = ns.name;
+    const { kube } = env;
+    const namespace = env.ns.name;
     await createPodinfo(kube, namespace);
     await createCanary(kube, canaryManifest(namespace, { interval: '1s', maxWeight: 30 }));
     await waitFor(

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheRoot, ensureBinaries, COMPONENTS, type Component } from './binaries.ts';
 import { apiCall } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
+import { podCidrProblem } from './pod-cidr.ts';
 import { checkPortFree, isPortFree } from './ports.ts';
 
 /** The ports a cluster uses, all on 127.0.0.1, as offsets from one base port. */
@@ -32,6 +33,13 @@ export interface ClusterOptions {
   /** Extra kube-apiserver flags, e.g. an audit policy for benchmarks. */
   apiserverArgs?: string[];
   startTimeoutMs?: number;
+  /**
+   * The fake nodes' `spec.podCIDR` (all of them get the same one; KWOK keeps one address pool per CIDR, so
+   * pod IPs stay unique), e.g. 198.18.0.0/16 inside `hack/in-netns.sh`'s network namespace, where processes
+   * can listen on pod IPs (see src/podrunner). Defaults to $KANARIA_POD_CIDR; when neither is set the nodes
+   * have no podCIDR and KWOK takes pod IPs from its --cidr (10.244.0.0/16).
+   */
+  podCIDR?: string;
 }
 
 export interface ClusterState {
@@ -41,6 +49,8 @@ export interface ClusterState {
   server: string;
   ports: ClusterPorts;
   pids: Partial<Record<Component, number>>;
+  /** Only present when the fake nodes have a podCIDR. */
+  podCIDR?: string;
 }
 
 export const DEFAULT_BASE_PORT = 16440;
@@ -90,6 +100,9 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
   const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const ports = clusterPorts(options.basePort ?? DEFAULT_BASE_PORT);
   const dir = clusterDir(name, env);
+  const podCIDR = options.podCIDR ?? (env.KANARIA_POD_CIDR || undefined);
+  const cidrProblem = podCIDR === undefined ? undefined : podCidrProblem(podCIDR);
+  if (cidrProblem) throw new ClusterError('EPODCIDR', `pod CIDR ${cidrProblem}`);
   const existing = await readState(dir);
   if (existing && Object.values(existing.pids).some(alive)) {
     throw new ClusterError(
@@ -124,6 +137,7 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
   await writeFile(kubeconfig, renderKubeconfig(server, token, `kanaria-${name}`), { mode: 0o600 });
 
   const state: ClusterState = { name, dir, kubeconfig, server, ports, pids: {} };
+  if (podCIDR) state.podCIDR = podCIDR;
   const saveState = () => writeFile(join(dir, 'state.json'), JSON.stringify(state, null, 2));
   const timeout = options.startTimeoutMs ?? 90_000;
 
@@ -224,7 +238,7 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
       `--server-address=127.0.0.1:${ports.kwok}`,
     ]);
     for (let i = 0; i < (options.nodes ?? 3); i++) {
-      const res = await apiCall(server, token, 'POST', '/api/v1/nodes', fakeNode(`kwok-node-${i}`));
+      const res = await apiCall(server, token, 'POST', '/api/v1/nodes', fakeNode(`kwok-node-${i}`, podCIDR));
       if (res.status !== 201 && res.status !== 409)
         throw new ClusterError(
           'ENODE',
@@ -245,7 +259,10 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
       const res = await apiCall(server, token, 'GET', '/api/v1/namespaces/default/serviceaccounts/default');
       return res.status === 200;
     });
-    log(`local control plane "${name}" is up: ${server} (kubeconfig: ${kubeconfig})`);
+    log(
+      `local control plane "${name}" is up: ${server} (kubeconfig: ${kubeconfig})` +
+        (podCIDR ? `; pod IPs from ${podCIDR}` : ''),
+    );
     return state;
   } catch (err) {
     await stopPids(state.pids);
@@ -257,8 +274,9 @@ interface NodeLike {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-function fakeNode(name: string) {
+function fakeNode(name: string, podCIDR: string | undefined) {
   return {
+    ...(podCIDR ? { spec: { podCIDR, podCIDRs: [podCIDR] } } : {}),
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {

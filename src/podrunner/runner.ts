@@ -1,0 +1,371 @@
+/**
+ * The pod runner: a SIMULATION of a kubelet's containers for the local control plane's KWOK nodes, whose
+ * pods have no containers. It watches Pods and keeps one child process (pod-process.ts, answering like
+ * podinfo) per Running pod with a pod IP, listening on that IP and the container's TCP ports, with the
+ * container's env and the version of its image tag; it stops the process when the pod stops running
+ * (deleted, being deleted, failed) and restarts it with a backoff when it exits by itself or cannot start.
+ *
+ * Pod IPs must be local addresses: run it inside `hack/in-netns.sh`'s network namespace with the cluster's
+ * fake nodes on `podCIDR: 198.18.0.0/16` (src/devcluster, KANARIA_POD_CIDR). Pods are not gated on their
+ * process: KWOK reports them Ready at once, so a Service may list a pod a moment (about 0.1 s) before its
+ * process listens.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describeError, statusCode, type Kube } from '../kube/client.ts';
+import { watchCache, type WatchCache } from '../kube/informer.ts';
+import { backoffDelay } from '../kube/retry.ts';
+import type { Logger } from '../observability/logger.ts';
+import { planProcesses, podKey, type ProcessState } from './plan.ts';
+import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
+import type { PodProcessConfig } from './pod-process.ts';
+
+export const POD_PROCESS_SCRIPT = fileURLToPath(new URL('./pod-process.ts', import.meta.url));
+export const DEFAULT_MAX_PROCESSES = 200;
+
+export interface PodRunnerOptions {
+  kube: Kube;
+  log: Logger;
+  /** Only pods of this namespace; default all namespaces. */
+  namespace?: string;
+  /** At most this many processes; pods beyond it (the newest) wait. Default 200. */
+  maxProcesses?: number;
+  /** The Node.js binary that runs pod-process.ts; default this process's. */
+  nodeBinary?: string;
+  /** How long a process may take to listen. Default 15 s. */
+  startTimeoutMs?: number;
+  /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
+  stopTimeoutMs?: number;
+}
+
+export type { ProcessState };
+
+/** One pod's process as the runner sees it. */
+export interface PodProcessInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  ip: string;
+  ports: number[];
+  image: string;
+  version: string;
+  state: ProcessState;
+  pid?: number;
+  /** Starts after the first one (a crash or a failed start). */
+  restarts: number;
+  lastError?: string;
+  startedAt?: string;
+}
+
+export interface PodRunnerStatus {
+  maxProcesses: number;
+  processes: PodProcessInfo[];
+  /** Running pods without a process, and why. */
+  waiting: { namespace: string; name: string; reason: string }[];
+}
+
+interface Slot {
+  target: PodTarget;
+  state: ProcessState;
+  child?: ChildProcess;
+  exited?: Promise<void>;
+  restarts: number;
+  failures: number;
+  retryAt?: number;
+  lastError?: string;
+  startedAt?: Date;
+}
+
+const START_CONCURRENCY = 8;
+const STDERR_TAIL = 2_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+/** Reads ConfigMaps and Secrets for env resolution; a 404 is "not found", other errors propagate. */
+function apiEnvSources(kube: Kube): EnvSources {
+  const notFound = (err: unknown) => {
+    if (statusCode(err) === 404) return undefined;
+    throw err;
+  };
+  return {
+    configMap: (namespace, name) =>
+      kube.core.readNamespacedConfigMap({ namespace, name }).then((cm) => cm.data ?? {}, notFound),
+    secret: (namespace, name) =>
+      kube.core
+        .readNamespacedSecret({ namespace, name })
+        .then(
+          (s) =>
+            Object.fromEntries(
+              Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+            ),
+          notFound,
+        ),
+  };
+}
+
+export class PodRunner {
+  readonly #options: PodRunnerOptions;
+  readonly #log: Logger;
+  readonly #max: number;
+  readonly #sources: EnvSources;
+  readonly #slots = new Map<string, Slot>();
+  #waiting: PodRunnerStatus['waiting'] = [];
+  #cache?: WatchCache<Pod>;
+  #dirty = false;
+  #loop?: Promise<void>;
+  #timer?: NodeJS.Timeout;
+  #stopped = false;
+
+  constructor(options: PodRunnerOptions) {
+    this.#options = options;
+    this.#log = options.log;
+    this.#max = options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
+    if (!Number.isInteger(this.#max) || this.#max < 1)
+      throw new RangeError(`maxProcesses ${options.maxProcesses} is not a positive integer`);
+    this.#sources = apiEnvSources(options.kube);
+  }
+
+  /** Starts watching Pods; resolves once the first LIST is in and the processes for it are started. */
+  async start(): Promise<void> {
+    const { kube, namespace } = this.#options;
+    const path = namespace ? `/api/v1/namespaces/${namespace}/pods` : '/api/v1/pods';
+    this.#cache = watchCache<Pod>(
+      kube.kc,
+      path,
+      () => (namespace ? kube.core.listNamespacedPod({ namespace }) : kube.core.listPodForAllNamespaces()),
+      () => this.#kick(),
+      this.#log,
+    );
+    await this.#cache.synced;
+    this.#kick();
+    await this.settled();
+  }
+
+  /** Resolves when no reconcile is running or due (processes waiting for a retry do not count). */
+  async settled(): Promise<void> {
+    while (this.#loop) await this.#loop;
+  }
+
+  status(namespace?: string): PodRunnerStatus {
+    const processes = [...this.#slots.values()]
+      .filter((s) => namespace === undefined || s.target.namespace === namespace)
+      .map((s): PodProcessInfo => ({
+        namespace: s.target.namespace,
+        name: s.target.name,
+        uid: s.target.uid,
+        ip: s.target.ip,
+        ports: s.target.ports,
+        image: s.target.image,
+        version: s.target.version,
+        state: s.state,
+        ...(s.child?.pid && s.state !== 'backoff' ? { pid: s.child.pid } : {}),
+        restarts: s.restarts,
+        ...(s.lastError ? { lastError: s.lastError } : {}),
+        ...(s.startedAt ? { startedAt: s.startedAt.toISOString() } : {}),
+      }))
+      .sort((a, b) => podKey(a).localeCompare(podKey(b)));
+    const waiting = this.#waiting.filter((w) => namespace === undefined || w.namespace === namespace);
+    return { maxProcesses: this.#max, processes, waiting };
+  }
+
+  /** Stops watching and stops every process. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#cache?.stop();
+    await this.settled();
+    await Promise.all([...this.#slots.keys()].map((uid) => this.#stopSlot(uid)));
+  }
+
+  #kick(): void {
+    if (this.#stopped) return;
+    this.#dirty = true;
+    if (this.#loop) return;
+    this.#loop = (async () => {
+      while (this.#dirty && !this.#stopped) {
+        this.#dirty = false;
+        try {
+          await this.#reconcile();
+        } catch (err) {
+          this.#log.error({ err: describeError(err) }, 'pod runner: reconcile failed');
+          this.#retryIn(FIRST_RETRY_MS);
+        }
+      }
+    })().finally(() => {
+      this.#loop = undefined;
+      if (this.#dirty) this.#kick();
+    });
+  }
+
+  #retryIn(ms: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#kick();
+    }, ms);
+  }
+
+  async #reconcile(): Promise<void> {
+    const pods = new Map<string, Pod>();
+    const targets: PodTarget[] = [];
+    for (const pod of this.#cache?.list() ?? []) {
+      const decision = decide(pod);
+      if (!('target' in decision)) continue;
+      pods.set(decision.target.uid, pod);
+      targets.push(decision.target);
+    }
+    const plan = planProcesses(targets, this.#slots, this.#max, Date.now());
+    await Promise.all(plan.stop.map((uid) => this.#stopSlot(uid)));
+
+    for (const { target, reason } of plan.waiting)
+      if (
+        !this.#waiting.some(
+          (w) => w.namespace === target.namespace && w.name === target.name && w.reason === reason,
+        )
+      )
+        this.#log.warn({ pod: podKey(target), reason }, 'pod runner: pod waits for a process');
+    this.#waiting = plan.waiting.map(({ target, reason }) => ({
+      namespace: target.namespace,
+      name: target.name,
+      reason,
+    }));
+
+    const starts: Slot[] = plan.retry.flatMap((uid) => this.#slots.get(uid) ?? []);
+    for (const target of plan.start) {
+      const slot: Slot = { target, state: 'starting', restarts: 0, failures: 0 };
+      this.#slots.set(target.uid, slot);
+      starts.push(slot);
+    }
+    let nextRetry = plan.nextRetryAt ?? Infinity;
+    let next = 0;
+    const worker = async () => {
+      while (next < starts.length && !this.#stopped) {
+        const slot = starts[next++];
+        const pod = pods.get(slot.target.uid);
+        if (pod) await this.#startSlot(pod, slot);
+        if (slot.state === 'backoff') nextRetry = Math.min(nextRetry, slot.retryAt ?? 0);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, starts.length) }, worker));
+    if (nextRetry < Infinity) this.#retryIn(Math.max(0, nextRetry - Date.now()));
+  }
+
+  #fail(slot: Slot, message: string): void {
+    slot.state = 'backoff';
+    slot.child = undefined;
+    slot.exited = undefined;
+    slot.failures += 1;
+    slot.lastError = message;
+    const delay = backoffDelay(slot.failures, FIRST_RETRY_MS, MAX_RETRY_MS);
+    slot.retryAt = Date.now() + delay;
+    this.#log.warn(
+      { pod: podKey(slot.target), err: message, retryInMs: delay },
+      'pod runner: pod process failed; restarting it later',
+    );
+  }
+
+  async #startSlot(pod: Pod, slot: Slot): Promise<void> {
+    const { target } = slot;
+    if (slot.failures > 0) slot.restarts += 1;
+    slot.state = 'starting';
+    let env: Record<string, string>;
+    try {
+      env = await resolveEnv(pod, this.#sources);
+    } catch (err) {
+      return this.#fail(slot, `env: ${describeError(err)}`);
+    }
+    const config: PodProcessConfig = {
+      ip: target.ip,
+      ports: target.ports,
+      pod: target.name,
+      namespace: target.namespace,
+      image: target.image,
+      version: target.version,
+    };
+    const child = spawn(
+      this.#options.nodeBinary ?? process.execPath,
+      [POD_PROCESS_SCRIPT, JSON.stringify(config)],
+      {
+        env,
+        // Its own process group: a Ctrl-C meant for the runner reaches the processes only through stop().
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+    });
+    slot.child = child;
+    slot.exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const outcome = await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ ok: false, reason: `not listening after ${this.#startTimeoutMs} ms` }),
+        this.#startTimeoutMs,
+      );
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve({ ok: true });
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        resolve({ ok: false, reason: err.message });
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ ok: false, reason: `exited (${signal ?? `code ${code}`})` });
+      });
+    });
+    if (!outcome.ok) {
+      const exited = slot.exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      return this.#fail(slot, `${outcome.reason}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+    }
+    slot.state = 'running';
+    slot.failures = 0;
+    slot.retryAt = undefined;
+    slot.startedAt = new Date();
+    this.#log.info(
+      { pod: podKey(target), ip: target.ip, ports: target.ports, version: target.version, pid: child.pid },
+      'pod runner: pod process started',
+    );
+    child.once('exit', (code, signal) => {
+      if (slot.child !== child || slot.state !== 'running') return;
+      void slot.exited?.then(() => {
+        if (slot.child !== child || slot.state !== 'running') return;
+        this.#fail(slot, `exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+        this.#kick();
+      });
+    });
+  }
+
+  get #startTimeoutMs(): number {
+    return this.#options.startTimeoutMs ?? 15_000;
+  }
+
+  async #stopSlot(uid: string): Promise<void> {
+    const slot = this.#slots.get(uid);
+    if (!slot) return;
+    const { child, exited } = slot;
+    slot.state = 'stopping';
+    if (child && exited && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timeout = this.#options.stopTimeoutMs ?? 3_000;
+      let timer: NodeJS.Timeout | undefined;
+      const killed = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout))),
+      ]);
+      clearTimeout(timer);
+      if (killed) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    } else if (exited) await exited;
+    this.#slots.delete(uid);
+    this.#log.info({ pod: podKey(slot.target), ip: slot.target.ip }, 'pod runner: pod process stopped');
+  }
+}

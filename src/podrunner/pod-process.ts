@@ -17,6 +17,7 @@
  * 2 when it cannot listen or its env is invalid (the reason on stderr).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { flushCompileCache } from 'node:module';
 import { seededRandom } from '../dataplane/backend.ts';
 import { faultSchedule, parseBehaviour, type Behaviour } from './behaviour.ts';
 
@@ -253,6 +254,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('disconnect', stop);
   process.send?.({ listening: config.ports.map((port) => `${config.ip}:${port}`) });
+  // When the runner turned the compile cache on: write it now, so processes started next find it.
+  flushCompileCache();
 }
 
 if (import.meta.main) await main();

@@ -11,7 +11,9 @@
  * process listens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../devcluster/binaries.ts';
 import { describeError, statusCode, type Kube } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import { backoffDelay } from '../kube/retry.ts';
@@ -32,6 +34,12 @@ export interface PodRunnerOptions {
   maxProcesses?: number;
   /** The Node.js binary that runs pod-process.ts; default this process's. */
   nodeBinary?: string;
+  /**
+   * Where the processes keep Node's compile cache (their type-stripped, compiled code), so that only the
+   * first one pays for loading the TypeScript stripper: about 64 MB of memory per process instead of 86.
+   * Default ~/.cache/kanaria/node-compile-cache (under KANARIA_CACHE_DIR when set).
+   */
+  compileCacheDir?: string;
   /** How long a process may take to listen. Default 15 s. */
   startTimeoutMs?: number;
   /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
@@ -108,6 +116,8 @@ export class PodRunner {
   readonly #log: Logger;
   readonly #max: number;
   readonly #sources: EnvSources;
+  /** Preloaded before pod-process.ts: turns Node's compile cache on without an env variable in the pod's env. */
+  readonly #bootstrap: string;
   readonly #slots = new Map<string, Slot>();
   #waiting: PodRunnerStatus['waiting'] = [];
   #cache?: WatchCache<Pod>;
@@ -123,6 +133,12 @@ export class PodRunner {
     if (!Number.isInteger(this.#max) || this.#max < 1)
       throw new RangeError(`maxProcesses ${options.maxProcesses} is not a positive integer`);
     this.#sources = apiEnvSources(options.kube);
+    const cacheDir = options.compileCacheDir ?? join(cacheRoot(), 'node-compile-cache');
+    this.#bootstrap =
+      'data:text/javascript,' +
+      encodeURIComponent(
+        `import { enableCompileCache } from 'node:module'; enableCompileCache(${JSON.stringify(cacheDir)});`,
+      );
   }
 
   /** Starts watching Pods; resolves once the first LIST is in and the processes for it are started. */
@@ -285,7 +301,7 @@ export class PodRunner {
     };
     const child = spawn(
       this.#options.nodeBinary ?? process.execPath,
-      [POD_PROCESS_SCRIPT, JSON.stringify(config)],
+      ['--import', this.#bootstrap, POD_PROCESS_SCRIPT, JSON.stringify(config)],
       {
         env,
         // Its own process group: a Ctrl-C meant for the runner reaches the processes only through stop().

@@ -30,6 +30,17 @@ export default defineConfig({
         },
       },
       {
+        // Needs the network namespace of hack/in-netns.sh: npm run test:realpods.
+        test: {
+          name: 'realpods',
+          include: ['test/realpods/**/*.test.ts'],
+          globalSetup: ['test/realpods/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'chaos',
           include: ['chaos/**/*.test.ts'],

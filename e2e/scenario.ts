@@ -63,22 +63,25 @@ export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-ca
   const samples: RouteSample[] = [];
   let stopped = false;
   const key = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}`;
+  const sampleOnce = async () => {
+    try {
+      const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
+        ?.annotations;
+      const sample: RouteSample = {
+        at: Date.now(),
+        weight: Number(a?.[WEIGHT] ?? 'NaN'),
+        header: a?.[`${P}/canary-by-header`],
+        headerValue: a?.[`${P}/canary-by-header-value`],
+      };
+      const last = samples.at(-1);
+      if (Number.isFinite(sample.weight) && (!last || key(last) !== key(sample))) samples.push(sample);
+    } catch {
+      // not there yet
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
-      try {
-        const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
-          ?.annotations;
-        const sample: RouteSample = {
-          at: Date.now(),
-          weight: Number(a?.[WEIGHT] ?? 'NaN'),
-          header: a?.[`${P}/canary-by-header`],
-          headerValue: a?.[`${P}/canary-by-header-value`],
-        };
-        const last = samples.at(-1);
-        if (Number.isFinite(sample.weight) && (!last || key(last) !== key(sample))) samples.push(sample);
-      } catch {
-        // not there yet
-      }
+      await sampleOnce();
       await sleep(50);
     }
   })();
@@ -86,9 +89,11 @@ export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-ca
     samples,
     /** Distinct consecutive weights seen. */
     weights: () => samples.map((s) => s.weight).filter((w, i, all) => i === 0 || all[i - 1] !== w),
+    /** Stops polling after one last sample, so a change made just before the call is never missed. */
     stop: async () => {
       stopped = true;
       await loop;
+      await sampleOnce();
     },
   };
 }

@@ -126,23 +126,28 @@ export async function setImage(kube: Kube, namespace: string, tag: string, name 
 export function recordWeights(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
   const seen: number[] = [];
   let stopped = false;
+  const sampleOnce = async () => {
+    try {
+      const ing = await kube.networking.readNamespacedIngress({ name: ingress, namespace });
+      const w = Number(ing.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight']);
+      if (Number.isFinite(w) && seen[seen.length - 1] !== w) seen.push(w);
+    } catch {
+      /* not there yet */
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
-      try {
-        const ing = await kube.networking.readNamespacedIngress({ name: ingress, namespace });
-        const w = Number(ing.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight']);
-        if (Number.isFinite(w) && seen[seen.length - 1] !== w) seen.push(w);
-      } catch {
-        /* not there yet */
-      }
+      await sampleOnce();
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
   return {
     seen,
+    /** Stops polling after one last sample, so a change made just before the call is never missed. */
     stop: async () => {
       stopped = true;
       await loop;
+      await sampleOnce();
     },
   };
 }

@@ -13,21 +13,25 @@ const P = 'nginx.ingress.kubernetes.io';
 function recordRoutes(kube: Kube, namespace: string, ingress: string) {
   const seen: string[] = [];
   let stopped = false;
+  const sampleOnce = async () => {
+    try {
+      const a =
+        (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata?.annotations ??
+        {};
+      const state = `w=${a[`${P}/canary-weight`]} h=${a[`${P}/canary-by-header`] ?? '-'}:${a[`${P}/canary-by-header-value`] ?? '-'}`;
+      if (seen.at(-1) !== state) seen.push(state);
+    } catch {
+      /* not yet */
+    }
+  };
   const loop = (async () => {
     while (!stopped) {
-      try {
-        const a =
-          (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata?.annotations ??
-          {};
-        const state = `w=${a[`${P}/canary-weight`]} h=${a[`${P}/canary-by-header`] ?? '-'}:${a[`${P}/canary-by-header-value`] ?? '-'}`;
-        if (seen.at(-1) !== state) seen.push(state);
-      } catch {
-        /* not yet */
-      }
+      await sampleOnce();
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  return { seen, stop: async () => ((stopped = true), await loop) };
+  // One last sample after stopping: Succeeded follows the last route write within milliseconds.
+  return { seen, stop: async () => ((stopped = true), await loop, await sampleOnce()) };
 }
 
 describe('release strategies and HPA', () => {

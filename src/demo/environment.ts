@@ -12,7 +12,7 @@ import { installCrds, startController, type RunningController } from '../control
 import { TestBackend } from '../dataplane/backend.ts';
 import { SimulatedNginx } from '../dataplane/dataplane.ts';
 import { SimulatedNginxExporter } from '../dataplane/exporter.ts';
-import { cacheRoot } from '../devcluster/binaries.ts';
+import { cacheRoot, ensureBinaries } from '../devcluster/binaries.ts';
 import { clusterPorts, down, up, type ClusterState } from '../devcluster/cluster.ts';
 import { findPrometheus, startPrometheus, type PrometheusServer } from '../devcluster/prometheus.ts';
 import { createKube, type Kube } from '../kube/client.ts';
@@ -96,11 +96,17 @@ export async function demoCanary(namespace: string, loadTester: string, canaryUr
 
 export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<DemoEnvironment> {
   const { resources, env, say, signal } = o;
-  if (!(await findPrometheus(env)))
-    throw new DemoError(
-      'prometheus not found on PATH or in /usr/bin: the demo measures the canary with the real Prometheus ' +
-        'server; install it with `sudo apt-get install prometheus` (Debian/Ubuntu) and run the demo again',
-    );
+  if (!(await findPrometheus(env))) {
+    say('building Prometheus from its Go module into the binary cache (first run only, about 7 min)');
+    try {
+      await ensureBinaries(['prometheus'], env, (line) => say(`  ${line.trimEnd()}`));
+    } catch (err) {
+      throw new DemoError(
+        `the demo measures the canary with a real Prometheus server, and building it failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
 
   const ports = clusterPorts(o.basePort);
   say(

@@ -13,7 +13,7 @@ export const COMPONENTS = [
   'kwok',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
-export type Tool = Component | 'helm' | 'kubeconform';
+export type Tool = Component | 'helm' | 'kubeconform' | 'prometheus' | 'traefik';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const buildScript = join(repoRoot, 'hack', 'build-binaries.sh');

@@ -1,14 +1,16 @@
 /**
- * Runs the real Prometheus server (Debian's `prometheus` package) on 127.0.0.1 for tests and the demo:
+ * Runs the real Prometheus server (built from its Go module into the binary cache, see findPrometheus)
+ * on 127.0.0.1 for tests and the demo:
  * one scrape job `nginx` over static targets, a throw-away TSDB, lifecycle API on for reloads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkPortFree } from './ports.ts';
+import { findBinary } from './binaries.ts';
 
 export interface PrometheusOptions {
   /** `host:port` of each /metrics endpoint to scrape. */
@@ -79,13 +81,12 @@ async function executable(path: string): Promise<boolean> {
   }
 }
 
-/** The prometheus binary: on PATH, else /usr/bin/prometheus; undefined when neither exists. */
+/**
+ * The prometheus binary: $KUBEBUILDER_ASSETS, the build cache (`hack/build-binaries.sh prometheus`
+ * builds it from its Go module), then $PATH; undefined when none has it.
+ */
 export async function findPrometheus(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'prometheus');
-    if (await executable(candidate)) return candidate;
-  }
-  return (await executable('/usr/bin/prometheus')) ? '/usr/bin/prometheus' : undefined;
+  return findBinary('prometheus', env);
 }
 
 function freePort(): Promise<number> {
@@ -123,7 +124,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const binary = options.binary ?? (await findPrometheus(env));
   if (!binary || !(await executable(binary))) {
-    throw new PrometheusError('ENOTFOUND', 'prometheus not found: apt-get install prometheus');
+    throw new PrometheusError(
+      'ENOTFOUND',
+      'prometheus not found: build it into the cache with `bash hack/build-binaries.sh prometheus` (about 7 minutes the first time)',
+    );
   }
   if (options.port) {
     // Checked up front: another server answering /-/ready there would pass for this one.

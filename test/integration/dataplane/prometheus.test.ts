@@ -68,7 +68,7 @@ describe('startPrometheus', () => {
     expect(err).toBeInstanceOf(PrometheusError);
     expect(err).toMatchObject({
       code: 'ENOTFOUND',
-      message: 'prometheus not found: apt-get install prometheus',
+      message: expect.stringContaining('bash hack/build-binaries.sh prometheus'),
     });
   });
 

@@ -2,15 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { statusCode, type Kube } from '../../src/kube/client.ts';
 import { counters, freshNamespace, load, testKube, waitFor, waitForProcesses } from './helpers.ts';
-import { findTraefik, startTraefik, type Traefik } from './traefik.ts';
+import { findTraefik, startTraefik, TRAEFIK_MISSING, type Traefik } from '../../src/realproxy/traefik.ts';
 import { inject } from 'vitest';
 
 const traefikBinary = await findTraefik();
-if (!traefikBinary)
-  throw new Error(
-    'realpods: no traefik binary in $KUBEBUILDER_ASSETS, the build cache or $PATH: ' +
-      'build it with `bash hack/build-binaries.sh traefik` (about 7 minutes the first time)',
-  );
+if (!traefikBinary) throw new Error(`realpods: ${TRAEFIK_MISSING}`);
 
 const HOST = 'podinfo.example.local';
 const REQUESTS = 2_000;
@@ -117,7 +113,7 @@ describe('Traefik (ingress-nginx provider) in front of simulated pods', () => {
     });
     primaryPods = await waitForProcesses(kube, namespace, 'app=podinfo', 2);
     canaryPods = await waitForProcesses(kube, namespace, 'app=podinfo-canary', 2);
-    proxy = await startTraefik(traefikBinary!, inject('kubeconfig'), namespace);
+    proxy = await startTraefik({ binary: traefikBinary, kubeconfig: inject('kubeconfig'), namespace });
   });
 
   afterAll(async () => {

@@ -1,0 +1,146 @@
+/**
+ * A real Traefik (built from its Go module by hack/build-binaries.sh) with its ingress-nginx provider:
+ * it reads Ingresses of the ingress class served by `k8s.io/ingress-nginx` (and their canary
+ * annotations) from the API server out of cluster through KUBECONFIG, and applies a change about 0.1 s
+ * after it is written. Its web, metrics and API entry points listen on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { searchDirs } from '../devcluster/binaries.ts';
+
+/** The traefik binary hack/build-binaries.sh builds (or one on KUBEBUILDER_ASSETS or PATH), if any. */
+export async function findTraefik(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  for (const dir of searchDirs(env)) {
+    const candidate = join(dir, 'traefik');
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+export const TRAEFIK_MISSING =
+  'no traefik binary in $KUBEBUILDER_ASSETS, the build cache or $PATH: ' +
+  'build it with `bash hack/build-binaries.sh traefik` (about 7 minutes the first time)';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TraefikOptions {
+  /** Default: findTraefik(). */
+  binary?: string;
+  kubeconfig: string;
+  /** Watch only this namespace; all namespaces when unset. */
+  namespace?: string;
+  /** How long Traefik waits for more changes before applying them; default 100ms (Traefik's own: 2s). */
+  throttle?: string;
+  startTimeoutMs?: number;
+}
+
+export interface Traefik {
+  /** The web entry point, e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** Its Prometheus metrics, e.g. http://127.0.0.1:40124/metrics */
+  metricsUrl: string;
+  /** `host:port` of the metrics entry point, for a Prometheus scrape target. */
+  metricsTarget: string;
+  /** Its JSON API (routers and services as it runs them), e.g. http://127.0.0.1:40125/api */
+  apiUrl: string;
+  logTail(lines?: number): Promise<string>;
+  /** Stops it and removes its log. */
+  stop(): Promise<void>;
+}
+
+export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
+  const binary = options.binary ?? (await findTraefik());
+  if (!binary) throw new Error(TRAEFIK_MISSING);
+  const [webPort, metricsPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = await mkdtemp(join(tmpdir(), 'kanaria-traefik-'));
+  const logPath = join(dir, 'traefik.log');
+  const fd = openSync(logPath, 'a');
+  const child = spawn(
+    binary,
+    [
+      '--global.checkNewVersion=false',
+      '--global.sendAnonymousUsage=false',
+      // The web UI's assets are not in the Go module; the JSON API works without them.
+      '--api=true',
+      '--api.insecure=true',
+      '--api.dashboard=false',
+      `--entryPoints.traefik.address=127.0.0.1:${apiPort}`,
+      '--log.level=INFO',
+      `--entryPoints.web.address=127.0.0.1:${webPort}`,
+      '--entryPoints.web.transport.lifeCycle.graceTimeOut=0s',
+      `--entryPoints.metrics.address=127.0.0.1:${metricsPort}`,
+      '--metrics.prometheus=true',
+      '--metrics.prometheus.entryPoint=metrics',
+      '--metrics.prometheus.addServicesLabels=true',
+      `--providers.providersThrottleDuration=${options.throttle ?? '100ms'}`,
+      '--providers.kubernetesIngressNGINX=true',
+      ...(options.namespace
+        ? [`--providers.kubernetesIngressNGINX.watchNamespace=${options.namespace}`]
+        : []),
+    ],
+    { env: { ...process.env, KUBECONFIG: options.kubeconfig }, stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Never outlive the process that started it, even when it ends without stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const logTail = async (lines = 20) =>
+    (await readFile(logPath, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines).join('\n');
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timeout = sleep(5_000).then(() => child.kill('SIGKILL'));
+      await Promise.race([exited, timeout]);
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      const tail = await logTail();
+      await stop();
+      throw new Error(`traefik exited during start-up:\n${tail}`);
+    }
+    if (
+      await fetch(metricsUrl).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() > deadline) {
+      const tail = await logTail();
+      await stop();
+      throw new Error(`traefik not serving its metrics after 30 s:\n${tail}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url: `http://127.0.0.1:${webPort}`,
+    metricsUrl,
+    metricsTarget: `127.0.0.1:${metricsPort}`,
+    apiUrl: `http://127.0.0.1:${apiPort}/api`,
+    logTail,
+    stop,
+  };
+}

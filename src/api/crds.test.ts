@@ -118,6 +118,8 @@ describe('CRDs', () => {
       phase: true,
       trafficSince: true,
       pendingOutcome: true,
+      previousWeight: true,
+      observedSplit: true,
       canaryWeight: true,
       failedChecks: true,
       iterations: true,

@@ -40,6 +40,21 @@ export function canaryStatusSchema(): JSONSchemaProps {
       format: 'date-time',
     }),
     pendingOutcome: pendingOutcomeSchema(),
+    previousWeight: int('The canary weight before the last change.', 0, 100),
+    observedSplit: observedSplitSchema(),
+  });
+}
+
+function observedSplitSchema(): JSONSchemaProps {
+  return obj("What the data plane did with the last interval's requests (the observed-split check).", {
+    at: str('When the counts were read.', { format: 'date-time' }),
+    weight: int('Canary weight in force during the interval.', 0, 100),
+    previousWeight: int('Canary weight before the last change.', 0, 100),
+    canaryRequests: int('Requests the canary served in the interval.', 0),
+    requests: int("The app's requests in the interval.", 0),
+    share: num('canaryRequests / requests in percent.'),
+    pValue: num("The binomial test's p-value; absent when too few requests were counted."),
+    incompatibleIntervals: int('Consecutive intervals whose split was incompatible with the weight.', 0),
   });
 }
 

@@ -197,6 +197,22 @@ function analysisSchema(): JSONSchemaProps {
       webhooks: arr('Webhooks called during the release.', webhookSchema()),
       alerts: arr('Alerts sent about the release.', alertSchema()),
       windows: arr('Release windows.', windowSchema()),
+      observedSplit: obj(
+        'The observed-split check: halts the release when the share of requests that reached the canary is ' +
+          "statistically incompatible with its weight (a binomial test on the data plane's request counters).",
+        {
+          enabled: bool('On by default wherever the Prometheus of the built-in metrics is known.'),
+          falseAlarmRate: {
+            ...num(
+              'Chance that one interval of a correctly routed canary is judged incompatible; default 0.001.',
+            ),
+            minimum: 1e-12,
+            maximum: 0.5,
+          },
+          intervals: int('Consecutive incompatible intervals that halt the release; default 2.', 1),
+          minRequests: int('Intervals with fewer requests are not judged; default 50.', 1),
+        },
+      ),
     },
     ['interval'],
   );

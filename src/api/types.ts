@@ -126,6 +126,23 @@ export interface CanaryAnalysis {
   webhooks?: CanaryWebhook[];
   alerts?: CanaryAlert[];
   windows?: ReleaseWindow[];
+  observedSplit?: ObservedSplitSpec;
+}
+
+/**
+ * The observed-split check: after each weight step Kanaria counts, from the data plane's series, the share of
+ * the app's requests that reached the canary, and halts the release when it is statistically incompatible
+ * with the weight for `intervals` intervals in a row.
+ */
+export interface ObservedSplitSpec {
+  /** On by default wherever the built-in metrics' Prometheus is known. */
+  enabled?: boolean;
+  /** Chance that one interval of a correctly routed canary is judged incompatible; default 0.001. */
+  falseAlarmRate?: number;
+  /** Consecutive incompatible intervals that halt the release; default 2. */
+  intervals?: number;
+  /** Intervals with fewer requests are not judged; default 50. */
+  minRequests?: number;
 }
 
 /**
@@ -211,6 +228,27 @@ export interface CanaryStatus {
    * but not delivered yet; cleared once they were, so a crash in between delivers them again.
    */
   pendingOutcome?: PendingOutcome;
+  /** The canary weight before the last change: a window that straddles the change saw both. */
+  previousWeight?: number;
+  /** What the data plane did with the last interval's requests (see ObservedSplitSpec). */
+  observedSplit?: ObservedSplit;
+}
+
+export interface ObservedSplit {
+  /** When the counts were read. */
+  at: string;
+  /** The canary weight in force, and the one before it (the window may hold requests routed by either). */
+  weight: number;
+  previousWeight: number;
+  /** Requests the canary served, and the app's requests in all, during the last interval. */
+  canaryRequests: number;
+  requests: number;
+  /** canaryRequests / requests in percent, one decimal. */
+  share: number;
+  /** The binomial test's p-value; absent when too few requests were counted to judge. */
+  pValue?: number;
+  /** Consecutive intervals whose split was incompatible with the weight. */
+  incompatibleIntervals: number;
 }
 
 export interface OutcomeEvent {

@@ -4,6 +4,7 @@ import type { Cache } from '../controller/caches.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
 import { validateMetricTemplate } from '../api/validate.ts';
 import { runMetricCheck } from './metrics/evaluate.ts';
+import { observeSplit, splitQueries, wantsSplit } from './split.ts';
 import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
 
 export interface MetricSources {
@@ -174,6 +175,15 @@ export function createAnalysisChecker(sources: MetricSources) {
         return { kind: 'metric', name: r.name, ok: r.ok, message: r.message, value: r.value };
       }),
     );
+    if (prometheus && wantsSplit(snapshot)) {
+      const provider = createProvider({ type: 'prometheus', address: prometheus }, { now: sources.clock });
+      const queries = splitQueries({
+        ...identity,
+        ingress: identity.ingress ?? '',
+        window: spec.analysis.interval,
+      });
+      results.push(await observeSplit(provider, queries, signal));
+    }
     signal?.throwIfAborted();
     return results;
   };

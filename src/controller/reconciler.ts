@@ -39,6 +39,8 @@ export interface ReconcilerOptions {
   selectorLabels: string[];
   ingressAnnotationPrefix: string;
   ingressClass?: string;
+  /** The operator's Prometheus (--metrics-server), used when a Canary sets no metricsServer. */
+  metricsServer?: string;
   clock: () => number;
   analysisChecks?: AnalysisChecker;
   alert?: AlertSink;
@@ -132,6 +134,7 @@ export class Reconciler {
       selectorLabels: this.options.selectorLabels,
       prefix: this.options.ingressAnnotationPrefix,
       validationProblem,
+      prometheus: this.options.metricsServer,
     });
     const { snapshot } = observed;
     const plan = await this.decideWithChecks(canary, snapshot);

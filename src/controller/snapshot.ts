@@ -145,7 +145,7 @@ export function observe(
   canary: Canary,
   spec: CanarySpec,
   caches: Caches,
-  opts: { selectorLabels: string[]; prefix?: string; validationProblem?: Problem },
+  opts: { selectorLabels: string[]; prefix?: string; validationProblem?: Problem; prometheus?: string },
 ): Observed {
   const ns = canary.metadata.namespace!;
   const names = namesOf(spec);
@@ -180,6 +180,7 @@ export function observe(
     routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
     autoscalerMinReplicas: names.hpa ? caches.hpas.get(names.hpa, ns)?.spec?.minReplicas : undefined,
     routedMatch: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.match,
+    splitObservable: Boolean(names.ingress && (spec.metricsServer ?? opts.prometheus)),
     problem,
   };
   return { snapshot, target: found.target, ingress: found.ingress, selectorLabel: found.selectorLabel };

@@ -63,11 +63,23 @@ export class Decision {
   /** Results of a stage; undefined means the shell must run it first (see NeedChecks). */
   checks(stage: CheckStage): CheckResult[] | undefined {
     const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
-    const hasMetrics = stage === 'analysis' && (this.s.spec.analysis.metrics ?? []).length > 0;
+    const hasMetrics =
+      stage === 'analysis' && ((this.s.spec.analysis.metrics ?? []).length > 0 || this.splitObserved);
     if (!this.hasHooks(hookType) && !hasMetrics) return [];
     // An approval for this revision opens every confirm-* gate.
     if (stage.startsWith('confirm-') && this.s.requests.approve === this.s.revision) return [];
     return this.results[stage];
+  }
+
+  /** Whether this step's analysis counts the requests the canary received (see split.ts). */
+  get splitObserved(): boolean {
+    const { spec } = this.s;
+    return (
+      Boolean(this.s.splitObservable) &&
+      spec.analysis.observedSplit?.enabled !== false &&
+      (spec.analysis.match ?? []).length === 0 &&
+      (this.status.canaryWeight ?? 0) > 0
+    );
   }
 
   event(type: EngineEvent['type'], reason: string, message: string): void {
@@ -105,6 +117,8 @@ export class Decision {
   setWeight(weight: number, match = false): void {
     this.actions = this.actions.filter((a) => a.type !== 'setWeight');
     this.actions.push({ type: 'setWeight', weight, match });
+    if ((this.status.canaryWeight ?? 0) !== weight)
+      this.status.previousWeight = this.status.canaryWeight ?? 0;
     this.status.canaryWeight = weight;
   }
 

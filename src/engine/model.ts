@@ -37,6 +37,8 @@ export interface Snapshot {
   autoscalerMinReplicas?: number;
   /** Whether header/cookie rules route the canary now (A/B testing). */
   routedMatch?: boolean;
+  /** Whether the shell can count the data plane's requests (a Prometheus is known and the Canary routes by Ingress). */
+  splitObservable?: boolean;
   /** Revision of what the target runs now: its template and tracked configs. */
   revision: string;
   /** Requests people made for a revision (annotations written by `kanaria promote|abort` and the gate API). */
@@ -45,7 +47,7 @@ export interface Snapshot {
   problem?: { reason: string; message: string };
 }
 
-export type CheckKind = 'webhook' | 'metric' | 'window';
+export type CheckKind = 'webhook' | 'metric' | 'window' | 'split';
 
 /** The outcome of one check: a value, never an exception. */
 export interface CheckResult {
@@ -55,6 +57,8 @@ export interface CheckResult {
   ok: boolean;
   message: string;
   value?: number;
+  /** kind split: requests counted in the last interval (absent when the data plane's series said nothing). */
+  split?: { canary: number; total: number };
 }
 
 export type CheckStage =

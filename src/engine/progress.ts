@@ -6,6 +6,7 @@ import { startRelease } from './release.ts';
 import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
 import { releaseWindowState } from './windows.ts';
 import { recordedRoutes, trafficStarted } from './routes.ts';
+import { judgeSplit } from './split.ts';
 import { sameConfigs } from './status.ts';
 
 /** Progressing and WaitingPromotion: analysis steps until the canary is promoted or rolled back. */
@@ -117,10 +118,15 @@ export function progress(d: Decision): NeedChecks | undefined {
   if (weight > 0 || strategy !== 'canary') {
     const analysis = d.checks('analysis');
     if (!analysis) return { need: 'analysis' };
-    const failed = analysis.filter((c) => !c.ok);
+    const split = judgeSplit(d, analysis);
+    const failed = [...analysis.filter((c) => !c.ok), ...(split.verdict === 'halt' ? [split.failed] : [])];
     if (failed.length > 0) {
       for (const f of failed) d.event('Warning', 'Synced', `Halt advancement ${d.id} ${f.message}`);
       return countFailure(d, failed, failed.map((f) => f.message).join('; '));
+    }
+    if (split.verdict === 'hold') {
+      status.message = split.message;
+      return stepDone(d);
     }
   }
 

@@ -18,6 +18,8 @@ export function startRelease(d: Decision): void {
     waitingSince: d.nowIso,
     lastStepTime: undefined,
     trafficSince: undefined,
+    previousWeight: undefined,
+    observedSplit: undefined,
   };
   d.actions.push({ type: 'scaleTarget', replicas });
   if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);

@@ -29,7 +29,7 @@ export function isBuiltinMetric(name: string): name is BuiltinMetric {
 }
 
 /** Escapes a PromQL double-quoted label value. */
-function label(value: string): string {
+export function promqlLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -56,20 +56,24 @@ export function traefikNormalize(name: string): string {
  * letters, digits and '-' remain, none of them special in a regex.
  */
 export function traefikCanaryService(vars: BuiltinQueryVars): string {
+  const backend = traefikNormalize(`${vars.namespace}-${vars.ingress}-${vars.service}`);
+  return `${backend}-${traefikPortPattern(vars)}-canary@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+}
+
+/** The `<port>` part of a Traefik service name: the apex port's number or name, `(80|http)` when both are known. */
+export function traefikPortPattern(vars: BuiltinQueryVars): string {
   if (!vars.service) throw new Error('the traefik series need the apex Service name');
   const ports = [vars.port === undefined ? '' : String(vars.port), vars.portName ?? '']
     .map(traefikNormalize)
     .filter((port, i, all) => port !== '' && all.indexOf(port) === i);
   if (ports.length === 0)
     throw new Error('the traefik series need the apex Service port (spec.service.port)');
-  const backend = traefikNormalize(`${vars.namespace}-${vars.ingress}-${vars.service}`);
-  const port = ports.length === 1 ? ports[0] : `(${ports.join('|')})`;
-  return `${backend}-${port}-canary@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+  return ports.length === 1 ? ports[0] : `(${ports.join('|')})`;
 }
 
 /** ingress-nginx: `canary!=""` keeps only the series ingress-nginx labels as served by the canary Ingress. */
 function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
-  const base = `namespace="${label(vars.namespace)}",ingress="${label(vars.ingress)}",canary!=""`;
+  const base = `namespace="${promqlLabel(vars.namespace)}",ingress="${promqlLabel(vars.ingress)}",canary!=""`;
   const i = vars.interval;
   switch (name) {
     case 'request-success-rate':
@@ -96,7 +100,7 @@ function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
  * of a client's whole wait.
  */
 function traefikQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
-  const base = `service=~"${label(traefikCanaryService(vars))}"`;
+  const base = `service=~"${promqlLabel(traefikCanaryService(vars))}"`;
   const i = vars.interval;
   switch (name) {
     case 'request-success-rate':

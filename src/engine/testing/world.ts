@@ -40,6 +40,8 @@ export interface World {
   requests: { approve?: string; abort?: string; promote?: string };
   targetExists?: boolean;
   deletionTimestamp?: string;
+  /** Whether the shell could count the data plane's requests (a Prometheus known). */
+  splitObservable?: boolean;
 }
 
 export function newWorld(spec: CanarySpec, replicas = 2): World {
@@ -101,6 +103,7 @@ export function snapshotOf(w: World): Snapshot {
     requests: w.requests,
     routedWeight: w.primaryExists ? w.weight : undefined,
     routedMatch: w.match,
+    splitObservable: w.splitObservable,
   };
 }
 

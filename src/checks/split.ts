@@ -1,0 +1,94 @@
+/**
+ * The observed split: how many requests for the app the data plane sent to the canary during the last
+ * interval, read from the same Prometheus series as the built-in metrics. The engine judges the counts
+ * (src/engine/split.ts); this module only asks.
+ */
+import type { CheckResult, Snapshot } from '../engine/model.ts';
+import {
+  promqlLabel,
+  TRAEFIK_INGRESS_NGINX_PROVIDER,
+  traefikCanaryService,
+  traefikNormalize,
+  traefikPortPattern,
+  type BuiltinQueryVars,
+} from './metrics/builtin.ts';
+import { isMetricQueryError, type MetricProvider } from './metrics/provider.ts';
+
+export const SPLIT_CHECK_NAME = 'observed-split';
+
+export interface SplitQueries {
+  /** Requests the canary served in the window. */
+  canary: string;
+  /** Requests for the app in the window: the canary's and the primary's, through any Ingress of the apex Service. */
+  total: string;
+}
+
+function increase(metric: string, selectors: string, window: string): string {
+  return `sum(increase(${metric}{${selectors}}[${window}]))`;
+}
+
+/**
+ * ingress-nginx labels canary traffic with the main Ingress and its Service and names the canary upstream in
+ * `canary`; every request to the apex Service, through any Ingress, carries `service="<apex>"`.
+ * Traefik's ingress-nginx provider names a service `<ns>-<ingress>-<service>-<port>[-canary]`, so the apex
+ * Service's requests through any Ingress match `<ns>-.+-<apex>-<port>(-canary)?`.
+ */
+export function splitQueries(vars: Omit<BuiltinQueryVars, 'interval'> & { window: string }): SplitQueries {
+  const w = vars.window;
+  if (vars.ingressController === 'traefik') {
+    const canaryService = traefikCanaryService({ ...vars, interval: w });
+    const apex = `${traefikNormalize(vars.service ?? '')}-${traefikPortPattern({ ...vars, interval: w })}`;
+    const anyRoute = `${traefikNormalize(vars.namespace)}-.+-${apex}(-canary)?@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+    return {
+      canary: `${increase('traefik_service_requests_total', `service=~"${promqlLabel(canaryService)}"`, w)} or vector(0)`,
+      total: increase('traefik_service_requests_total', `service=~"${promqlLabel(anyRoute)}"`, w),
+    };
+  }
+  const ns = `namespace="${promqlLabel(vars.namespace)}"`;
+  return {
+    canary: `${increase('nginx_ingress_controller_requests', `${ns},ingress="${promqlLabel(vars.ingress)}",canary!=""`, w)} or vector(0)`,
+    total: increase(
+      'nginx_ingress_controller_requests',
+      `${ns},service="${promqlLabel(vars.service ?? '')}"`,
+      w,
+    ),
+  };
+}
+
+/** Whether a release at this point has a weighted split worth observing. */
+export function wantsSplit(snapshot: Snapshot): boolean {
+  const config = snapshot.spec.analysis.observedSplit;
+  if (config?.enabled === false || !snapshot.spec.ingressRef) return false;
+  if ((snapshot.spec.analysis.match ?? []).length > 0) return false;
+  return (snapshot.status.canaryWeight ?? 0) > 0;
+}
+
+/**
+ * The counts as a check result for the engine to judge (always `ok`: the engine decides), or a result
+ * without counts when the data plane's series say nothing yet. Never throws, except with the abort reason.
+ */
+export async function observeSplit(
+  provider: MetricProvider,
+  queries: SplitQueries,
+  signal?: AbortSignal,
+): Promise<CheckResult> {
+  const base = { kind: 'split' as const, name: SPLIT_CHECK_NAME, ok: true };
+  try {
+    const [canary, total] = await Promise.all([
+      provider.runQuery(queries.canary, signal),
+      provider.runQuery(queries.total, signal),
+    ]);
+    const counts = { canary: Math.max(0, Math.round(canary)), total: Math.max(0, Math.round(total)) };
+    // Counters scraped at slightly different moments can put the canary a request above the total.
+    counts.total = Math.max(counts.total, counts.canary);
+    return {
+      ...base,
+      message: `${counts.canary} of ${counts.total} requests reached the canary`,
+      split: counts,
+    };
+  } catch (err) {
+    signal?.throwIfAborted();
+    const why = isMetricQueryError(err, 'ENOVALUES') ? 'no requests counted yet' : (err as Error).message;
+    return { ...base, message: `observed split unknown: ${why}` };
+  }
+}

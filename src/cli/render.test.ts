@@ -154,6 +154,16 @@ describe('renderCanaryView', () => {
           revision: '5d41402abc4b2a76',
           message: 'canary weight 30',
           lastTransitionTime: ago(190),
+          observedSplit: {
+            at: ago(8),
+            weight: 30,
+            previousWeight: 20,
+            canaryRequests: 366,
+            requests: 1240,
+            share: 29.5,
+            pValue: 1,
+            incompatibleIntervals: 0,
+          },
         },
         { tag: '6.0.1', replicas: 2, ready: 2 },
         30,
@@ -176,6 +186,7 @@ describe('renderCanaryView', () => {
       Strategy:        Canary
         Step:          3/5
         Weight:        [███░░░░░░░] 30% (max 50%)
+        Observed:      29.5% of 1,240 requests at weight 30 (8s ago)
         Failed checks: 1/2
       Revision:        5d41402abc4b2a76
       Images:          ghcr.io/stefanprodan/podinfo:6.0.0 (stable)

@@ -80,6 +80,7 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   if (view.iterations) lines.push(field('  Iteration', `${view.iterations.done}/${view.iterations.total}`));
   if (view.strategy === 'ab') lines.push(field('  Routing', 'by header/cookie match'));
   else lines.push(field('  Weight', `${weightBar(view.weight)} (max ${view.maxWeight}%)`));
+  if (view.observed) lines.push(field('  Observed', view.observed));
   lines.push(field('  Failed checks', `${view.failedChecks}/${view.threshold}`));
   if (view.revision) lines.push(field('Revision', view.revision));
   for (const g of view.gates) lines.push(field(g.gate === 'confirm' ? 'Gate' : 'Rollback gate', g.record));

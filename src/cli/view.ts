@@ -2,7 +2,7 @@
  * What `kanaria get canary` shows, as plain data, and how it is built from the Canary and the
  * objects it owns. Pure: the objects and the time are inputs.
  */
-import type { Canary } from '../api/types.ts';
+import type { Canary, ObservedSplit } from '../api/types.ts';
 import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
 import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
 import { describeGateRecord } from '../gate/record.ts';
@@ -43,6 +43,8 @@ export interface CanaryView {
   iterations?: { done: number; total: number };
   weight: number;
   maxWeight: number;
+  /** What the data plane did with the last interval's requests (status.observedSplit), as one line. */
+  observed?: string;
   failedChecks: number;
   threshold: number;
   revision?: string;
@@ -268,6 +270,7 @@ export function buildCanaryView(
       strategy === 'canary' ? undefined : { done: status.iterations ?? 0, total: analysis.iterations ?? 0 },
     weight,
     maxWeight: strategy === 'bluegreen' ? 100 : maxWeightOf(analysis),
+    observed: observedSplitOf(status.observedSplit, now),
     failedChecks: status.failedChecks ?? 0,
     threshold: analysis.threshold ?? 1,
     revision: status.revision,
@@ -278,4 +281,16 @@ export function buildCanaryView(
     events: lastEvents(objects.events, now),
     resources,
   };
+}
+
+/** "19.6% of 1,240 requests at weight 20 (12s ago)", with the verdict when the split was off. */
+export function observedSplitOf(split: ObservedSplit | undefined, now: number): string | undefined {
+  if (!split) return undefined;
+  const at = timeOf(split.at);
+  const age = at === undefined ? '' : ` (${formatAge(now - at)} ago)`;
+  const base = `${split.share.toFixed(1)}% of ${split.requests.toLocaleString('en-US')} requests at weight ${split.weight}${age}`;
+  if (split.pValue === undefined) return `${base}, too few to judge`;
+  return split.incompatibleIntervals > 0
+    ? `${base}, incompatible with the weight ${split.incompatibleIntervals}x in a row`
+    : base;
 }

@@ -9,11 +9,14 @@
  * Routes (podinfo's): `GET /` (hostname = pod name, version, message), `/version`, `GET|POST /token`,
  * `/status/{code}`, `/delay/{seconds}` (at most 10), `/healthz`, `/readyz`, `/metrics`; and, for tests,
  * `/counters`: what this process served. `/healthz`, `/readyz`, `/metrics` and `/counters` are probes:
- * never failed, delayed or counted. Every other request is counted, and every response carries
- * `x-pod-name`, `x-pod-version` and `x-pod-requests` (the count including that request).
+ * never failed, delayed or counted. Every other request is counted (also by the names of the headers and
+ * cookies it carried, so a test can tell requests a proxy forwarded, or A/B requests, from the others),
+ * and every response carries `x-pod-name`, `x-pod-version` and `x-pod-requests` (the count including
+ * that request).
  *
  * The process tells its parent over IPC when it listens (`{ listening: [...] }`) and exits when the IPC
- * channel closes (its runner is gone), on SIGTERM/SIGINT after closing its connections, and with status
+ * channel closes (its runner is gone), on SIGTERM/SIGINT after closing its connections (sending its final
+ * counters over IPC first, `{ counters: PodCounters }`, so what it served outlives it), and with status
  * 2 when it cannot listen or its env is invalid (the reason on stderr).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +43,28 @@ export interface PodCounters {
   requests: number;
   faults: number;
   byStatus: Record<string, number>;
+  /** Requests that carried each header name (lower case), for the first MAX_NAMES names seen. */
+  headerNames: Record<string, number>;
+  /** Requests that carried each cookie name, for the first MAX_NAMES names seen. */
+  cookieNames: Record<string, number>;
+}
+
+/** Bounds the name tallies: a client sending random header names cannot grow them without limit. */
+export const MAX_NAMES = 64;
+
+function tally(counts: Record<string, number>, name: string): void {
+  if (Object.hasOwn(counts, name)) counts[name] += 1;
+  else if (Object.keys(counts).length < MAX_NAMES) counts[name] = 1;
+}
+
+/** The distinct cookie names of a Cookie header. */
+export function cookieNames(header: string | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const part of (header ?? '').split(';')) {
+    const name = part.split('=')[0].trim();
+    if (name) names.add(name);
+  }
+  return names;
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics', '/counters']);
@@ -67,6 +92,8 @@ export function podHandler(config: PodProcessConfig, behaviour: Behaviour) {
     requests: 0,
     faults: 0,
     byStatus: {},
+    headerNames: {},
+    cookieNames: {},
   };
   const durations = new Map<string, { buckets: number[]; sum: number; count: number }>();
   let tokens = 0;
@@ -142,6 +169,8 @@ export function podHandler(config: PodProcessConfig, behaviour: Behaviour) {
     }
 
     counters.requests += 1;
+    for (const name of Object.keys(req.headers)) tally(counters.headerNames, name);
+    for (const name of cookieNames(req.headers.cookie)) tally(counters.cookieNames, name);
     headers['x-pod-requests'] = String(counters.requests);
     const fail = schedule.next();
     const finish = (status: number, body: unknown) => {
@@ -225,7 +254,7 @@ async function main(): Promise<void> {
   } catch (err) {
     return die(`invalid env: ${(err as Error).message}`);
   }
-  const { handle } = podHandler(config, behaviour);
+  const { handle, counters } = podHandler(config, behaviour);
   const servers: Server[] = [];
   for (const port of config.ports) {
     // Keep idle connections open longer than a proxy keeps its idle upstream connections (Traefik: 90 s),
@@ -243,12 +272,17 @@ async function main(): Promise<void> {
     }
     servers.push(server);
   }
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     for (const server of servers) {
       server.close();
       server.closeAllConnections();
     }
-    process.exit(0);
+    // Nothing is counted after the servers closed: these are the final counters.
+    if (process.connected) process.send?.({ counters }, () => process.exit(0));
+    else process.exit(0);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

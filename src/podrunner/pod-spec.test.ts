@@ -56,6 +56,7 @@ describe('decide', () => {
         image: 'ghcr.io/stefanprodan/podinfo:6.0.1',
         version: '6.0.1',
         created: Date.parse('2026-01-01T00:00:00Z'),
+        labels: { app: 'podinfo' },
       },
     });
   });

@@ -29,6 +29,8 @@ export interface PodTarget {
   version: string;
   /** The pod's creation time, for a stable order when there are more pods than processes allowed. */
   created: number;
+  /** The pod's labels when it was started (who owns it: e.g. `app: podinfo-primary`). */
+  labels?: Record<string, string>;
 }
 
 /** Why a pod gets no process (yet), or its target. */
@@ -69,6 +71,7 @@ export function decide(pod: Pod): PodDecision {
       image: container.image,
       version: imageVersion(container.image),
       created: Number.isFinite(created) ? created : 0,
+      labels: { ...meta.labels },
     },
   };
 }

@@ -21,6 +21,14 @@ import type { Logger } from '../observability/logger.ts';
 import { planProcesses, podKey, type ProcessState } from './plan.ts';
 import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
 import type { PodProcessConfig } from './pod-process.ts';
+import {
+  EndedProcesses,
+  fetchCounters,
+  finalCounters,
+  mergeCounters,
+  processCounters,
+  type ProcessCounters,
+} from './counters.ts';
 
 export const POD_PROCESS_SCRIPT = fileURLToPath(new URL('./pod-process.ts', import.meta.url));
 export const DEFAULT_MAX_PROCESSES = 200;
@@ -119,6 +127,7 @@ export class PodRunner {
   /** Preloaded before pod-process.ts: turns Node's compile cache on without an env variable in the pod's env. */
   readonly #bootstrap: string;
   readonly #slots = new Map<string, Slot>();
+  readonly #ended = new EndedProcesses();
   #waiting: PodRunnerStatus['waiting'] = [];
   #cache?: WatchCache<Pod>;
   #dirty = false;
@@ -182,6 +191,29 @@ export class PodRunner {
       .sort((a, b) => podKey(a).localeCompare(podKey(b)));
     const waiting = this.#waiting.filter((w) => namespace === undefined || w.namespace === namespace);
     return { maxProcesses: this.#max, processes, waiting };
+  }
+
+  /**
+   * What each process of `namespace` (default all) served: running ones answer their `/counters`, ended
+   * ones are listed with the final counters they sent when they were stopped with their pod.
+   */
+  async counters(namespace?: string): Promise<ProcessCounters[]> {
+    const slots = [...this.#slots.values()].filter(
+      (s) => namespace === undefined || s.target.namespace === namespace,
+    );
+    const live = await Promise.all(
+      slots.map(async (slot): Promise<ProcessCounters | undefined> => {
+        const { child, exited } = slot;
+        if (!child?.pid || (slot.state !== 'running' && slot.state !== 'stopping')) return undefined;
+        const counters = await fetchCounters(slot.target);
+        if (counters) return processCounters(slot.target, child.pid, 'running', counters);
+        // Stopping: once it has exited, its final counters are among the ended ones.
+        if (slot.state === 'stopping') await exited;
+        return undefined;
+      }),
+    );
+    const running = live.filter((c): c is ProcessCounters => c !== undefined);
+    return mergeCounters(running, this.#ended.list(namespace));
   }
 
   /** Stops watching and stops every process. */
@@ -315,7 +347,14 @@ export class PodRunner {
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
     });
     slot.child = child;
-    slot.exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    let final: ProcessCounters['counters'] | undefined;
+    child.on('message', (message) => (final = finalCounters(message) ?? final));
+    slot.exited = new Promise<void>((resolve) =>
+      child.once('close', () => {
+        if (final && child.pid) this.#ended.add(processCounters(target, child.pid, 'ended', final));
+        resolve();
+      }),
+    );
     const outcome = await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
       const timer = setTimeout(
         () => resolve({ ok: false, reason: `not listening after ${this.#startTimeoutMs} ms` }),

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PodCountersStatus } from './counters.ts';
 import type { PodRunner } from './runner.ts';
 
 export interface StatusServer {
@@ -10,18 +11,33 @@ export interface StatusServer {
 
 /**
  * The pod runner's processes as JSON, for tests and people: `GET /processes` (all namespaces) or
- * `GET /processes?namespace=<ns>` answers `PodRunnerStatus`.
+ * `GET /processes?namespace=<ns>` answers `PodRunnerStatus`; `GET /counters[?namespace=<ns>]` answers
+ * `PodCountersStatus`, what every process served, those that ended included.
  */
 export async function serveStatus(runner: PodRunner, host = '127.0.0.1', port = 0): Promise<StatusServer> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://runner');
     req.resume();
-    if (req.method !== 'GET' || url.pathname !== '/processes') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('GET /processes[?namespace=<ns>]\n');
+    const namespace = url.searchParams.get('namespace') ?? undefined;
+    if (req.method === 'GET' && url.pathname === '/processes') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(runner.status(namespace)));
       return;
     }
-    const body = JSON.stringify(runner.status(url.searchParams.get('namespace') ?? undefined));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    if (req.method === 'GET' && url.pathname === '/counters') {
+      void runner.counters(namespace).then(
+        (processes) => {
+          const body: PodCountersStatus = { processes };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        },
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+      );
+      return;
+    }
+    res
+      .writeHead(404, { 'content-type': 'text/plain' })
+      .end('GET /processes[?namespace=<ns>] or GET /counters[?namespace=<ns>]\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

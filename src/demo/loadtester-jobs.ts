@@ -54,8 +54,11 @@ export class JobError extends Error {
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The URL, when it is http(s) on a loopback address; a JobError otherwise. */
-export function loopbackUrl(raw: string | undefined): URL {
+/**
+ * The URL, when it is http(s) on a loopback address (or one `accept` takes, such as a Service URL the
+ * load tester resolves itself); a JobError otherwise.
+ */
+export function loopbackUrl(raw: string | undefined, accept: (url: URL) => boolean = () => false): URL {
   if (!raw) throw new JobError('metadata.url is required');
   let url: URL;
   try {
@@ -65,7 +68,7 @@ export function loopbackUrl(raw: string | undefined): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new JobError(`metadata.url "${raw}" is not http(s)`);
-  if (!(LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname)))
+  if (!(LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname) || accept(url)))
     throw new JobError(
       `metadata.url "${raw}" is not a loopback address: this load tester only calls 127.0.0.1`,
     );
@@ -115,8 +118,14 @@ function timeout(metadata: Record<string, string>): number {
   return ms;
 }
 
-/** The job a webhook's metadata asks for; a JobError says what is wrong with it. */
-export function parseJob(metadata: Record<string, unknown> | undefined): Job {
+/**
+ * The job a webhook's metadata asks for; a JobError says what is wrong with it. `acceptUrl` admits URLs
+ * beyond loopback addresses.
+ */
+export function parseJob(
+  metadata: Record<string, unknown> | undefined,
+  acceptUrl?: (url: URL) => boolean,
+): Job {
   const md: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata ?? {}))
     if (typeof v === 'string' || typeof v === 'number') md[k] = String(v);
@@ -124,7 +133,7 @@ export function parseJob(metadata: Record<string, unknown> | undefined): Job {
     case 'request':
       return {
         type: 'request',
-        url: loopbackUrl(md.url),
+        url: loopbackUrl(md.url, acceptUrl),
         method: method(md.method),
         count: int(md.count, 'count', 1, 1, MAX_REQUESTS),
         expect: statusExpectation(md.expect),
@@ -138,7 +147,7 @@ export function parseJob(metadata: Record<string, unknown> | undefined): Job {
         throw new JobError(`metadata.duration ${md.duration} is not in (0, ${MAX_LOAD_MS / 1000}s]`);
       return {
         type: 'load',
-        url: loopbackUrl(md.url),
+        url: loopbackUrl(md.url, acceptUrl),
         method: method(md.method),
         rps: int(md.rps, 'rps', 10, 1, MAX_RPS),
         durationMs,

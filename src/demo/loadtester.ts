@@ -2,7 +2,8 @@
  * Kanaria's load tester: the local equivalent of Flagger's load tester for webhooks. An HTTP server on
  * 127.0.0.1 that takes Flagger-style webhook payloads (`{ name, namespace, phase, checksum, metadata }`)
  * and, instead of running `curl`/`hey` commands, does what `metadata` describes (see loadtester-jobs.ts):
- * `type: request` acceptance tests and `type: load` bounded load, against loopback addresses only.
+ * `type: request` acceptance tests and `type: load` bounded load, against loopback addresses (and, with a
+ * resolver, `http://<service>.<namespace>/` URLs resolved to a ready endpoint of the Service).
  * It answers 200 when the job met its expectation and 500 with the reason otherwise, so a pre-rollout
  * or rollout webhook that points at it passes or fails the release step.
  */
@@ -24,9 +25,20 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Jobs running at once; more are answered 429. */
 export const MAX_CONCURRENT_JOBS = 4;
 
+/**
+ * Turns URLs the load tester cannot call as they are (e.g. `http://<service>.<namespace>/`, where no
+ * cluster DNS or kube-proxy exists) into ones it can, when a job runs (see service-resolver.ts).
+ */
+export interface UrlResolver {
+  accepts(url: URL): boolean;
+  resolve(url: URL): Promise<URL>;
+}
+
 export interface LoadTesterOptions {
   /** Port on 127.0.0.1; 0 or unset picks a free one. */
   port?: number;
+  /** Also call the URLs this resolver accepts, at the address it resolves them to for each job. */
+  resolver?: UrlResolver;
   log?: (line: string) => void;
 }
 
@@ -179,7 +191,9 @@ export async function startLoadTester(options: LoadTesterOptions = {}): Promise<
         if (typeof payload.name === 'string' && typeof payload.namespace === 'string')
           record.canary = `${payload.name}.${payload.namespace}`;
         if (typeof payload.phase === 'string') record.phase = payload.phase;
-        const job = parseJob(payload.metadata);
+        const { resolver } = options;
+        const job = parseJob(payload.metadata, resolver && ((url) => resolver.accepts(url)));
+        if (resolver?.accepts(job.url)) job.url = await resolver.resolve(job.url);
         record.type = job.type;
         if (running >= MAX_CONCURRENT_JOBS)
           return answer(429, `${running} jobs already running; try again`, record);

@@ -21,9 +21,11 @@ export default defineConfig({
       },
       {
         test: {
+          // On Traefik and real pod processes inside hack/in-netns.sh's namespace (npm run e2e), else on
+          // the simulated data plane (npm run e2e:simulation): see e2e/dataplane.ts.
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          globalSetup: ['e2e/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

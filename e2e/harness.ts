@@ -1,27 +1,42 @@
 /**
- * What an e2e scenario talks to, with two implementations:
- *  - simulation (default): the local control plane of the test setup, the operator as its own process,
- *    the SIMULATED ingress-nginx data plane in front of two test backends, real Prometheus and
- *    Kanaria's load tester, all on 127.0.0.1 (./simulation.ts);
+ * What an e2e scenario talks to, with three implementations (./dataplane.ts selects one):
+ *  - traefik (`npm run e2e`, as root): the local control plane on the pod network of hack/in-netns.sh,
+ *    one real HTTP process per Running pod (the pod runner, a SIMULATION of the kubelet's containers),
+ *    a real Traefik serving the Ingresses with its ingress-nginx provider, real Prometheus scraping
+ *    Traefik, the operator as its own process and Kanaria's load tester (./traefik-env.ts);
+ *  - simulation (`npm run e2e:simulation`, no root): the same control plane and operator, but the
+ *    SIMULATED ingress-nginx data plane in front of two test backends, all on 127.0.0.1 (./simulation.ts);
  *  - cluster: any cluster given by KUBECONFIG (with KANARIA_TEST_USE_KUBECONFIG=1) running real
  *    ingress-nginx, Prometheus and Kanaria installed from charts/kanaria, selected by
  *    KANARIA_E2E_INGRESS_URL (./real-cluster.ts; see e2e/kind/).
- * Scenarios only use these interfaces, so the same file runs against both.
+ * Scenarios only use these interfaces, so the same file runs against all three.
  */
-import type { CanaryWebhook } from '../src/api/types.ts';
+import type { CanarySpec, CanaryWebhook } from '../src/api/types.ts';
 import type { TrafficProfile } from '../src/dataplane/dataplane.ts';
 import type { LoadTesterCall } from '../src/demo/loadtester.ts';
 import type { Kube } from '../src/kube/client.ts';
+import { e2eDataPlane } from './dataplane.ts';
 
 export type { TrafficProfile };
 
+/** User requests (those sent through the ingress) as counted where they arrived; totals never go down. */
 export interface AppCounts {
   /** Requests that reached the primary (stable) version. */
   primary: number;
   /** Requests that reached the canary version. */
   canary: number;
-  /** Of the canary's requests, those without the A/B header (see AppOptions.abHeader). */
-  canaryWithoutHeader: number;
+  /** Of the canary's requests, those without the A/B header or cookie (AppOptions.abHeader/abCookie). */
+  canaryUnmatched: number;
+  /** Requests that reached the canary not through the ingress (the webhooks'), where that is known. */
+  canaryDirect?: number;
+}
+
+export interface ReleaseOptions {
+  /**
+   * Share of requests the new version answers with 500: part of the release where the pods can be told
+   * so (FAULT_RATE in the pod template), else injected by the environment.
+   */
+  errorRate?: number;
 }
 
 /** The example app (examples/podinfo) deployed in one namespace, with generated user traffic. */
@@ -29,19 +44,17 @@ export interface AppUnderTest {
   namespace: string;
   /** Deployment, Ingress and Canary name: `podinfo`. */
   name: string;
-  counts(): AppCounts;
-  /** Requests that reached the canary at or after `t` (ms since the epoch). */
-  canarySince(t: number): number;
+  counts(): Promise<AppCounts>;
   /**
    * Resolves with the time from which the data plane routes by `weight`: the simulation's own view of
-   * the canary Ingress; on a real ingress-nginx, a settle period after the Ingress says so.
+   * the canary Ingress; on Traefik and a real ingress-nginx, a settle period after the Ingress says so.
    */
   routedAt(weight: number, timeoutMs?: number): Promise<number>;
-  /** Makes the canary version answer this share of requests with 500. */
-  setCanaryErrorRate(rate: number): Promise<void>;
+  /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */
+  release(version: string, options?: ReleaseOptions): Promise<void>;
   /**
-   * Whether those errors also reach the webhooks' requests to the canary (the simulation's backend
-   * fails every kind of request; on a real cluster only the generated user traffic asks for 500s).
+   * Whether a release's errors also reach the webhooks' requests to the canary (they do where the pods
+   * or the backend fail every kind of request; on a real cluster only the user traffic asks for 500s).
    */
   errorsReachHooks: boolean;
   /** Webhooks of the project's load tester (or Flagger's on a real cluster) aimed at the canary. */
@@ -59,8 +72,10 @@ export interface AppUnderTest {
 export interface AppOptions {
   rps?: number;
   traffic?: TrafficProfile[];
-  /** Header whose presence on canary requests `counts().canaryWithoutHeader` tells apart. */
+  /** Header whose absence on canary requests `counts().canaryUnmatched` counts. */
   abHeader?: string;
+  /** Cookie whose absence on canary requests `counts().canaryUnmatched` counts (instead of abHeader). */
+  abCookie?: string;
 }
 
 export interface OperatorUnderTest {
@@ -72,11 +87,15 @@ export interface OperatorUnderTest {
 }
 
 export interface E2EEnvironment {
-  kind: 'simulation' | 'cluster';
+  kind: 'simulation' | 'traefik' | 'cluster';
   kube: Kube;
   kubeconfig: string;
   /** Prometheus that scrapes the ingress controller. */
   prometheusUrl: string;
+  /** The Prometheus query for all requests the ingress controller sent to a namespace's canary. */
+  canaryRequestsQuery(namespace: string): string;
+  /** Merged over the Canary spec of every scenario (e.g. which ingress controller's series to read). */
+  canarySpec?: Partial<CanarySpec>;
   /** Whether an HTTP server on 127.0.0.1 here (a Slack receiver) is reachable by the operator. */
   localReceiversReachable: boolean;
   /** The webhook calls the load tester answered, when it runs in this process. */
@@ -89,12 +108,25 @@ export interface E2EEnvironment {
   stop(): Promise<void>;
 }
 
-/** The environment the variables select: a real cluster when KANARIA_E2E_INGRESS_URL is set. */
+/** ingress-nginx's request series, which the simulation and a real ingress-nginx record. */
+export function nginxCanaryRequestsQuery(namespace: string): string {
+  return `sum(nginx_ingress_controller_requests{namespace="${namespace}",canary!=""})`;
+}
+
+/** The environment the variables select (see ./dataplane.ts). */
 export async function e2eEnvironment(kubeconfig: string): Promise<E2EEnvironment> {
-  if (process.env.KANARIA_E2E_INGRESS_URL) {
-    const { realClusterEnvironment } = await import('./real-cluster.ts');
-    return realClusterEnvironment(kubeconfig, process.env);
+  switch (e2eDataPlane()) {
+    case 'cluster': {
+      const { realClusterEnvironment } = await import('./real-cluster.ts');
+      return realClusterEnvironment(kubeconfig, process.env);
+    }
+    case 'traefik': {
+      const { traefikEnvironment } = await import('./traefik-env.ts');
+      return traefikEnvironment(kubeconfig);
+    }
+    case 'simulation': {
+      const { simulationEnvironment } = await import('./simulation.ts');
+      return simulationEnvironment(kubeconfig);
+    }
   }
-  const { simulationEnvironment } = await import('./simulation.ts');
-  return simulationEnvironment(kubeconfig);
 }

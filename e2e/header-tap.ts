@@ -1,30 +1,33 @@
 /**
  * A pass-through in front of a test backend that remembers, per request, whether it carried a given
- * header. The simulated data plane counts requests per target only; the tap tells whether the canary
- * got requests WITHOUT the A/B header, which it never may.
+ * header (or cookie). The simulated data plane counts requests per target only; the tap tells whether
+ * the canary got requests WITHOUT the A/B header or cookie, which it never may.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cookieNames } from '../src/podrunner/pod-process.ts';
 
 export interface HeaderTapStats {
-  withHeader: number;
-  withoutHeader: number;
+  matched: number;
+  unmatched: number;
 }
+
+/** What the tap looks for on each request. */
+export type TapMatch = { header: string } | { cookie: string };
 
 export class HeaderTap {
   readonly url: string;
   #server: Server;
-  #stats: HeaderTapStats = { withHeader: 0, withoutHeader: 0 };
+  #stats: HeaderTapStats = { matched: 0, unmatched: 0 };
 
   private constructor(server: Server) {
     this.#server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
-  /** Forwards every request to `target` (a loopback URL) and counts it by the presence of `header`. */
-  static async start(target: string, header: string): Promise<HeaderTap> {
+  /** Forwards every request to `target` (a loopback URL) and counts it by the presence of `match`. */
+  static async start(target: string, match: TapMatch): Promise<HeaderTap> {
     const to = new URL(target);
-    const name = header.toLowerCase();
     const server = createServer({ keepAliveTimeout: 65_000 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -32,8 +35,12 @@ export class HeaderTap {
     });
     const tap = new HeaderTap(server);
     server.on('request', (req, res) => {
-      if (req.headers[name] !== undefined) tap.#stats.withHeader += 1;
-      else tap.#stats.withoutHeader += 1;
+      const found =
+        'header' in match
+          ? req.headers[match.header.toLowerCase()] !== undefined
+          : cookieNames(req.headers.cookie).has(match.cookie);
+      if (found) tap.#stats.matched += 1;
+      else tap.#stats.unmatched += 1;
       const upstream = request(
         { hostname: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers },
         (answer) => {

@@ -5,15 +5,21 @@
  * `kanaria-e2e` runs the webhooks, and the operator is the one the chart installed.
  *
  * Which version answered is read from podinfo's JSON (`hostname` is the pod name: `podinfo-primary-…`
- * for the primary); errors are injected the way the Flagger tutorial does it, by requesting
- * `/status/500` for a share of the traffic.
+ * for the primary); a bad release's errors are injected the way the Flagger tutorial does it, by
+ * requesting `/status/500` for a share of the traffic.
  */
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyObjects, podinfoObjects } from '../src/demo/app.ts';
+import { applyObjects, podinfoObjects, setImage } from '../src/demo/app.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
-import type { AppOptions, AppUnderTest, E2EEnvironment, TrafficProfile } from './harness.ts';
+import {
+  nginxCanaryRequestsQuery,
+  type AppOptions,
+  type AppUnderTest,
+  type E2EEnvironment,
+  type TrafficProfile,
+} from './harness.ts';
 
 const SETTLE_MS = 3000; // ingress-nginx applies canary weights through its Lua balancer within ~1s
 
@@ -49,13 +55,14 @@ function generator(
   host: string,
   name: string,
   options: AppOptions,
-): Omit<AppUnderTest, 'namespace' | 'name' | 'routedAt' | 'hooks'> {
+): Omit<AppUnderTest, 'namespace' | 'name' | 'routedAt' | 'hooks' | 'release'> & {
+  setErrorRate(rate: number): void;
+} {
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
   const rps = options.rps ?? 20;
   const profiles: TrafficProfile[] = options.traffic ?? [];
   const header = (options.abHeader ?? 'x-canary').toLowerCase();
-  const counts = { primary: 0, canary: 0, canaryWithoutHeader: 0 };
-  const canaryTimes: number[] = [];
+  const counts = { primary: 0, canary: 0, canaryUnmatched: 0 };
   let errorRate = 0;
   let seq = 0;
   let inFlight = 0;
@@ -64,26 +71,29 @@ function generator(
     const u = (seq++ * 0.6180339887498949) % 1;
     let acc = 0;
     const profile = profiles.find((p) => (acc += p.share) > u);
-    const headers: Record<string, string> = { host, ...profile?.headers };
+    const cookie = Object.entries(profile?.cookies ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+    const headers: Record<string, string> = { host, ...profile?.headers, ...(cookie ? { cookie } : {}) };
+    const matched = options.abCookie
+      ? profile?.cookies?.[options.abCookie] !== undefined
+      : headers[header] !== undefined;
     const path = (seq * 0.7548776662466927) % 1 < errorRate ? '/status/500' : '/';
-    const sent = Date.now();
     inFlight += 1;
     void get(new URL(path, base), headers, agent).then((a) => {
       inFlight -= 1;
       if (a.hostname?.startsWith(`${name}-primary-`)) counts.primary += 1;
       else if (a.hostname?.startsWith(`${name}-`)) {
         counts.canary += 1;
-        canaryTimes.push(sent);
-        if (headers[header] === undefined) counts.canaryWithoutHeader += 1;
+        if (!matched) counts.canaryUnmatched += 1;
       }
     });
   };
   const timer = setInterval(tick, 1000 / rps);
   const deadline = setTimeout(() => clearInterval(timer), 240_000);
   return {
-    counts: () => ({ ...counts }),
-    canarySince: (t) => canaryTimes.filter((x) => x >= t).length,
-    setCanaryErrorRate: async (rate) => {
+    counts: async () => ({ ...counts }),
+    setErrorRate: (rate) => {
       errorRate = rate;
     },
     errorsReachHooks: false,
@@ -117,6 +127,7 @@ export async function realClusterEnvironment(
     kube,
     kubeconfig,
     prometheusUrl,
+    canaryRequestsQuery: nginxCanaryRequestsQuery,
     localReceiversReachable: false,
     namespace: (prefix) => freshNamespace(kube, prefix),
     async deployApp(namespace, options = {}) {
@@ -132,10 +143,16 @@ export async function realClusterEnvironment(
         timeout: '30s',
         metadata: { type: 'bash', cmd: command },
       });
+      const { setErrorRate, ...traffic } = generator(ingress, host, name, options);
       const app: AppUnderTest = {
         namespace,
         name,
-        ...generator(ingress, host, name, options),
+        ...traffic,
+        // Real podinfo has no fault switch in its env: the user traffic asks for 500s instead.
+        async release(version, { errorRate = 0 } = {}) {
+          setErrorRate(errorRate);
+          await setImage(kube, namespace, version);
+        },
         async routedAt(weight, timeoutMs = 30_000) {
           await waitFor(
             `canary weight ${weight} on the Ingress`,

@@ -5,8 +5,9 @@ import { applyObjects, podinfoCanary } from '../src/demo/app.ts';
 import { readCanary } from '../src/kube/canaries.ts';
 import type { Kube } from '../src/kube/client.ts';
 import { waitFor } from '../test/integration/helpers.ts';
+import type { AppUnderTest, E2EEnvironment } from './harness.ts';
 
-export { setImage } from '../src/demo/app.ts';
+export { countsBetween, recordCounts } from './counts-recorder.ts';
 export { waitFor };
 
 const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
@@ -18,15 +19,35 @@ export const WALKTHROUGH_METRICS: CanaryAnalysis['metrics'] = [
   { name: 'request-duration', thresholdRange: { max: 1000 }, interval: '10s' },
 ];
 
-/** The example Canary (examples/podinfo/canary.yaml) with `analysis` over its own, created in `namespace`. */
+/**
+ * The example Canary (examples/podinfo/canary.yaml) with `analysis` over its own and the environment's
+ * `canarySpec` over the rest, created in `namespace`.
+ */
 export async function createCanary(
-  kube: Kube,
+  env: Pick<E2EEnvironment, 'kube' | 'canarySpec'>,
   namespace: string,
   analysis: Partial<CanaryAnalysis>,
 ): Promise<Canary> {
   const canary = await podinfoCanary(namespace, { webhooks: [], ...analysis });
-  await applyObjects(kube, [canary as never]);
+  canary.spec = { ...canary.spec, ...env.canarySpec };
+  await applyObjects(env.kube, [canary as never]);
   return canary;
+}
+
+/** Resolves once user requests reach the primary (its count grows between two reads). */
+export async function waitForPrimaryTraffic(app: AppUnderTest, timeoutMs = 30_000): Promise<void> {
+  let last = (await app.counts()).primary;
+  await waitFor(
+    'user traffic on the primary',
+    async () => {
+      const now = (await app.counts()).primary;
+      const grew = now > last;
+      last = now;
+      return grew;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 export async function phaseOf(kube: Kube, namespace: string, name = 'podinfo'): Promise<Phase | undefined> {
@@ -56,13 +77,14 @@ export interface RouteSample {
   weight: number;
   header?: string;
   headerValue?: string;
+  cookie?: string;
 }
 
 /** Polls the canary Ingress every 50ms and keeps each distinct routing state with the time it was seen. */
 export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
   const samples: RouteSample[] = [];
   let stopped = false;
-  const key = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}`;
+  const key = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}/${s.cookie ?? ''}`;
   const sampleOnce = async () => {
     try {
       const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
@@ -72,6 +94,7 @@ export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-ca
         weight: Number(a?.[WEIGHT] ?? 'NaN'),
         header: a?.[`${P}/canary-by-header`],
         headerValue: a?.[`${P}/canary-by-header-value`],
+        cookie: a?.[`${P}/canary-by-cookie`],
       };
       const last = samples.at(-1);
       if (Number.isFinite(sample.weight) && (!last || key(last) !== key(sample))) samples.push(sample);
@@ -120,9 +143,9 @@ export async function eventNotes(kube: Kube, namespace: string, name = 'podinfo'
 }
 
 /** The count of requests to the canary Prometheus holds for the namespace (what the operator judged by). */
-export async function prometheusCanaryRequests(prometheusUrl: string, namespace: string): Promise<number> {
-  const query = `sum(nginx_ingress_controller_requests{namespace="${namespace}",canary!=""})`;
-  const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+export async function prometheusCanaryRequests(env: E2EEnvironment, namespace: string): Promise<number> {
+  const query = env.canaryRequestsQuery(namespace);
+  const res = await fetch(`${env.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
   return Number(body.data?.result?.[0]?.value[1] ?? 0);
 }

@@ -8,21 +8,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom, TestBackend } from '../src/dataplane/backend.ts';
 import { SimulatedNginx } from '../src/dataplane/dataplane.ts';
 import { SimulatedNginxExporter } from '../src/dataplane/exporter.ts';
-import { applyObjects, podinfoObjects } from '../src/demo/app.ts';
+import { applyObjects, podinfoObjects, setImage } from '../src/demo/app.ts';
 import { startLoadTester, type LoadTester } from '../src/demo/loadtester.ts';
 import { startPrometheus, type PrometheusServer } from '../src/devcluster/prometheus.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { freshNamespace } from '../test/integration/helpers.ts';
-import { OperatorProcess } from '../test/integration/operator/process.ts';
-import type { AppOptions, AppUnderTest, E2EEnvironment, OperatorUnderTest } from './harness.ts';
+import {
+  nginxCanaryRequestsQuery,
+  type AppOptions,
+  type AppUnderTest,
+  type E2EEnvironment,
+  type OperatorUnderTest,
+} from './harness.ts';
 import { HeaderTap } from './header-tap.ts';
-
-/** SIGTERM (the operator stops its workers and exits), SIGKILL if that takes too long. */
-async function stopOperator(op: OperatorProcess): Promise<void> {
-  const timer = setTimeout(() => void op.kill('SIGKILL'), 10_000);
-  await op.kill('SIGTERM');
-  clearTimeout(timer);
-}
+import { startLocalOperator } from './operator.ts';
 
 /** Prometheus needs a few scrapes of a new target before rates over it mean anything. */
 const PROMETHEUS_WARM_UP_MS = 5000;
@@ -41,7 +40,10 @@ async function simulatedApp(
   );
   const primary = await TestBackend.start({ name: `${name}-primary` });
   const canary = await TestBackend.start({ name: `${name}-canary` });
-  const tap = await HeaderTap.start(canary.url, options.abHeader ?? 'x-canary');
+  const tap = await HeaderTap.start(
+    canary.url,
+    options.abCookie ? { cookie: options.abCookie } : { header: options.abHeader ?? 'x-canary' },
+  );
   const sim = new SimulatedNginx({
     kube,
     namespace,
@@ -65,12 +67,11 @@ async function simulatedApp(
   return {
     namespace,
     name,
-    counts: () => ({
+    counts: async () => ({
       primary: sim.counters.primary,
       canary: sim.counters.canary,
-      canaryWithoutHeader: tap.stats.withoutHeader,
+      canaryUnmatched: tap.stats.unmatched,
     }),
-    canarySince: (t) => sim.canarySince(t),
     async routedAt(weight, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while ((sim.canaryRules?.weight ?? 0) !== weight) {
@@ -79,7 +80,11 @@ async function simulatedApp(
       }
       return Date.now();
     },
-    setCanaryErrorRate: async (rate) => canary.setErrorRate(rate),
+    // The simulation's backends know nothing of the pod template: the test switches the error rate.
+    async release(version, { errorRate = 0 } = {}) {
+      canary.setErrorRate(errorRate);
+      await setImage(kube, namespace, version);
+    },
     errorsReachHooks: true,
     hooks: {
       acceptance: () =>
@@ -121,12 +126,13 @@ export async function simulationEnvironment(kubeconfig: string): Promise<E2EEnvi
   const prom = prometheus;
   const tester = loadTester;
   const apps: AppUnderTest[] = [];
-  const operators: OperatorProcess[] = [];
+  const operators: OperatorUnderTest[] = [];
   return {
     kind: 'simulation',
     kube,
     kubeconfig,
     prometheusUrl: prom.url,
+    canaryRequestsQuery: nginxCanaryRequestsQuery,
     localReceiversReachable: true,
     loadTesterCalls: () => tester.calls,
     namespace: (prefix) => freshNamespace(kube, prefix),
@@ -138,35 +144,12 @@ export async function simulationEnvironment(kubeconfig: string): Promise<E2EEnvi
       return app;
     },
     async startOperator(namespace): Promise<OperatorUnderTest> {
-      const op = await OperatorProcess.start([
-        '--kubeconfig',
-        kubeconfig,
-        '--namespace',
-        namespace,
-        '--metrics-server',
-        prom.url,
-        '--log-level',
-        'info',
-      ]);
+      const op = await startLocalOperator(kubeconfig, namespace, prom.url);
       operators.push(op);
-      // Never outlive the test process, even when it ends without afterAll.
-      const killOnExit = () => op.child.kill('SIGKILL');
-      process.once('exit', killOnExit);
-      op.child.once('exit', () => process.removeListener('exit', killOnExit));
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ready = await fetch(`${op.url}/readyz`)
-          .then((r) => r.ok)
-          .catch(() => false);
-        if (ready) break;
-        if (op.child.exitCode !== null || Date.now() > deadline)
-          throw new Error(`the operator did not become ready; its output:\n${op.output.slice(-3000)}`);
-        await sleep(100);
-      }
-      return { gateUrl: op.gateUrl, output: () => op.output, stop: () => stopOperator(op) };
+      return op;
     },
     async stop() {
-      for (const op of operators) await stopOperator(op);
+      for (const op of operators) await op.stop();
       for (const app of apps) await app.stop();
       await tester.close();
       await prom.stop();

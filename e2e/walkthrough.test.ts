@@ -1,7 +1,10 @@
 /**
  * (a) The reference walkthrough: podinfo behind ingress-nginx, 10% more traffic every step up to 50%
  * while success rate ≥ 99% and latency ≤ 1000ms, then promotion; Slack gets Block Kit messages for the
- * initialisation, the new revision and the promotion.
+ * initialisation, the new revision and the promotion. At every weight the canary's share of the user
+ * requests (on Traefik: as the pods' own processes counted them) is within the binomial tolerance of
+ * that weight, over at least 300 requests per step: 120 requests/s and a 4 s interval leave about 3.3 s
+ * of each step once the new weight has settled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigPath } from '../test/integration/helpers.ts';
@@ -11,14 +14,17 @@ import {
   createCanary,
   eventNotes,
   prometheusCanaryRequests,
+  recordCounts,
   report,
-  setImage,
   waitFor,
   waitForPhase,
   watchRoutes,
   WALKTHROUGH_METRICS,
 } from './scenario.ts';
 import { createSlackProvider, slackTexts } from './slack.ts';
+import { formatStep, MIN_REQUESTS_PER_STEP, stepShares, Z } from './step-shares.ts';
+
+const RPS = 120;
 
 describe('reference walkthrough', () => {
   let env: E2EEnvironment;
@@ -30,7 +36,7 @@ describe('reference walkthrough', () => {
   beforeAll(async () => {
     env = await e2eEnvironment(kubeconfigPath());
     ns = await env.namespace('walkthrough');
-    app = await env.deployApp(ns.name, { rps: 40 });
+    app = await env.deployApp(ns.name, { rps: RPS });
     operator = await env.startOperator(ns.name);
     if (env.localReceiversReachable) slack = await startReceiver();
   });
@@ -47,8 +53,8 @@ describe('reference walkthrough', () => {
     const alerts = slack
       ? [await createSlackProvider(kube, namespace, `${slack.origin}/services/T0/B0/walkthrough`)]
       : [];
-    await createCanary(kube, namespace, {
-      interval: '2s',
+    await createCanary(env, namespace, {
+      interval: '4s',
       threshold: 5,
       stepWeight: 10,
       maxWeight: 50,
@@ -61,25 +67,35 @@ describe('reference walkthrough', () => {
     expect(primary.status?.readyReplicas).toBe(2);
 
     const routes = watchRoutes(kube, namespace);
+    const recorder = await recordCounts(app);
     const started = Date.now();
-    const before = app.counts();
-    await setImage(kube, namespace, '6.0.1');
+    await app.release('6.0.1');
     const done = await waitForPhase(kube, namespace, 'Succeeded', 150_000);
     const seconds = (Date.now() - started) / 1000;
     await routes.stop();
-    const counts = app.counts();
+    await recorder.stop();
+    const before = recorder.snapshots[0].counts;
+    const counts = recorder.snapshots.at(-1)!.counts;
+    const steps = stepShares(routes.samples, recorder);
     const notes = await eventNotes(kube, namespace);
-    const inPrometheus = await prometheusCanaryRequests(env.prometheusUrl, namespace);
+    const inPrometheus = await prometheusCanaryRequests(env, namespace);
 
     report('walkthrough', [
-      `release 6.0.0 → 6.0.1: ${done.status?.phase} after ${seconds.toFixed(1)}s`,
+      `release 6.0.0 → 6.0.1 on ${env.kind}: ${done.status?.phase} after ${seconds.toFixed(1)}s`,
       `weights seen: ${routes.weights().join(' → ')}`,
       `requests: primary ${counts.primary - before.primary}, canary ${counts.canary - before.canary}; Prometheus counted ${inPrometheus} canary requests`,
+      `canary share per step (two-sided z=${Z}, false alarm ≈ 1e-5 per step; at least ${MIN_REQUESTS_PER_STEP} requests):`,
+      ...steps.map((s) => `  ${formatStep(s)}`),
       'events:',
       ...notes.map((n) => `  ${n}`),
     ]);
 
     expect(routes.weights()).toEqual([0, 10, 20, 30, 40, 50, 0]);
+    expect(steps.map((s) => s.weight)).toEqual([10, 20, 30, 40, 50]);
+    for (const step of steps) {
+      expect(step.requests, formatStep(step)).toBeGreaterThanOrEqual(MIN_REQUESTS_PER_STEP);
+      expect(step.withinTolerance, formatStep(step)).toBe(true);
+    }
     expect(counts.canary).toBeGreaterThan(before.canary);
     expect(inPrometheus).toBeGreaterThan(0);
     const promoted = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });

@@ -1,5 +1,5 @@
 /**
- * The realpods suite's setup: inside `hack/in-netns.sh`'s network namespace (npm run test:realpods), a
+ * The realpods suite's setup (and, with `installCrds`, the e2e suite's on real pods): inside `hack/in-netns.sh`'s network namespace (npm run test:realpods), a
  * local control plane whose fake nodes have podCIDR 198.18.0.0/16, with the pod runner (the SIMULATION of
  * the kubelet's containers) starting one real HTTP process per Running pod on its pod IP.
  *
@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { installCrds } from '../../src/controller/run.ts';
 import { COMPONENTS, ensureBinaries } from '../../src/devcluster/binaries.ts';
 import { down, up } from '../../src/devcluster/cluster.ts';
 import { NETNS_POD_CIDR } from '../../src/devcluster/pod-cidr.ts';
@@ -37,19 +38,39 @@ async function canListenOn(address: string): Promise<boolean> {
   });
 }
 
-export default async function setup(project: TestProject) {
-  if (!(await canListenOn(PROBE_ADDRESS)))
+export interface RealPodsSetupOptions {
+  /** The control plane's name (and its temporary directory's prefix). */
+  name: string;
+  /** Install Kanaria's CRDs once the control plane is up. */
+  installCrds?: boolean;
+  /** The npm script that runs the suite inside the namespace, for the error message outside it. */
+  command: string;
+}
+
+/** Whether the pod CIDR is routed locally here, i.e. this runs inside hack/in-netns.sh's namespace. */
+export async function insidePodNetwork(): Promise<boolean> {
+  return canListenOn(PROBE_ADDRESS);
+}
+
+export function realPodsSetup(options: RealPodsSetupOptions) {
+  return (project: TestProject) => startRealPods(project, options);
+}
+
+export default realPodsSetup({ name: 'realpods', command: 'npm run test:realpods' });
+
+async function startRealPods(project: TestProject, options: RealPodsSetupOptions) {
+  if (!(await insidePodNetwork()))
     throw new Error(
       `${NETNS_POD_CIDR} is not a local address range here (${PROBE_ADDRESS} cannot be listened on): ` +
-        'run this suite with `npm run test:realpods`, which runs it inside the network namespace of hack/in-netns.sh',
+        `run this suite with \`${options.command}\`, which runs it inside the network namespace of hack/in-netns.sh`,
     );
   const bins = await ensureBinaries(COMPONENTS);
-  const root = await mkdtemp(join(tmpdir(), 'kanaria-realpods-'));
+  const { name } = options;
+  const root = await mkdtemp(join(tmpdir(), `kanaria-${name}-`));
   const binDir = join(root, 'bin');
   await mkdir(binDir);
-  for (const [name, path] of Object.entries(bins)) await symlink(path, join(binDir, name));
+  for (const [bin, path] of Object.entries(bins)) await symlink(path, join(binDir, bin));
   const env = { ...process.env, KANARIA_CACHE_DIR: root, KUBEBUILDER_ASSETS: binDir };
-  const name = 'realpods';
   // The runner's warnings (a process that died, a missing ConfigMap) are what some tests provoke; a test
   // that times out quotes the runner's status. KANARIA_REALPODS_LOG=info shows every start and stop.
   const log = createLogger(process.env.KANARIA_REALPODS_LOG ?? 'error', process.stderr);
@@ -64,6 +85,7 @@ export default async function setup(project: TestProject) {
   };
   try {
     const state = await up({ name, env, podCIDR: NETNS_POD_CIDR, log: (l) => log.info(l) });
+    if (options.installCrds) await installCrds(createKube(state.kubeconfig));
     runner = new PodRunner({ kube: createKube(state.kubeconfig), log });
     await runner.start();
     status = await serveStatus(runner);

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Kube } from '../../src/kube/client.ts';
+import type { PodCountersStatus } from '../../src/podrunner/counters.ts';
 import {
   counters,
   freshNamespace,
@@ -67,6 +68,32 @@ describe('pod runner (the simulation of a kubelet’s containers)', () => {
     expect(after).toMatchObject({ restarts: 1, lastError: 'exited (SIGKILL)' });
     expect((await get(url)).status).toBe(200);
     expect((await counters(pod.status?.podIP ?? '')).requests).toBe(1);
+  });
+
+  it('keeps the final counters of processes stopped with their pods: totals never go down', async () => {
+    const namespace = ns.name;
+    await kube.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'gone-config' } } });
+    await kube.apps.createNamespacedDeployment({ namespace, body: deployment('gone', 'gone-config') });
+    const [pod] = await waitForProcesses(kube, namespace, 'app=gone', 1);
+    const url = `http://${pod.status?.podIP}:9898/`;
+    for (let i = 0; i < 3; i++) await fetch(url, { headers: { 'x-canary': 'insider' } });
+    const listed = async () => {
+      const res = await fetch(`${inject('podRunnerUrl')}/counters?namespace=${namespace}`);
+      return ((await res.json()) as PodCountersStatus).processes.filter((p) => p.labels.app === 'gone');
+    };
+    expect((await listed()).map((p) => [p.state, p.counters.requests])).toEqual([['running', 3]]);
+    await kube.apps.patchNamespacedDeploymentScale({
+      name: 'gone',
+      namespace,
+      body: [{ op: 'replace', path: '/spec/replicas', value: 0 }],
+    });
+    const ended = await waitFor('the process to end', async () => {
+      const [p] = await listed();
+      return p?.state === 'ended' && p;
+    });
+    expect(ended).toMatchObject({ name: pod.metadata?.name, uid: pod.metadata?.uid });
+    expect(ended.counters.requests).toBe(3);
+    expect(ended.counters.headerNames['x-canary']).toBe(3);
   });
 
   it('keeps a pod whose ConfigMap is missing without a process until the ConfigMap exists', async () => {

@@ -3,27 +3,31 @@ import { statusCode } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
 import { stableJson } from '../resources/hash.ts';
 
-const STATUS_KEYS: (keyof CanaryStatus)[] = [
-  'phase',
-  'canaryWeight',
-  'failedChecks',
-  'iterations',
-  'lastAppliedSpec',
-  'lastPromotedSpec',
-  'trackedConfigs',
-  'promotedConfigs',
-  'lastTransitionTime',
-  'lastStepTime',
-  'waitingSince',
-  'canaryReplicas',
-  'revision',
-  'releaseStartTime',
-  'message',
-  'observedGeneration',
-  'conditions',
-  'trafficSince',
-  'pendingOutcome',
-];
+/** Every status field the recorder writes; a field missing here would fail to compile, not vanish. */
+const STATUS_FIELDS: Record<keyof Required<CanaryStatus>, true> = {
+  phase: true,
+  canaryWeight: true,
+  failedChecks: true,
+  iterations: true,
+  lastAppliedSpec: true,
+  lastPromotedSpec: true,
+  trackedConfigs: true,
+  promotedConfigs: true,
+  lastTransitionTime: true,
+  lastStepTime: true,
+  waitingSince: true,
+  canaryReplicas: true,
+  revision: true,
+  releaseStartTime: true,
+  message: true,
+  observedGeneration: true,
+  conditions: true,
+  trafficSince: true,
+  pendingOutcome: true,
+  previousWeight: true,
+  observedSplit: true,
+};
+const STATUS_KEYS = Object.keys(STATUS_FIELDS) as (keyof CanaryStatus)[];
 
 export class ConflictError extends Error {
   readonly code = 'ECONFLICT';

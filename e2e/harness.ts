@@ -47,7 +47,8 @@ export interface AppUnderTest {
   counts(): Promise<AppCounts>;
   /**
    * Resolves with the time from which the data plane routes by `weight`: the simulation's own view of
-   * the canary Ingress; on Traefik and a real ingress-nginx, a settle period after the Ingress says so.
+   * the canary Ingress; Traefik's, from its API, once the Ingress says so; on a real ingress-nginx, a
+   * settle period after the Ingress says so.
    */
   routedAt(weight: number, timeoutMs?: number): Promise<number>;
   /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */

@@ -19,6 +19,7 @@ import { serviceResolver } from '../src/demo/service-resolver.ts';
 import { startPrometheus, type PrometheusServer } from '../src/devcluster/prometheus.ts';
 import { createKube, statusCode, type Kube } from '../src/kube/client.ts';
 import { startTraefik, type Traefik } from '../src/realproxy/traefik.ts';
+import { canaryWeights } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import { waitForProcesses } from '../test/realpods/helpers.ts';
 import type { AppOptions, AppUnderTest, E2EEnvironment, OperatorUnderTest } from './harness.ts';
@@ -27,8 +28,8 @@ import { startLocalOperator } from './operator.ts';
 import { appCounts, processCounters } from './pod-counts.ts';
 import { releasePodTemplate } from './release.ts';
 
-/** Traefik applies a change about 0.1 s after it is written (providersThrottleDuration 100ms). */
-export const TRAEFIK_SETTLE_MS = 500;
+/** Between Traefik's API showing a configuration and its handlers serving it: a few ms; kept wide. */
+const API_TO_ROUTING_MS = 50;
 /** Prometheus needs a few scrapes of a new target before rates over it mean anything. */
 const PROMETHEUS_WARM_UP_MS = 5000;
 /** The ingress class the example's Ingress names, served by Traefik's ingress-nginx provider. */
@@ -82,7 +83,10 @@ async function traefikApp(
     namespace,
     name,
     counts: async () => appCounts(await processCounters(runnerUrl, namespace), name, match),
+    // Observed through Traefik itself: once the Ingress says so (so an older state Traefik still has is
+    // not mistaken for it), its API must show the canary backend at that weight.
     async routedAt(weight, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
       await waitFor(
         `canary weight ${weight} on the Ingress`,
         async () => {
@@ -92,7 +96,16 @@ async function traefikApp(
         timeoutMs,
         20,
       );
-      await sleep(TRAEFIK_SETTLE_MS);
+      await waitFor(
+        `canary weight ${weight} in Traefik`,
+        async () => {
+          const weights = [...(await canaryWeights(traefik.apiUrl, namespace, name)).values()];
+          return weights.length > 0 && weights.every((w) => w === weight);
+        },
+        Math.max(1_000, deadline - Date.now()),
+        20,
+      );
+      await sleep(API_TO_ROUTING_MS);
       return Date.now();
     },
     release: (version, { errorRate } = {}) => releasePodTemplate(kube, namespace, name, version, errorRate),

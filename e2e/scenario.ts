@@ -142,6 +142,21 @@ export async function eventNotes(kube: Kube, namespace: string, name = 'podinfo'
     );
 }
 
+/** When the Canary's first event whose note contains `text` happened (ms since the epoch), if it did. */
+export async function eventTime(
+  kube: Kube,
+  namespace: string,
+  text: string,
+  name = 'podinfo',
+): Promise<number | undefined> {
+  const list = await kube.events.listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
+  const times = list.items
+    .filter((e) => e.regarding?.kind === 'Canary' && e.note?.includes(text))
+    .map((e) => new Date(e.eventTime ?? e.metadata?.creationTimestamp ?? NaN).getTime())
+    .filter(Number.isFinite);
+  return times.length ? Math.min(...times) : undefined;
+}
+
 /** The count of requests to the canary Prometheus holds for the namespace (what the operator judged by). */
 export async function prometheusCanaryRequests(env: E2EEnvironment, namespace: string): Promise<number> {
   const query = env.canaryRequestsQuery(namespace);

@@ -7,44 +7,31 @@
  * process reading Traefik's series (`spec.ingressController: traefik`); Kanaria's load tester for the
  * webhooks; and per app a load generator sending user traffic through Traefik.
  *
- * What reached which version is what the pods' own processes counted (./pod-counts.ts). Webhooks reach
+ * What reached which version is what the pods' own processes counted (src/realproxy/pod-counts.ts). Webhooks reach
  * the canary pods through the load tester, which resolves `http://<service>.<namespace>/` to a ready
  * endpoint of the Service when it runs (no kube-proxy here: ClusterIPs route nowhere).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
-import { applyObjects, podinfoObjects } from '../src/demo/app.ts';
+import { applyObjects, podinfoObjects, releasePodTemplate } from '../src/demo/app.ts';
 import { startLoadTester, type LoadTester } from '../src/demo/loadtester.ts';
 import { serviceResolver } from '../src/demo/service-resolver.ts';
 import { startPrometheus, type PrometheusServer } from '../src/devcluster/prometheus.ts';
-import { createKube, statusCode, type Kube } from '../src/kube/client.ts';
+import { createKube, type Kube } from '../src/kube/client.ts';
+import { ensureNginxIngressClass } from '../src/realproxy/ingress-class.ts';
+import { startLoadGenerator } from '../src/realproxy/load-generator.ts';
+import { appCounts, processCounters } from '../src/realproxy/pod-counts.ts';
 import { startTraefik, type Traefik } from '../src/realproxy/traefik.ts';
 import { canaryWeights } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import { waitForProcesses } from '../test/realpods/helpers.ts';
 import type { AppOptions, AppUnderTest, E2EEnvironment, OperatorUnderTest } from './harness.ts';
-import { startLoadGenerator } from './load-generator.ts';
 import { startLocalOperator } from './operator.ts';
-import { appCounts, processCounters } from './pod-counts.ts';
-import { releasePodTemplate } from './release.ts';
 
 /** Between Traefik's API showing a configuration and its handlers serving it: a few ms; kept wide. */
 const API_TO_ROUTING_MS = 50;
 /** Prometheus needs a few scrapes of a new target before rates over it mean anything. */
 const PROMETHEUS_WARM_UP_MS = 5000;
-/** The ingress class the example's Ingress names, served by Traefik's ingress-nginx provider. */
-const INGRESS_CLASS = 'nginx';
-
-async function ensureIngressClass(kube: Kube): Promise<void> {
-  await kube.networking
-    .createIngressClass({
-      body: { metadata: { name: INGRESS_CLASS }, spec: { controller: 'k8s.io/ingress-nginx' } },
-    })
-    .catch((err: unknown) => {
-      if (statusCode(err) !== 409) throw err;
-    });
-}
-
 interface Shared {
   kube: Kube;
   traefik: Traefik;
@@ -108,7 +95,9 @@ async function traefikApp(
       await sleep(API_TO_ROUTING_MS);
       return Date.now();
     },
-    release: (version, { errorRate } = {}) => releasePodTemplate(kube, namespace, name, version, errorRate),
+    release: async (version, { errorRate } = {}) => {
+      await releasePodTemplate(kube, namespace, name, version, errorRate);
+    },
     errorsReachHooks: true,
     hooks: {
       acceptance: () =>
@@ -129,7 +118,7 @@ async function traefikApp(
 
 export async function traefikEnvironment(kubeconfig: string): Promise<E2EEnvironment> {
   const kube = createKube(kubeconfig);
-  await ensureIngressClass(kube);
+  await ensureNginxIngressClass(kube);
   let traefik: Traefik | undefined;
   let prometheus: PrometheusServer | undefined;
   let loadTester: LoadTester | undefined;

@@ -7,7 +7,6 @@
  * plane of the host's network namespace; the binaries come from the usual cache.
  */
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +16,7 @@ import { down, up } from '../../src/devcluster/cluster.ts';
 import { NETNS_POD_CIDR } from '../../src/devcluster/pod-cidr.ts';
 import { createKube } from '../../src/kube/client.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { insidePodNetwork, OUTSIDE_POD_NETWORK } from '../../src/podrunner/pod-network.ts';
 import { PodRunner } from '../../src/podrunner/runner.ts';
 import { serveStatus } from '../../src/podrunner/status-server.ts';
 
@@ -25,17 +25,6 @@ declare module 'vitest' {
     kubeconfig: string;
     podRunnerUrl: string;
   }
-}
-
-/** The last address of the range; pods get the first ones. */
-const PROBE_ADDRESS = '198.18.255.254';
-
-async function canListenOn(address: string): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen({ host: address, port: 0 }, () => server.close(() => resolve(true)));
-  });
 }
 
 export interface RealPodsSetupOptions {
@@ -47,11 +36,6 @@ export interface RealPodsSetupOptions {
   command: string;
 }
 
-/** Whether the pod CIDR is routed locally here, i.e. this runs inside hack/in-netns.sh's namespace. */
-export async function insidePodNetwork(): Promise<boolean> {
-  return canListenOn(PROBE_ADDRESS);
-}
-
 export function realPodsSetup(options: RealPodsSetupOptions) {
   return (project: TestProject) => startRealPods(project, options);
 }
@@ -61,7 +45,7 @@ export default realPodsSetup({ name: 'realpods', command: 'npm run test:realpods
 async function startRealPods(project: TestProject, options: RealPodsSetupOptions) {
   if (!(await insidePodNetwork()))
     throw new Error(
-      `${NETNS_POD_CIDR} is not a local address range here (${PROBE_ADDRESS} cannot be listened on): ` +
+      `${NETNS_POD_CIDR} is not a local address range here (${OUTSIDE_POD_NETWORK}): ` +
         `run this suite with \`${options.command}\`, which runs it inside the network namespace of hack/in-netns.sh`,
     );
   const bins = await ensureBinaries(COMPONENTS);

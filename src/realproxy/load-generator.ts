@@ -1,12 +1,12 @@
 /**
- * User traffic for an app behind a real proxy: `rps` GET requests per second to the proxy with the app's
+ * User traffic for an app behind a real proxy (the e2e suite's and `kanaria demo`'s): `rps` GET requests per second to the proxy with the app's
  * Host header, a share of them with the headers and cookies of each TrafficProfile (chosen by a
  * low-discrepancy sequence, so every window of requests carries close to its share). What reached which
  * pod is counted by the pods themselves; this side only tallies the answers' statuses.
  */
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TrafficProfile } from './harness.ts';
+import type { TrafficProfile } from '../dataplane/dataplane.ts';
 
 export interface LoadGeneratorOptions {
   /** The proxy's entry point, e.g. http://127.0.0.1:40123 */

@@ -16,6 +16,8 @@
 # - The command sees KANARIA_NETNS_CIDR=198.18.0.0/16 (or KANARIA_NETNS_CIDR's value when set before)
 #   and a private TMPDIR, removed with everything in it once the namespace has ended; this script
 #   exits with the command's exit status.
+# - KANARIA_NETNS_PID_FILE names a file holding the process id, as the host sees it, of a process in the
+#   namespace (unshare's), so that another terminal can join it: nsenter --net=/proc/<pid>/ns/net
 set -euo pipefail
 
 cidr=${KANARIA_NETNS_CIDR:-198.18.0.0/16}
@@ -66,9 +68,11 @@ command -v ip >/dev/null 2>&1 || fail "the ip command is missing (Debian: apt-ge
 # still running 20 s after a TERM or HUP is killed with the namespace.
 work=$(mktemp -d "${TMPDIR:-/tmp}/kanaria-netns-XXXXXX")
 export TMPDIR=$work
+export KANARIA_NETNS_PID_FILE=$work/netns.pid
 set -m
 unshare --net --pid --fork --mount-proc --kill-child -- bash "$0" --inside "$@" &
 ns=$!
+echo "$ns" >"$KANARIA_NETNS_PID_FILE"
 # ns_init: the namespace's first process (unshare's only child).
 ns_init() {
   local kids

@@ -1,25 +1,26 @@
 /**
- * Everything `kanaria demo` runs, started in order and registered for clean-up: the local control
- * plane, the CRDs, two test backends behind the SIMULATED ingress-nginx data plane, the real Prometheus
- * scraping the simulation's `nginx_ingress_controller_*` series, Kanaria's load tester, the example
- * app with its Canary, and the operator.
+ * Everything `kanaria demo` runs, started in order and registered for clean-up: the binaries (built into
+ * the cache when missing), the local control plane, the CRDs, the data plane (a real Traefik in front of
+ * the pod runner's processes, ./traefik-plane.ts, or the SIMULATED ingress-nginx, ./simulated-plane.ts)
+ * with the real Prometheus and Kanaria's load tester, the example app with its Canary, the operator, and
+ * the user traffic.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Canary } from '../api/types.ts';
-import { installCrds, startController, type RunningController } from '../controller/run.ts';
-import { TestBackend } from '../dataplane/backend.ts';
-import { SimulatedNginx } from '../dataplane/dataplane.ts';
-import { SimulatedNginxExporter } from '../dataplane/exporter.ts';
-import { cacheRoot, ensureBinaries } from '../devcluster/binaries.ts';
+import { installCrds, startController } from '../controller/run.ts';
+import { cacheRoot, COMPONENTS, ensureBinaries, findBinary, type Tool } from '../devcluster/binaries.ts';
 import { clusterPorts, down, up, type ClusterState } from '../devcluster/cluster.ts';
-import { findPrometheus, startPrometheus, type PrometheusServer } from '../devcluster/prometheus.ts';
+import { NETNS_POD_CIDR } from '../devcluster/pod-cidr.ts';
 import { createKube, type Kube } from '../kube/client.ts';
 import { createLogger } from '../observability/logger.ts';
 import { applyObjects, createNamespace, podinfoCanary, podinfoObjects } from './app.ts';
-import { startLoadTester, type LoadTester } from './loadtester.ts';
+import type { DataPlaneKind, DemoDataPlane, PlaneContext } from './data-plane.ts';
 import type { Resources } from './resources.ts';
+import { startSimulatedPlane } from './simulated-plane.ts';
+import { startTraefikPlane } from './traefik-plane.ts';
 
 export const DEMO_CLUSTER = 'demo';
 export const DEMO_BASE_PORT = 16540;
@@ -34,10 +35,11 @@ export class DemoError extends Error {
 }
 
 export interface DemoEnvironmentOptions {
+  dataPlane: DataPlaneKind;
   resources: Resources;
   env: NodeJS.ProcessEnv;
   basePort: number;
-  /** How long the simulated traffic may run at most. */
+  /** How long the user traffic may run at most. */
   maxTrafficMs: number;
   say: (line: string) => void;
   signal: AbortSignal;
@@ -46,12 +48,7 @@ export interface DemoEnvironmentOptions {
 export interface DemoEnvironment {
   cluster: ClusterState;
   kube: Kube;
-  prometheus: PrometheusServer;
-  primary: TestBackend;
-  canary: TestBackend;
-  sim: SimulatedNginx;
-  loadTester: LoadTester;
-  controller: RunningController;
+  plane: DemoDataPlane;
   operatorLog: string;
   canaryResource: Canary;
 }
@@ -94,31 +91,62 @@ export async function demoCanary(namespace: string, loadTester: string, canaryUr
   });
 }
 
-export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<DemoEnvironment> {
-  const { resources, env, say, signal } = o;
-  if (!(await findPrometheus(env))) {
-    say('building Prometheus from its Go module into the binary cache (first run only, about 7 min)');
-    try {
-      await ensureBinaries(['prometheus'], env, (line) => say(`  ${line.trimEnd()}`));
-    } catch (err) {
-      throw new DemoError(
-        `the demo measures the canary with a real Prometheus server, and building it failed: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
+const BUILD_MINUTES: Partial<Record<Tool, string>> = { prometheus: '~7', traefik: '~7' };
 
+/** Every binary the demo runs, building the missing ones into the cache in one go (with progress lines). */
+async function demoBinaries<T extends Tool>(names: readonly T[], o: DemoEnvironmentOptions) {
+  const missing: T[] = [];
+  for (const name of names) if (!(await findBinary(name, o.env))) missing.push(name);
+  if (missing.length) {
+    const controlPlane = missing.filter((n) => (COMPONENTS as readonly string[]).includes(n));
+    const parts = [
+      ...(controlPlane.length ? [`the control plane (${controlPlane.join(', ')}; ~10 min)`] : []),
+      ...missing.filter((n) => BUILD_MINUTES[n]).map((n) => `${n} (${BUILD_MINUTES[n]} min)`),
+    ];
+    o.say(
+      `first run: building ${parts.join(', ')} from their Go modules into the binary cache (2 cores, cold)`,
+    );
+  }
+  try {
+    return await ensureBinaries(names, o.env, (chunk) => {
+      for (const line of chunk.split('\n')) if (line.trim()) o.say(`  ${line.trimEnd()}`);
+    });
+  } catch (err) {
+    throw new DemoError(`building the demo's binaries failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * On the pod network the cluster's state (with process ids of the namespace) lives in the namespace's
+ * private TMPDIR, which goes with it, so it never meets a cluster of the host's network namespace.
+ */
+async function podNetworkEnv(bins: Record<string, string>, env: NodeJS.ProcessEnv) {
+  const root = await mkdtemp(join(tmpdir(), 'kanaria-demo-'));
+  const binDir = join(root, 'bin');
+  await mkdir(binDir);
+  for (const [bin, path] of Object.entries(bins)) await symlink(path, join(binDir, bin));
+  return { ...env, KANARIA_CACHE_DIR: root, KUBEBUILDER_ASSETS: binDir };
+}
+
+async function startControlPlane(o: DemoEnvironmentOptions, clusterEnv: NodeJS.ProcessEnv) {
   const ports = clusterPorts(o.basePort);
-  say(
+  const onPods = o.dataPlane === 'traefik';
+  o.say(
     `starting the local control plane "${DEMO_CLUSTER}" on 127.0.0.1:${ports.etcdClient}-${ports.kwok} ` +
-      '(etcd, kube-apiserver, controller-manager, scheduler, KWOK; the first run builds them, ~10 min)',
+      '(etcd, kube-apiserver, controller-manager, scheduler, KWOK' +
+      (onPods ? `; pod IPs from ${NETNS_POD_CIDR}, local in this network namespace)` : ')'),
   );
   // Registered first so that Ctrl-C during start-up stops whatever had started.
-  resources.add(`control plane ${DEMO_CLUSTER}`, () => down(DEMO_CLUSTER, env));
-  for (const port of Object.values(ports)) resources.ports.add(port);
-  let cluster: ClusterState;
+  o.resources.add(`control plane ${DEMO_CLUSTER}`, () => down(DEMO_CLUSTER, clusterEnv));
+  for (const port of Object.values(ports)) o.resources.ports.add(port);
   try {
-    cluster = await up({ name: DEMO_CLUSTER, basePort: o.basePort, env, log: (l) => say(`  ${l}`) });
+    return await up({
+      name: DEMO_CLUSTER,
+      basePort: o.basePort,
+      env: clusterEnv,
+      log: (l) => o.say(`  ${l}`),
+      ...(onPods ? { podCIDR: NETNS_POD_CIDR } : {}),
+    });
   } catch (err) {
     if ((err as { code?: string }).code === 'EALREADY')
       throw new DemoError(
@@ -127,48 +155,59 @@ export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<D
       );
     throw err;
   }
+}
+
+export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<DemoEnvironment> {
+  const { resources, env, say, signal } = o;
+  const onPods = o.dataPlane === 'traefik';
+  const bins = await demoBinaries(
+    onPods ? [...COMPONENTS, 'prometheus', 'traefik'] : [...COMPONENTS, 'prometheus'],
+    o,
+  );
+  checkAborted(signal);
+  const cluster = await startControlPlane(o, onPods ? await podNetworkEnv(bins, env) : env);
   checkAborted(signal);
   const kube = createKube(cluster.kubeconfig);
   await installCrds(kube);
   say('CRDs installed (canaries, metrictemplates, alertproviders.kanaria.dev)');
 
-  const primary = await TestBackend.start({ name: 'podinfo-primary' });
-  resources.add('primary test backend', () => primary.close());
-  const canary = await TestBackend.start({ name: 'podinfo-canary' });
-  resources.add('canary test backend', () => canary.close());
-  const exporter = new SimulatedNginxExporter();
-  await exporter.listen(0);
-  resources.add('simulated ingress-nginx /metrics', () => exporter.close());
-  const prometheus = await startPrometheus({ scrapeTargets: [exporter.target!], env });
-  resources.add('prometheus', () => prometheus.stop());
-  const loadTester = await startLoadTester();
-  resources.add('load tester', () => loadTester.close());
-  for (const port of [primary.port, canary.port, prometheus.port, loadTester.port]) resources.ports.add(port);
-  resources.ports.add(Number(exporter.target!.split(':')[1]));
-  say(
-    `test backends ${primary.url} (primary) and ${canary.url} (canary), Prometheus ${prometheus.url} ` +
-      `scraping the simulated ingress-nginx at ${exporter.target} every 1s, load tester ${loadTester.url}`,
-  );
+  const logDir = join(cacheRoot(env), 'demo');
+  await mkdir(logDir, { recursive: true });
+  const context: PlaneContext = {
+    kube,
+    kubeconfig: cluster.kubeconfig,
+    namespace: DEMO_NAMESPACE,
+    resources,
+    env,
+    rps: DEMO_RPS,
+    maxTrafficMs: o.maxTrafficMs,
+    logDir,
+    say,
+  };
+  const bin = bins as Record<string, string>;
+  const plane = onPods ? await startTraefikPlane(context, bin.traefik) : await startSimulatedPlane(context);
   checkAborted(signal);
 
   await createNamespace(kube, DEMO_NAMESPACE);
-  await applyObjects(kube, await podinfoObjects({ namespace: DEMO_NAMESPACE }));
-  const canaryResource = await demoCanary(DEMO_NAMESPACE, loadTester.url, canary.url);
+  await applyObjects(
+    kube,
+    await podinfoObjects({ namespace: DEMO_NAMESPACE, minReadySeconds: plane.minReadySeconds }),
+  );
+  const canaryResource = await demoCanary(DEMO_NAMESPACE, plane.loadTesterUrl, plane.canaryUrl);
+  canaryResource.spec = { ...canaryResource.spec, ...plane.canarySpec };
   await applyObjects(kube, [canaryResource as never]);
   say(
     `applied examples/podinfo to namespace ${DEMO_NAMESPACE}: ConfigMap podinfo-config, Deployment podinfo ` +
-      `(6.0.0), Ingress podinfo and Canary podinfo (step 10% every 2s up to 50%, success rate >= 99%, ` +
-      `latency <= 1000ms, 3 failed checks roll back)`,
+      `(6.0.0, 2 replicas), Ingress podinfo and Canary podinfo (step 10% every 2s up to 50%, success rate ` +
+      `>= 99%, latency <= 1000ms, 3 failed checks roll back${onPods ? ', ingressController traefik' : ''})`,
   );
 
-  const dir = join(cacheRoot(env), 'demo');
-  await mkdir(dir, { recursive: true });
-  const operatorLog = join(dir, 'operator.log');
+  const operatorLog = join(logDir, 'operator.log');
   const logStream = createWriteStream(operatorLog, { flags: 'w' });
   const controller = await startController({
     kubeconfig: cluster.kubeconfig,
     namespace: DEMO_NAMESPACE,
-    metricsServer: prometheus.url,
+    metricsServer: plane.prometheusUrl,
     log: createLogger('info', logStream),
   });
   resources.add('operator', async () => {
@@ -177,33 +216,7 @@ export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<D
   });
   say(`operator started (watching namespace ${DEMO_NAMESPACE}; its log: ${operatorLog})`);
 
-  const sim = new SimulatedNginx({
-    kube,
-    namespace: DEMO_NAMESPACE,
-    ingress: 'podinfo',
-    primary,
-    canary,
-    exporter,
-    rps: DEMO_RPS,
-    maxDurationMs: o.maxTrafficMs,
-  });
-  await sim.start();
-  resources.add('simulated traffic', () => sim.stop());
-  say(
-    `simulated ingress-nginx: ${DEMO_RPS} requests/s to app.example.com, split by the podinfo-canary Ingress`,
-  );
+  say(await plane.startTraffic());
   checkAborted(signal);
-
-  return {
-    cluster,
-    kube,
-    prometheus,
-    primary,
-    canary,
-    sim,
-    loadTester,
-    controller,
-    operatorLog,
-    canaryResource,
-  };
+  return { cluster, kube, plane, operatorLog, canaryResource };
 }

@@ -1,11 +1,12 @@
 /**
  * `kanaria demo`: the reference walkthrough on this machine. A healthy release (6.0.0 → 6.0.1) is
  * promoted step by step, then a release whose canary answers 60% of its requests with 500
- * (6.0.1 → 6.0.2) is rolled back, both shown live; a summary follows.
+ * (6.0.1 → 6.0.2) is rolled back, both shown live; a summary follows, with the requests as the data
+ * plane counted them (on Traefik: the pods' own counters).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Canary, Phase } from '../api/types.ts';
-import { setImage } from './app.ts';
+import type { DataPlaneKind, TrafficCounts } from './data-plane.ts';
 import {
   DEMO_CLUSTER,
   DEMO_NAMESPACE,
@@ -18,6 +19,7 @@ import { LiveView } from './live.ts';
 import type { Resources } from './resources.ts';
 
 export interface DemoOptions {
+  dataPlane: DataPlaneKind;
   keep: boolean;
   color: boolean;
   tty: boolean;
@@ -36,7 +38,9 @@ export interface ReleaseResult {
   weights: number[];
   canaryRequests: number;
   canaryErrors: number;
-  /** Requests routed to the canary after its weight was back at 0 (a rollback only). */
+  /** Requests the canary got from the webhooks, where the data plane tells them apart. */
+  canaryDirect?: number;
+  /** Requests that reached the canary in the 3 s after the data plane routed by weight 0 (a rollback only). */
   canaryAfterRollback?: number;
   reason?: string;
 }
@@ -45,6 +49,8 @@ const FINAL: readonly Phase[] = ['Succeeded', 'Failed'];
 const RELEASE_TIMEOUT_MS = 180_000;
 const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 const CANARY_ERROR_RATE = 0.6;
+/** Requests routed before the weight went back to 0 may still be on their way to a pod for a moment. */
+const IN_FLIGHT_MS = 200;
 
 /** Resolves once `check` holds for the cached Canary; rejects on timeout or Ctrl-C. */
 function waitForCanary(
@@ -84,7 +90,12 @@ function waitForCanary(
   });
 }
 
-export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
+export interface DemoOutcome {
+  results: ReleaseResult[];
+  environment: DemoEnvironment;
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
   const { out, signal, color } = o;
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
@@ -98,6 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
   };
 
   const env = await startDemoEnvironment({
+    dataPlane: o.dataPlane,
     resources: o.resources,
     env: o.env,
     basePort: o.basePort,
@@ -105,9 +117,13 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
     say,
     signal,
   });
+  const { plane } = env;
   const traffic = () => {
-    const s = env.sim.stats;
-    return `traffic  ${DEMO_RPS} req/s → primary ${s.primary} (5xx ${s.errors.primary}) · canary ${s.canary} (5xx ${s.errors.canary})`;
+    const s = plane.counts();
+    return (
+      `traffic  ${DEMO_RPS} req/s → primary ${s.primary} (5xx ${s.primaryErrors}) · ` +
+      `canary ${s.canary} (5xx ${s.canaryErrors})  counted by ${plane.countedBy}`
+    );
   };
   const view = new LiveView({
     kube: env.kube,
@@ -138,30 +154,20 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
   const release = async (from: string, to: string, failing: boolean): Promise<ReleaseResult> => {
     const live = view;
     const weights: number[] = [];
-    const before = env.sim.stats;
+    const before = await plane.countNow();
     let active = false;
-    let injected = false;
     const record = () => {
       const w = Number(live.ingress('podinfo-canary')?.metadata?.annotations?.[WEIGHT]);
       if (Number.isFinite(w) && weights.at(-1) !== w) weights.push(w);
       const phase = live.canary?.status?.phase;
       if (phase && !FINAL.includes(phase) && phase !== 'Initialized') active = true;
-      if (failing && !injected && w > 0) {
-        injected = true;
-        env.canary.setErrorRate(CANARY_ERROR_RATE);
-        say(
-          `${to} passed its acceptance test and takes ${w}% of the traffic: its backend now answers ` +
-            `${CANARY_ERROR_RATE * 100}% of requests with 500`,
-        );
-      }
+      const note = Number.isFinite(w) ? plane.weightChanged(w) : undefined;
+      if (note) say(note);
     };
     record();
     const unsubscribe = live.onChange(record);
     const t0 = Date.now();
-    const image = await setImage(env.kube, DEMO_NAMESPACE, to);
-    say(
-      `release ${results.length + 1}: kubectl -n ${DEMO_NAMESPACE} set image deployment/podinfo podinfo=${image}`,
-    );
+    say(`release ${results.length + 1}: ${await plane.release(to, failing ? CANARY_ERROR_RATE : undefined)}`);
     const done = await waitForCanary(
       live,
       `release ${to} to finish`,
@@ -182,20 +188,23 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
     if (result.phase === 'Failed') {
       result.reason = done.status?.message;
       // The rollback set the weight to 0; from the moment the data plane routes by it, nothing may reach the canary.
-      const deadline = Date.now() + 5000;
-      while (env.sim.routes?.rules?.weight !== 0 && Date.now() < deadline) await sleep(20);
-      const back = Date.now();
-      await sleep(3000);
-      result.canaryAfterRollback =
-        env.sim.routes?.rules?.weight === 0 ? env.sim.canarySince(back) : undefined;
+      if (await plane.routesWeightZero(5000)) {
+        await sleep(IN_FLIGHT_MS);
+        const atZero = await plane.countNow();
+        await sleep(3000);
+        result.canaryAfterRollback = (await plane.countNow()).canary - atZero.canary;
+      }
     }
     // The last events of the step (e.g. "Promotion completed!") land right after the phase.
     await sleep(1000);
     unsubscribe();
     record();
-    const after = env.sim.stats;
+    const after: TrafficCounts = await plane.countNow();
     result.canaryRequests = after.canary - before.canary;
-    result.canaryErrors = after.errors.canary - before.errors.canary;
+    result.canaryErrors = after.canaryErrors - before.canaryErrors;
+    if (after.canaryDirect !== undefined)
+      result.canaryDirect = after.canaryDirect - (before.canaryDirect ?? 0);
+    plane.releaseDone();
     say(
       `release ${results.length + 1} ${result.phase} after ${seconds}s; weights ${weights.join(' → ')}` +
         (result.reason ? `; ${result.reason}` : ''),
@@ -205,9 +214,7 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
   };
 
   results.push(await release('6.0.0', '6.0.1', false));
-  env.canary.setErrorRate(0);
   results.push(await release('6.0.1', '6.0.2', true));
-  env.canary.setErrorRate(0);
 
   if (o.tty) {
     const final = await view.render();
@@ -218,29 +225,40 @@ export async function runDemo(o: DemoOptions): Promise<ReleaseResult[]> {
     name: 'podinfo-primary',
     namespace: DEMO_NAMESPACE,
   });
-  out.write(`${renderSummary(results, primary.spec?.template.spec?.containers[0].image ?? '?', env, bold)}`);
-  return results;
+  const image = primary.spec?.template.spec?.containers[0].image ?? '?';
+  out.write(renderSummary(results, image, await plane.countNow(), env, bold));
+  return { results, environment: env };
 }
 
 export function renderSummary(
   results: ReleaseResult[],
   primaryImage: string,
-  env: Pick<DemoEnvironment, 'sim' | 'operatorLog'>,
+  totals: TrafficCounts,
+  env: Pick<DemoEnvironment, 'plane' | 'operatorLog'>,
   bold: (s: string) => string = (s) => s,
 ): string {
-  const lines = [bold('Summary'), ''];
+  const { plane } = env;
+  const where =
+    plane.kind === 'traefik'
+      ? 'real Traefik in front of real pod processes; requests as the pods counted them'
+      : 'SIMULATED ingress-nginx in front of two test backends; requests as it counted them';
+  const lines = [bold('Summary'), `  data plane       ${where}`, ''];
   results.forEach((r, i) => {
     lines.push(`  release ${i + 1}  ${r.from} → ${r.to}  ${r.phase} after ${r.seconds}s`);
     lines.push(`    canary weights   ${r.weights.join(' → ')}`);
-    lines.push(`    canary traffic   ${r.canaryRequests} requests, ${r.canaryErrors} answered 5xx`);
+    const direct = r.canaryDirect === undefined ? '' : ` (+${r.canaryDirect} from the webhooks)`;
+    lines.push(
+      `    canary traffic   ${r.canaryRequests} user requests${direct}; ${r.canaryErrors} answers were 5xx`,
+    );
     if (r.reason) lines.push(`    reason           ${r.reason}`);
     if (r.canaryAfterRollback !== undefined)
       lines.push(`    after rollback   ${r.canaryAfterRollback} requests reached the canary`);
   });
-  const s = env.sim.stats;
+  const s = totals;
   lines.push('');
   lines.push(`  primary runs     ${primaryImage}`);
   lines.push(`  all traffic      ${s.primary + s.canary} requests: primary ${s.primary}, canary ${s.canary}`);
+  lines.push(...plane.summaryLines());
   lines.push(`  operator log     ${env.operatorLog}`);
   return `${lines.join('\n')}\n`;
 }

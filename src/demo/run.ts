@@ -149,6 +149,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
 
   await waitForCanary(view, 'Initialized', (c) => c.status?.phase === 'Initialized', 120_000, signal);
   say('canary initialised: podinfo-primary runs 6.0.0 and serves all traffic; podinfo is scaled to 0');
+  // Before it, the example's own pods (app=podinfo, the canary's label) served the app.
+  const initialised = await plane.countNow();
 
   const results: ReleaseResult[] = [];
   const release = async (from: string, to: string, failing: boolean): Promise<ReleaseResult> => {
@@ -226,7 +228,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
     namespace: DEMO_NAMESPACE,
   });
   const image = primary.spec?.template.spec?.containers[0].image ?? '?';
-  out.write(renderSummary(results, image, await plane.countNow(), env, bold));
+  const now = await plane.countNow();
+  const totals: TrafficCounts = {
+    primary: now.primary - initialised.primary,
+    canary: now.canary - initialised.canary,
+    primaryErrors: now.primaryErrors - initialised.primaryErrors,
+    canaryErrors: now.canaryErrors - initialised.canaryErrors,
+  };
+  out.write(renderSummary(results, image, totals, env, bold));
   return { results, environment: env };
 }
 
@@ -257,7 +266,10 @@ export function renderSummary(
   const s = totals;
   lines.push('');
   lines.push(`  primary runs     ${primaryImage}`);
-  lines.push(`  all traffic      ${s.primary + s.canary} requests: primary ${s.primary}, canary ${s.canary}`);
+  lines.push(
+    `  user traffic     ${s.primary + s.canary} requests since the canary was initialised: ` +
+      `primary ${s.primary}, canary ${s.canary}`,
+  );
   lines.push(...plane.summaryLines());
   lines.push(`  operator log     ${env.operatorLog}`);
   return `${lines.join('\n')}\n`;

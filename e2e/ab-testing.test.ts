@@ -115,16 +115,18 @@ for (const variant of VARIANTS)
       // The A/B phase ends when the promotion starts: the primary's rollout that follows is not part of
       // what the A/B rules promise (see the report for what reached the canary during it).
       const promotionAt = (await eventTime(kube, namespace, 'Copying')) ?? Date.now();
-      const abPhase = countsBetween(
-        recorder.snapshots[0],
-        recorder.before(promotionAt) ?? recorder.snapshots[0],
-      );
+      // It begins when the canary Ingress carries the header/cookie route: the A/B rules promise nothing
+      // before they exist (what reached the canary before is printed below, not asserted).
+      const routeSet = recorder.after(routed.at) ?? recorder.snapshots[0];
+      const abPhase = countsBetween(routeSet, recorder.before(promotionAt) ?? routeSet);
+      const beforeRoute = countsBetween(recorder.snapshots[0], routeSet);
       const route = (s: RouteSample) =>
         `weight ${s.weight}${s.header ? ` + ${s.header}=${s.headerValue}` : ''}${s.cookie ? ` + cookie ${s.cookie}` : ''}`;
       report(`ab-testing/${variant.by}`, [
         `release 6.0.0 → 6.0.1 by ${variant.what} on ${env.kind}: ${done.status?.phase}`,
         `routes seen: ${routes.samples.map(route).join(' → ')}`,
-        `until the promotion: canary requests ${abPhase.canary} (${abPhase.canaryUnmatched} of them without the ${variant.by}); primary ${abPhase.primary}`,
+        `before the ${variant.by} route: canary requests ${beforeRoute.canary} (${beforeRoute.canaryUnmatched} without the ${variant.by})`,
+        `from the route to the promotion: canary requests ${abPhase.canary} (${abPhase.canaryUnmatched} of them without the ${variant.by}); primary ${abPhase.primary}`,
         `whole release, promotion included: canary requests ${after.canary - before.canary} (${after.canaryUnmatched - before.canaryUnmatched} of them without the ${variant.by}); primary ${after.primary - before.primary}`,
         'events:',
         ...notes.map((n) => `  ${n}`),

@@ -31,18 +31,19 @@ function selected(query: string, service: string): boolean {
 
 describe('observed split queries', () => {
   it('ingress-nginx: canary requests by the main Ingress and canary label, all requests by the apex Service', () => {
+    const canary = 'nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!=""}';
+    const total = 'nginx_ingress_controller_requests{namespace="test",service="podinfo"}';
     expect(splitQueries(vars)).toEqual({
-      canary:
-        'sum(increase(nginx_ingress_controller_requests{namespace="test",ingress="podinfo",canary!=""}[10s])) or vector(0)',
-      total: 'sum(increase(nginx_ingress_controller_requests{namespace="test",service="podinfo"}[10s]))',
+      canary: `(sum(${canary}) or vector(0)) - (sum(${canary} offset 10s) or vector(0))`,
+      total: `sum(${total}) - (sum(${total} offset 10s) or vector(0))`,
     });
   });
 
   it('traefik: the canary service of the original Ingress; all requests to the apex Service through any Ingress', () => {
     const queries = splitQueries({ ...vars, ingressController: 'traefik' });
-    expect(queries.canary).toBe(
-      'sum(increase(traefik_service_requests_total{service=~"test-podinfo-podinfo-(80|http)-canary@kubernetesingressnginx"}[10s])) or vector(0)',
-    );
+    const canary =
+      'traefik_service_requests_total{service=~"test-podinfo-podinfo-(80|http)-canary@kubernetesingressnginx"}';
+    expect(queries.canary).toBe(`(sum(${canary}) or vector(0)) - (sum(${canary} offset 10s) or vector(0))`);
     const podinfo = recorded.filter((s) => s.startsWith('test-podinfo-'));
     expect(podinfo).toHaveLength(2);
     for (const service of podinfo) expect(selected(queries.total, service), service).toBe(true);
@@ -79,7 +80,19 @@ describe('observeSplit', () => {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  it('rounds the extrapolated increases into counts', async () => {
+  it('says nothing when a counter went down (the proxy restarted)', async () => {
+    const queries = splitQueries({ ...vars, ingress: 'reset', service: 'reset' });
+    answers.set(queries.canary, '-20');
+    answers.set(queries.total, '300');
+    const result = await observeSplit(
+      createProvider({ type: 'prometheus', address: url }, { now: Date.now }),
+      queries,
+    );
+    expect(result.split).toBeUndefined();
+    expect(result.message).toBe('observed split unknown: a request counter was reset');
+  });
+
+  it('rounds the counts', async () => {
     const queries = splitQueries(vars);
     answers.set(queries.canary, '243.6');
     answers.set(queries.total, '1240.2');

@@ -23,8 +23,16 @@ export interface SplitQueries {
   total: string;
 }
 
-function increase(metric: string, selectors: string, window: string): string {
-  return `sum(increase(${metric}{${selectors}}[${window}]))`;
+/**
+ * Requests counted between now and `window` ago: the difference of the summed counters. Unlike increase(),
+ * this sees a series born inside the window (a canary's first requests create its series, and increase()
+ * needs two samples of a series before it says anything), counted from zero. With `absentIsZero`, no series
+ * at all is 0 requests (the canary's series exists only once the proxy sent it something).
+ */
+function counted(metric: string, selectors: string, window: string, absentIsZero: boolean): string {
+  const now = `sum(${metric}{${selectors}})`;
+  const before = `(sum(${metric}{${selectors}} offset ${window}) or vector(0))`;
+  return `${absentIsZero ? `(${now} or vector(0))` : now} - ${before}`;
 }
 
 /**
@@ -40,17 +48,23 @@ export function splitQueries(vars: Omit<BuiltinQueryVars, 'interval'> & { window
     const apex = `${traefikNormalize(vars.service ?? '')}-${traefikPortPattern({ ...vars, interval: w })}`;
     const anyRoute = `${traefikNormalize(vars.namespace)}-.+-${apex}(-canary)?@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
     return {
-      canary: `${increase('traefik_service_requests_total', `service=~"${promqlLabel(canaryService)}"`, w)} or vector(0)`,
-      total: increase('traefik_service_requests_total', `service=~"${promqlLabel(anyRoute)}"`, w),
+      canary: counted('traefik_service_requests_total', `service=~"${promqlLabel(canaryService)}"`, w, true),
+      total: counted('traefik_service_requests_total', `service=~"${promqlLabel(anyRoute)}"`, w, false),
     };
   }
   const ns = `namespace="${promqlLabel(vars.namespace)}"`;
   return {
-    canary: `${increase('nginx_ingress_controller_requests', `${ns},ingress="${promqlLabel(vars.ingress)}",canary!=""`, w)} or vector(0)`,
-    total: increase(
+    canary: counted(
+      'nginx_ingress_controller_requests',
+      `${ns},ingress="${promqlLabel(vars.ingress)}",canary!=""`,
+      w,
+      true,
+    ),
+    total: counted(
       'nginx_ingress_controller_requests',
       `${ns},service="${promqlLabel(vars.service ?? '')}"`,
       w,
+      false,
     ),
   };
 }
@@ -78,7 +92,10 @@ export async function observeSplit(
       provider.runQuery(queries.canary, signal),
       provider.runQuery(queries.total, signal),
     ]);
-    const counts = { canary: Math.max(0, Math.round(canary)), total: Math.max(0, Math.round(total)) };
+    // A counter that went down (the proxy restarted) makes the window meaningless.
+    if (canary < 0 || total < 0)
+      return { ...base, message: 'observed split unknown: a request counter was reset' };
+    const counts = { canary: Math.round(canary), total: Math.round(total) };
     // Counters scraped at slightly different moments can put the canary a request above the total.
     counts.total = Math.max(counts.total, counts.canary);
     return {

@@ -134,6 +134,8 @@ export async function startTraefikPlane(c: PlaneContext, traefikBinary: string):
       ];
     },
     reachHints: () => [
+      `  (the pod template still carries FAULT_RATE from release 2: \`kubectl -n ${namespace} set env ` +
+        `deployment/${APP} FAULT_RATE-\` first makes the next release a good one)`,
       `  curl -H 'Host: ${APP_HOST}' ${traefik.url}/`,
       `  curl ${traefik.apiUrl}/http/services     # Traefik's routing, the canary's weight`,
       `  Prometheus ${prometheus.url}`,

@@ -11,6 +11,7 @@ import {
   countsBetween,
   createCanary,
   eventNotes,
+  expectNoSplitAlarm,
   recordCounts,
   report,
   waitForPhase,
@@ -63,6 +64,7 @@ describe('Blue/Green', () => {
     await routes.stop();
     await recorder.stop();
     const notes = await eventNotes(kube, namespace);
+    expectNoSplitAlarm(notes);
     const ingressSwitch = routes.samples.find((s) => s.weight === 100)?.at ?? Date.now();
     const switchedAt = Math.min(ingressSwitch, await dataPlaneSwitch);
     // Both switch times are polled, so they can trail the data plane's own switch under load: only

@@ -13,6 +13,7 @@ import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUn
 import {
   createCanary,
   eventNotes,
+  expectNoSplitAlarm,
   phaseOf,
   report,
   waitForPhase,
@@ -73,6 +74,7 @@ describe('manual gate', () => {
     const done = await waitForPhase(kube, namespace, 'Succeeded', 120_000);
     await routes.stop();
     const notes = await eventNotes(kube, namespace);
+    expectNoSplitAlarm(notes);
     report('gate', [
       `new revision waited ${((promotedAt - waitingSince) / 1000).toFixed(1)}s at the gate on ${env.kind}; ${heldCanary} requests reached the canary meanwhile`,
       `$ kanaria promote podinfo -n ${namespace}`,

@@ -13,6 +13,7 @@ import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUn
 import {
   createCanary,
   eventNotes,
+  expectNoSplitAlarm,
   report,
   waitFor,
   waitForPhase,
@@ -83,6 +84,7 @@ describe('automatic rollback', () => {
     const afterRollback = await app.counts();
     await routes.stop();
     const notes = await eventNotes(kube, namespace);
+    expectNoSplitAlarm(notes);
     const before = atRollback.canary - atRelease.canary;
     const after = afterRollback.canary - atRollback.canary;
 

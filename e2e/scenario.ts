@@ -1,4 +1,5 @@
 /** What the scenarios share: creating the Canary, watching a release and printing what it saw. */
+import { expect } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Canary, CanaryAnalysis, Phase } from '../src/api/types.ts';
 import { applyObjects, podinfoCanary } from '../src/demo/app.ts';
@@ -163,4 +164,12 @@ export async function prometheusCanaryRequests(env: E2EEnvironment, namespace: s
   const res = await fetch(`${env.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
   return Number(body.data?.result?.[0]?.value[1] ?? 0);
+}
+
+/**
+ * The observed-split check must never fire on a proxy that routes by the weight: its Warning says
+ * "… requests reached the canary".
+ */
+export function expectNoSplitAlarm(notes: string[]): void {
+  expect(notes.filter((n) => n.includes('requests reached the canary'))).toEqual([]);
 }

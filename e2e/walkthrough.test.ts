@@ -13,6 +13,7 @@ import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUn
 import {
   createCanary,
   eventNotes,
+  expectNoSplitAlarm,
   prometheusCanaryRequests,
   recordCounts,
   report,
@@ -78,6 +79,7 @@ describe('reference walkthrough', () => {
     const counts = recorder.snapshots.at(-1)!.counts;
     const steps = stepShares(routes.samples, recorder);
     const notes = await eventNotes(kube, namespace);
+    expectNoSplitAlarm(notes);
     const inPrometheus = await prometheusCanaryRequests(env, namespace);
 
     report('walkthrough', [

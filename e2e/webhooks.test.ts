@@ -9,6 +9,7 @@ import { e2eEnvironment, type AppUnderTest, type E2EEnvironment, type OperatorUn
 import {
   createCanary,
   eventNotes,
+  expectNoSplitAlarm,
   report,
   waitFor,
   waitForPhase,
@@ -67,6 +68,7 @@ describe('acceptance and load-test webhooks', () => {
     const done = await waitForPhase(kube, namespace, 'Succeeded', 120_000);
     await routes.stop();
     const notes = await eventNotes(kube, namespace);
+    expectNoSplitAlarm(notes);
     const calls = (env.loadTesterCalls?.() ?? []).filter(
       (c) => c.at >= started && c.canary === `podinfo.${namespace}`,
     );

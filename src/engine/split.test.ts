@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../dataplane/backend.ts';
 import type { CheckResult } from './model.ts';
 import { splitPValue } from './split.ts';
 import { baseSpec, newWorld, runUntil, type Checker, type World } from './testing/world.ts';
 
 const T0 = Date.parse('2026-01-05T10:00:00Z');
-
-/** A seeded generator (mulberry32) so the draws below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function binomialDraw(n: number, p: number, random: () => number): number {
   let k = 0;
@@ -23,20 +12,14 @@ function binomialDraw(n: number, p: number, random: () => number): number {
   return k;
 }
 
-/** The data plane as the analysis sees it: `total` requests per interval, `canaryOf` of them to the canary. */
-function dataPlane(w: World, total: number, canaryOf: (weight: number) => number): Checker {
-  return (stage) =>
-    stage === 'analysis'
-      ? [
-          {
-            kind: 'split',
-            name: 'observed-split',
-            ok: true,
-            message: '',
-            split: { canary: canaryOf(w.weight), total },
-          } satisfies CheckResult,
-        ]
-      : [];
+/** The data plane as the analysis sees it: `totalOf()` requests per interval, `canaryOf` of them to the canary. */
+function dataPlane(w: World, total: number | (() => number), canaryOf: (weight: number) => number): Checker {
+  return (stage) => {
+    if (stage !== 'analysis') return [];
+    const requests = typeof total === 'number' ? total : total();
+    const split = { canary: canaryOf(w.weight), total: requests };
+    return [{ kind: 'split', name: 'observed-split', ok: true, message: '', split } satisfies CheckResult];
+  };
 }
 
 function releasing(overrides: Parameters<typeof baseSpec>[0] = {}) {
@@ -110,18 +93,11 @@ describe('observed split in a release', () => {
     const { w, t } = releasing({ observedSplit: { minRequests: 100, intervals: 2 } });
     let routed = false;
     let total = 1000;
-    const checker: Checker = (stage) =>
-      stage === 'analysis'
-        ? [
-            {
-              kind: 'split',
-              name: 'observed-split',
-              ok: true,
-              message: '',
-              split: { canary: routed ? (total * w.weight) / 100 : 0, total },
-            },
-          ]
-        : [];
+    const checker = dataPlane(
+      w,
+      () => total,
+      (weight) => (routed ? (total * weight) / 100 : 0),
+    );
     let now = runUntil(w, t, (x) => (x.status.observedSplit?.incompatibleIntervals ?? 0) === 1, checker);
     expect(w.status.message).toMatch(/^holding at weight 10: canary-weight 10 but 0\.0% of 1,000 requests/);
     total = 20;

@@ -14,6 +14,7 @@ import { startPrometheus, type PrometheusServer } from '../../src/devcluster/pro
 import { readCanary } from '../../src/kube/canaries.ts';
 import { statusCode, type Kube } from '../../src/kube/client.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { ensureNginxIngressClass } from '../../src/realproxy/ingress-class.ts';
 import { startTraefik, type Traefik } from '../../src/realproxy/traefik.ts';
 import { freshNamespace, load, testKube, waitFor, waitForProcesses } from './helpers.ts';
 
@@ -56,13 +57,7 @@ describe('observed split through Traefik', () => {
     await installCrds(kube);
     ns = await freshNamespace(kube, 'split');
     const namespace = ns.name;
-    await kube.networking
-      .createIngressClass({
-        body: { metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
-      })
-      .catch((err: unknown) => {
-        if (statusCode(err) !== 409) throw err;
-      });
+    await ensureNginxIngressClass(kube);
     await applyObjects(kube, await podinfoObjects({ namespace, host: HOST, minReadySeconds: 1 }));
     proxy = await startTraefik({ kubeconfig: inject('kubeconfig'), namespace });
     prometheus = await startPrometheus({ scrapeTargets: [proxy.metricsTarget] });

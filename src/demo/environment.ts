@@ -13,6 +13,7 @@ import type { Canary } from '../api/types.ts';
 import { installCrds, startController } from '../controller/run.ts';
 import { cacheRoot, COMPONENTS, ensureBinaries, findBinary, type Tool } from '../devcluster/binaries.ts';
 import { clusterPorts, down, up, type ClusterState } from '../devcluster/cluster.ts';
+import { ensureGatewayApiCrds } from '../devcluster/gateway-api.ts';
 import { NETNS_POD_CIDR } from '../devcluster/pod-cidr.ts';
 import { createKube, type Kube } from '../kube/client.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -144,6 +145,8 @@ async function startControlPlane(o: DemoEnvironmentOptions, clusterEnv: NodeJS.P
       name: DEMO_CLUSTER,
       basePort: o.basePort,
       env: clusterEnv,
+      // From the usual cache: the pod network's environment has a temporary one.
+      gatewayApiCrdDir: await ensureGatewayApiCrds(o.env),
       log: (l) => o.say(`  ${l}`),
       ...(onPods ? { podCIDR: NETNS_POD_CIDR } : {}),
     });

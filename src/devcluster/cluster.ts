@@ -5,6 +5,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheRoot, ensureBinaries, COMPONENTS, type Component } from './binaries.ts';
+import { createKube } from '../kube/client.ts';
+import { installGatewayApiCrds } from './gateway-api.ts';
 import { apiCall } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { podCidrProblem } from './pod-cidr.ts';
@@ -40,6 +42,11 @@ export interface ClusterOptions {
    * have no podCIDR and KWOK takes pod IPs from its --cidr (10.244.0.0/16).
    */
   podCIDR?: string;
+  /**
+   * Where the Gateway API standard CRDs' YAML files are (installed on every cluster, see gateway-api.ts);
+   * default the cache's, fetched with Go on first use.
+   */
+  gatewayApiCrdDir?: string;
 }
 
 export interface ClusterState {
@@ -259,6 +266,7 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
       const res = await apiCall(server, token, 'GET', '/api/v1/namespaces/default/serviceaccounts/default');
       return res.status === 200;
     });
+    await installGatewayApiCrds(createKube(kubeconfig), { dir: options.gatewayApiCrdDir, env, log });
     log(
       `local control plane "${name}" is up: ${server} (kubeconfig: ${kubeconfig})` +
         (podCIDR ? `; pod IPs from ${podCIDR}` : ''),

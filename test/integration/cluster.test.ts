@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kube } from '../../src/kube/client.ts';
+import { GATEWAY_API_VERSION } from '../../src/devcluster/gateway-api.ts';
 import { freshNamespace, testKube, waitFor } from './helpers.ts';
 
 describe('local control plane', () => {
@@ -115,5 +116,49 @@ describe('local control plane', () => {
     expect(lease.spec?.holderIdentity).toBe('me');
     const hpa = await kube.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'web', namespace });
     expect(hpa.spec?.maxReplicas).toBe(3);
+  });
+
+  it('serves the Gateway API standard channel and validates an HTTPRoute by its schema', async () => {
+    const namespace = ns.name;
+    const group = 'gateway.networking.k8s.io';
+    for (const plural of ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'referencegrants']) {
+      const crd = (await kube.objects.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `${plural}.${group}` },
+      })) as { metadata: { annotations?: Record<string, string> } };
+      expect(crd.metadata.annotations?.[`${group}/channel`]).toBe('standard');
+      expect(crd.metadata.annotations?.[`${group}/bundle-version`]).toBe(GATEWAY_API_VERSION);
+    }
+    const route = (weight: number) => ({
+      metadata: { name: 'web' },
+      spec: {
+        parentRefs: [{ name: 'gw' }],
+        rules: [{ backendRefs: [{ name: 'web', port: 80, weight }] }],
+      },
+    });
+    const created = (await kube.custom.createNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace,
+      plural: 'httproutes',
+      body: { apiVersion: `${group}/v1`, kind: 'HTTPRoute', ...route(80) },
+    })) as { spec: { rules: { matches?: unknown[] }[] } };
+    // The schema's defaults apply: a rule without matches matches every path.
+    expect(created.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+    await expect(
+      kube.custom.createNamespacedCustomObject({
+        group,
+        version: 'v1',
+        namespace,
+        plural: 'httproutes',
+        body: {
+          apiVersion: `${group}/v1`,
+          kind: 'HTTPRoute',
+          ...route(1_000_001),
+          metadata: { name: 'bad' },
+        },
+      }),
+    ).rejects.toThrow(/weight/);
   });
 });

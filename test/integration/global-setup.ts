@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { installCrds } from '../../src/controller/run.ts';
 import { clusterPorts, down, status, up } from '../../src/devcluster/cluster.ts';
+import { installGatewayApiCrds } from '../../src/devcluster/gateway-api.ts';
 import { isPortFree } from '../../src/devcluster/ports.ts';
 import { createKube } from '../../src/kube/client.ts';
 
@@ -26,12 +27,15 @@ async function freeBasePort(): Promise<number> {
 
 /**
  * Starts one local control plane for the whole run (or uses $KUBECONFIG when KANARIA_TEST_USE_KUBECONFIG=1),
- * installs the CRDs and stops it afterwards.
+ * installs the CRDs (the Gateway API's standard ones come with `up`) and stops it afterwards.
  */
 export default async function setup(project: TestProject) {
   if (process.env.KANARIA_TEST_USE_KUBECONFIG === '1' && process.env.KUBECONFIG) {
     project.provide('kubeconfig', process.env.KUBECONFIG);
-    await installCrds(createKube(process.env.KUBECONFIG));
+    const kube = createKube(process.env.KUBECONFIG);
+    await installCrds(kube);
+    // A cluster from `up` has them already; another one gets them here.
+    await installGatewayApiCrds(kube);
     return;
   }
   const basePort = await freeBasePort();

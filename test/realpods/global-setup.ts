@@ -13,6 +13,7 @@ import type { TestProject } from 'vitest/node';
 import { installCrds } from '../../src/controller/run.ts';
 import { COMPONENTS, ensureBinaries } from '../../src/devcluster/binaries.ts';
 import { down, up } from '../../src/devcluster/cluster.ts';
+import { ensureGatewayApiCrds } from '../../src/devcluster/gateway-api.ts';
 import { NETNS_POD_CIDR } from '../../src/devcluster/pod-cidr.ts';
 import { createKube } from '../../src/kube/client.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -68,7 +69,14 @@ async function startRealPods(project: TestProject, options: RealPodsSetupOptions
     await rm(root, { recursive: true, force: true });
   };
   try {
-    const state = await up({ name, env, podCIDR: NETNS_POD_CIDR, log: (l) => log.info(l) });
+    const state = await up({
+      name,
+      env,
+      podCIDR: NETNS_POD_CIDR,
+      // From the usual cache, not the temporary one.
+      gatewayApiCrdDir: await ensureGatewayApiCrds(),
+      log: (l) => log.info(l),
+    });
     if (options.installCrds) await installCrds(createKube(state.kubeconfig));
     runner = new PodRunner({ kube: createKube(state.kubeconfig), log });
     await runner.start();

@@ -32,6 +32,17 @@ const REVIEW_RULES = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
 ];
+const GATEWAY_API = 'gateway.networking.k8s.io';
+const HTTPROUTE_RULE = {
+  apiGroups: [GATEWAY_API],
+  resources: ['httproutes'],
+  verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+};
+const GATEWAY_READ_RULE = {
+  apiGroups: [GATEWAY_API],
+  resources: ['gateways', 'gatewayclasses'],
+  verbs: ['get', 'list', 'watch'],
+};
 
 function apply(kube: Kube, obj: KubernetesObject, dryRun?: 'All'): Promise<KubernetesObject> {
   return kube.objects.patch(obj, undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
@@ -227,15 +238,39 @@ describe('helm chart', () => {
     expect(names(modes.namespace)).toEqual(
       expect.arrayContaining([`Role/${watched.name}`, `RoleBinding/${watched.name}`]),
     );
-    // In namespace mode the one cluster-wide grant is the gate API's reviews of its callers.
-    const clusterRoles = modes.namespace.filter((o) => o.kind === 'ClusterRole') as unknown as {
+    // In namespace mode the cluster-wide grants are the gate API's reviews of its callers and the reads
+    // of Gateways and GatewayClasses (cluster-scoped; a route's Gateway may be in another namespace).
+    type Role = { kind: string; metadata: { name: string }; rules: object[] };
+    const clusterRoles = modes.namespace.filter((o) => o.kind === 'ClusterRole') as unknown as Role[];
+    const rulesOf = (roles: Role[], name: string) => roles.find((r) => r.metadata.name === name)?.rules;
+    expect(clusterRoles.map((r) => r.metadata.name).sort()).toEqual([
+      'kanaria-gate-auth',
+      'kanaria-gateway-read',
+    ]);
+    expect(rulesOf(clusterRoles, 'kanaria-gate-auth')).toEqual(REVIEW_RULES);
+    expect(rulesOf(clusterRoles, 'kanaria-gateway-read')).toEqual([GATEWAY_READ_RULE]);
+    const bindings = modes.namespace.filter((o) => o.kind === 'ClusterRoleBinding') as unknown as {
       metadata: { name: string };
-      rules: object[];
+      roleRef: { name: string };
     }[];
-    expect(clusterRoles.map((r) => r.metadata.name)).toEqual(['kanaria-gate-auth']);
-    expect(clusterRoles[0].rules).toEqual(REVIEW_RULES);
-    const clusterRole = modes.cluster.find((o) => o.kind === 'ClusterRole') as unknown as { rules: object[] };
-    expect(clusterRole.rules).toEqual(expect.arrayContaining(REVIEW_RULES));
+    expect(bindings.map((b) => [b.metadata.name, b.roleRef.name]).sort()).toEqual([
+      ['kanaria-gate-auth', 'kanaria-gate-auth'],
+      ['kanaria-gateway-read', 'kanaria-gateway-read'],
+    ]);
+    const role = modes.namespace.find(
+      (o) => o.kind === 'Role' && o.metadata?.name === 'kanaria',
+    ) as unknown as Role;
+    expect(role.rules).toEqual(
+      expect.arrayContaining([
+        HTTPROUTE_RULE,
+        { apiGroups: [GATEWAY_API], resources: ['gateways'], verbs: ['get', 'list', 'watch'] },
+      ]),
+    );
+    const clusterRole = modes.cluster.find((o) => o.kind === 'ClusterRole') as unknown as Role;
+    expect(clusterRole.rules).toEqual(
+      expect.arrayContaining([...REVIEW_RULES, HTTPROUTE_RULE, GATEWAY_READ_RULE]),
+    );
+    expect(modes.cluster.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
     // Objects come back as the client's typed models (V1NetworkPolicy: `_from`).
     const policy = modes.namespace.find((o) => o.kind === 'NetworkPolicy') as V1NetworkPolicy;
     const [metricsRule, gateRule] = policy.spec!.ingress!;
@@ -306,6 +341,22 @@ describe('helm chart', () => {
       'kanaria_api_requests_total',
     ])
       expect(json).toContain(series);
+  });
+
+  it('namespace RBAC mode with rbac.gatewayApiClusterRead=false reads Gateways in watchNamespace only', async () => {
+    const objects = await template('kanaria-system', [
+      'rbac.scope=namespace',
+      'watchNamespace=apps',
+      'rbac.gatewayApiClusterRead=false',
+    ]);
+    const names = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+    expect(names).not.toContain('ClusterRole/kanaria-gateway-read');
+    expect(names).not.toContain('ClusterRoleBinding/kanaria-gateway-read');
+    const role = objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'kanaria') as unknown as {
+      rules: { apiGroups: string[]; resources: string[] }[];
+    };
+    const gatewayApi = role.rules.filter((r) => r.apiGroups.includes(GATEWAY_API));
+    expect(gatewayApi.flatMap((r) => r.resources).sort()).toEqual(['gateways', 'httproutes']);
   });
 
   it('renders the gate: a shared token only when asked for, off when disabled, clear errors otherwise', async () => {
@@ -412,6 +463,23 @@ describe('helm chart', () => {
     ]);
     const binding = await rbac.readClusterRoleBinding({ name: 'kanaria' });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kanaria', namespace }]);
+    // What the API server's authorizer grants the ServiceAccount for the Gateway API provider.
+    const allowed = async (verb: string, resource: string) =>
+      (
+        await kube.authz.createSubjectAccessReview({
+          body: {
+            spec: {
+              user: `system:serviceaccount:${namespace}:kanaria`,
+              resourceAttributes: { group: GATEWAY_API, resource, verb, namespace: 'apps' },
+            },
+          },
+        })
+      ).status?.allowed;
+    for (const verb of HTTPROUTE_RULE.verbs) expect(await allowed(verb, 'httproutes'), verb).toBe(true);
+    for (const resource of ['gateways', 'gatewayclasses']) {
+      expect(await allowed('watch', resource), resource).toBe(true);
+      expect(await allowed('create', resource), resource).toBe(false);
+    }
     const leases = await rbac.readNamespacedRole({ name: 'kanaria-self', namespace });
     expect(leases.rules).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

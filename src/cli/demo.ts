@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { isPortFree } from '../devcluster/ports.ts';
 import type { DataPlaneKind } from '../demo/data-plane.ts';
-import { DEMO_BASE_PORT, DEMO_NAMESPACE } from '../demo/environment.ts';
+import { DEMO_BASE_PORT, DEMO_NAMESPACE, prepareDemo } from '../demo/environment.ts';
 import { startLoadTester } from '../demo/loadtester.ts';
 import { netnsHostPid, netnsProblem, REAL_PROXY_HOW, rerunInNetns } from '../demo/netns.ts';
 import { Resources } from '../demo/resources.ts';
@@ -35,7 +35,19 @@ async function chooseDataPlane(choice: string, err: (l: string) => void): Promis
   if (choice === 'simulated') return 'simulated';
   if (process.env.KANARIA_NETNS_CIDR && (await insidePodNetwork())) return 'traefik';
   const problem = await netnsProblem();
-  if (!problem) return rerunInNetns();
+  if (!problem) {
+    // The namespace has no network: what Go must fetch or build is done out here first.
+    try {
+      await prepareDemo('traefik', {
+        env: process.env,
+        say: (line) => process.stdout.write(`==> ${line}\n`),
+      });
+    } catch (error) {
+      err(`demo failed: ${errorText(error)}`);
+      return 1;
+    }
+    return rerunInNetns();
+  }
   if (choice === 'traefik') {
     err(
       `kanaria demo: the real proxy runs in a private network namespace, and ${problem}: ${REAL_PROXY_HOW}`,

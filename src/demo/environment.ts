@@ -94,8 +94,34 @@ export async function demoCanary(namespace: string, loadTester: string, canaryUr
 
 const BUILD_MINUTES: Partial<Record<Tool, string>> = { prometheus: '~7', traefik: '~7' };
 
+/** The binaries the demo runs on a data plane. */
+export function demoTools(kind: DataPlaneKind): Tool[] {
+  return kind === 'traefik' ? [...COMPONENTS, 'prometheus', 'traefik'] : [...COMPONENTS, 'prometheus'];
+}
+
+/**
+ * Everything the demo fetches or builds before it starts: its binaries and the Gateway API CRDs. The demo
+ * on a real proxy calls it before it enters its network namespace, which has no network for Go to reach
+ * the module proxy from.
+ */
+export async function prepareDemo(
+  kind: DataPlaneKind,
+  o: Pick<DemoEnvironmentOptions, 'env' | 'say'>,
+): Promise<Record<Tool, string>> {
+  const bins = await demoBinaries(demoTools(kind), o);
+  try {
+    await ensureGatewayApiCrds(o.env, o.say);
+  } catch (err) {
+    throw new DemoError(`fetching the Gateway API CRDs failed: ${(err as Error).message}`, { cause: err });
+  }
+  return bins;
+}
+
 /** Every binary the demo runs, building the missing ones into the cache in one go (with progress lines). */
-async function demoBinaries<T extends Tool>(names: readonly T[], o: DemoEnvironmentOptions) {
+async function demoBinaries<T extends Tool>(
+  names: readonly T[],
+  o: Pick<DemoEnvironmentOptions, 'env' | 'say'>,
+) {
   const missing: T[] = [];
   for (const name of names) if (!(await findBinary(name, o.env))) missing.push(name);
   if (missing.length) {
@@ -163,10 +189,7 @@ async function startControlPlane(o: DemoEnvironmentOptions, clusterEnv: NodeJS.P
 export async function startDemoEnvironment(o: DemoEnvironmentOptions): Promise<DemoEnvironment> {
   const { resources, env, say, signal } = o;
   const onPods = o.dataPlane === 'traefik';
-  const bins = await demoBinaries(
-    onPods ? [...COMPONENTS, 'prometheus', 'traefik'] : [...COMPONENTS, 'prometheus'],
-    o,
-  );
+  const bins = await prepareDemo(o.dataPlane, o);
   checkAborted(signal);
   const cluster = await startControlPlane(o, onPods ? await podNetworkEnv(bins, env) : env);
   checkAborted(signal);

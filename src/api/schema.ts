@@ -14,7 +14,7 @@ import {
   stringMap,
   type JSONSchemaProps,
 } from './schema-types.ts';
-import { HOOK_TYPES, INGRESS_CONTROLLERS } from './types.ts';
+import { HOOK_TYPES, INGRESS_CONTROLLERS, PROVIDERS } from './types.ts';
 
 export type { JSONSchemaProps } from './schema-types.ts';
 export { canaryStatusSchema } from './schema-status.ts';
@@ -75,13 +75,28 @@ function serviceSchema(): JSONSchemaProps {
       apex: labelsAnnotations('Metadata added to the apex Service.'),
       primary: labelsAnnotations('Metadata added to the primary Service.'),
       canary: labelsAnnotations('Metadata added to the canary Service.'),
+      gatewayRefs: arr(
+        'Provider gatewayapi:v1: the Gateways the HTTPRoute (named after the apex Service) attaches to.',
+        obj(
+          'A Gateway, as an HTTPRoute parentRef.',
+          {
+            name: str('Name of the Gateway.', { minLength: 1 }),
+            namespace: str("Namespace of the Gateway; the Canary's namespace when empty."),
+            sectionName: str('Listener of the Gateway; all of its listeners when empty.'),
+          },
+          ['name'],
+        ),
+        { minItems: 1 },
+      ),
+      hosts: arr('Provider gatewayapi:v1: hostnames of the HTTPRoute.', str('A hostname.', { minLength: 1 })),
+      timeout: duration('Provider gatewayapi:v1: request timeout of the HTTPRoute rules.', '1ms', '1h'),
     },
     ['port'],
   );
 }
 
 function stringMatchSchema(): JSONSchemaProps {
-  return obj('How a header value is matched; ingress-nginx supports exact and regex.', {
+  return obj('How a header or query value is matched; ingress-nginx supports exact and regex.', {
     exact: str('Exact value.'),
     regex: str('Regular expression the value must match.'),
     prefix: str('Value prefix (not supported by ingress-nginx).'),
@@ -189,6 +204,11 @@ function analysisSchema(): JSONSchemaProps {
             description: 'Header name to value match; "cookie" selects a cookie by name.',
             additionalProperties: stringMatchSchema(),
           },
+          queryParams: {
+            type: 'object',
+            description: 'Provider gatewayapi:v1: query parameter name to value match.',
+            additionalProperties: stringMatchSchema(),
+          },
         }),
       ),
       primaryReadyThreshold: percent('Percent of primary pods that must be available; defaults to 100.'),
@@ -222,7 +242,11 @@ export function canarySpecSchema(): JSONSchemaProps {
   return obj(
     'Desired state of a Canary.',
     {
-      provider: oneOfStrings('Traffic provider; only nginx (ingress-nginx).', ['nginx']),
+      provider: oneOfStrings(
+        'Traffic provider: nginx (a canary Ingress with ingress-nginx annotations, the default) or gatewayapi:v1 ' +
+          '(an HTTPRoute named after the apex Service, attached to service.gatewayRefs).',
+        PROVIDERS,
+      ),
       metricsServer: str('Prometheus URL for built-in metrics; overrides the operator flag.'),
       ingressController: oneOfStrings(
         'Controller serving the Ingress and its nginx.ingress.kubernetes.io annotations, which decides the ' +

@@ -32,6 +32,15 @@ export interface LabelsAnnotations {
   annotations?: Record<string, string>;
 }
 
+/** A Gateway the HTTPRoute attaches to (a parentRef of provider gatewayapi:v1). */
+export interface GatewayRef {
+  name: string;
+  /** The Canary's namespace when empty. */
+  namespace?: string;
+  /** One listener of the Gateway; all of them when empty. */
+  sectionName?: string;
+}
+
 export interface CanaryService {
   name?: string;
   port: number;
@@ -42,6 +51,12 @@ export interface CanaryService {
   apex?: LabelsAnnotations;
   primary?: LabelsAnnotations;
   canary?: LabelsAnnotations;
+  /** gatewayapi:v1: the Gateways the HTTPRoute attaches to (its parentRefs). */
+  gatewayRefs?: GatewayRef[];
+  /** gatewayapi:v1: the HTTPRoute's hostnames. */
+  hosts?: string[];
+  /** gatewayapi:v1: request timeout of the HTTPRoute's rules, e.g. 15s. */
+  timeout?: string;
 }
 
 export interface StringMatch {
@@ -53,6 +68,8 @@ export interface StringMatch {
 
 export interface HttpMatch {
   headers?: Record<string, StringMatch>;
+  /** gatewayapi:v1 only: query parameter conditions. */
+  queryParams?: Record<string, StringMatch>;
 }
 
 export interface ThresholdRange {
@@ -152,6 +169,11 @@ export interface ObservedSplitSpec {
  */
 export const INGRESS_CONTROLLERS = ['ingress-nginx', 'traefik'] as const;
 export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
+
+/** Traffic providers, by Flagger's names: the ingress-nginx canary Ingress, or a Gateway API HTTPRoute. */
+export const PROVIDERS = ['nginx', 'gatewayapi:v1'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const GATEWAY_API_PROVIDER = 'gatewayapi:v1';
 
 export interface CanarySpec {
   provider?: string;

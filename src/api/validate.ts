@@ -4,7 +4,7 @@
  * The functions never throw, whatever the input.
  */
 import { CronExpressionParser } from 'cron-parser';
-import { checkSchema, joinPath, type ValidationIssue } from './schema-check.ts';
+import { checkSchema, type ValidationIssue } from './schema-check.ts';
 import {
   alertProviderSpecSchema,
   BUILTIN_METRICS,
@@ -18,10 +18,10 @@ import type {
   CanaryAnalysis,
   CanaryMetric,
   CanaryWebhook,
-  HttpMatch,
   MetricTemplate,
   ReleaseWindow,
 } from './types.ts';
+import { matchIssues, providerIssues } from './validate-routing.ts';
 
 export type { ValidationIssue } from './schema-check.ts';
 
@@ -65,85 +65,6 @@ function weightIssues(a: CanaryAnalysis): ValidationIssue[] {
     issues.push({
       field: `${ANALYSIS}.stepWeight`,
       message: `is ${a.stepWeight}, above maxWeight ${max}: the first step would pass the maximum; lower stepWeight or raise maxWeight`,
-    });
-  }
-  return issues;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function headerIssues(name: string, m: Record<string, unknown>, field: string): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const has = (key: string) => typeof m[key] === 'string';
-  if (typeof m.prefix === 'string') {
-    issues.push({
-      field: `${field}.prefix`,
-      message: `prefix matching is not supported by ingress-nginx: use regex: ${JSON.stringify(`^${escapeRegex(m.prefix)}.*`)} instead`,
-    });
-  }
-  if (typeof m.suffix === 'string') {
-    issues.push({
-      field: `${field}.suffix`,
-      message: `suffix matching is not supported by ingress-nginx: use regex: ${JSON.stringify(`.*${escapeRegex(m.suffix)}$`)} instead`,
-    });
-  }
-  if (name.toLowerCase() === 'cookie') {
-    if (!has('exact') || has('regex')) {
-      issues.push({
-        field,
-        message:
-          'ingress-nginx selects the canary by cookie name only: set exact to the cookie name (and no regex); requests whose cookie is "always" go to the canary',
-      });
-    }
-  } else if (has('exact') && has('regex')) {
-    issues.push({
-      field,
-      message:
-        'sets both exact and regex, but ingress-nginx uses one per header: keep exact for one value or regex for a pattern',
-    });
-  }
-  return issues;
-}
-
-function matchIssues(a: CanaryAnalysis): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const matches = list<HttpMatch>(a.match);
-  const first: { header?: string; cookie?: string } = {};
-  matches.forEach((match, i) => {
-    const headers = match && typeof match.headers === 'object' && match.headers ? match.headers : {};
-    const path = `${ANALYSIS}.match[${i}]`;
-    if (Object.keys(headers).length === 0) {
-      issues.push({
-        field: path,
-        message:
-          'has no header conditions: add headers (e.g. x-canary: {exact: insider}) or remove the entry',
-      });
-    }
-    for (const [name, m] of Object.entries(headers)) {
-      const field = joinPath(`${path}.headers`, name);
-      const slot = name.toLowerCase() === 'cookie' ? 'cookie' : 'header';
-      const earlier = first[slot];
-      if (earlier === undefined) {
-        first[slot] = field;
-      } else {
-        issues.push({
-          field,
-          message:
-            slot === 'cookie'
-              ? `is a second cookie condition (after ${earlier}): an ingress-nginx canary can route on one cookie only; keep one`
-              : `is a second header condition (after ${earlier}): an ingress-nginx canary can route on only one header (plus one cookie); keep one header, e.g. with a regex that covers both values`,
-        });
-      }
-      if (m && typeof m === 'object') issues.push(...headerIssues(name, m as Record<string, unknown>, field));
-    }
-  });
-  if (matches.length > 0 && !(isNumber(a.iterations) && a.iterations > 0)) {
-    issues.push({
-      field: `${ANALYSIS}.iterations`,
-      message:
-        'must be more than 0 when match is set: A/B testing analyses the matched requests for a number of iterations; set iterations, e.g. 10',
     });
   }
   return issues;
@@ -242,7 +163,8 @@ export function validateCanary(canary: Canary): ValidationIssue[] {
   return [
     ...issues,
     ...weightIssues(analysis),
-    ...matchIssues(analysis),
+    ...providerIssues(spec),
+    ...matchIssues(analysis, spec.provider),
     ...windowIssues(analysis),
     ...webhookIssues(analysis),
     ...metricIssues(analysis),

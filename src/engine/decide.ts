@@ -24,6 +24,17 @@ export function decide(s: Snapshot, results: CheckResults, now: number): Plan | 
       : { type: 'Ready', status: 'True', reason: 'Reconciled', message: 'all objects are in place' },
     d.nowIso,
   );
+  if (s.route)
+    d.status.conditions = setCondition(
+      d.status.conditions,
+      {
+        type: 'RouteReady',
+        status: s.route.ready ? 'True' : 'False',
+        reason: s.route.reason,
+        message: s.route.message,
+      },
+      d.nowIso,
+    );
   return d.plan();
 }
 

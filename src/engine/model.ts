@@ -43,6 +43,11 @@ export interface Snapshot {
   revision: string;
   /** Requests people made for a revision (annotations written by `kanaria promote|abort` and the gate API). */
   requests: { approve?: string; abort?: string; promote?: string };
+  /**
+   * Whether the data plane took the route object (a Gateway accepted the HTTPRoute), with its reason;
+   * absent for providers that report nothing (ingress-nginx). No weight above 0 is set while not ready.
+   */
+  route?: { ready: boolean; reason: string; message: string };
   /** A semantic problem found by the shell (missing target, ingress without the apex backend, …). */
   problem?: { reason: string; message: string };
 }

@@ -9,6 +9,9 @@ import { recordedRoutes, trafficStarted } from './routes.ts';
 import { judgeSplit } from './split.ts';
 import { sameConfigs } from './status.ts';
 
+/** A route status change also arrives by watch; this is the fallback. */
+const ROUTE_RECHECK_MS = 10_000;
+
 /** Progressing and WaitingPromotion: analysis steps until the canary is promoted or rolled back. */
 export function progress(d: Decision): NeedChecks | undefined {
   const { s } = d;
@@ -54,6 +57,15 @@ export function progress(d: Decision): NeedChecks | undefined {
     return undefined;
   }
   status.waitingSince = undefined;
+
+  // A route its Gateway has not accepted carries no traffic: no weight (nor header route) goes up until it does.
+  if (s.route && !s.route.ready) {
+    const message = `waiting for the route to be accepted: ${s.route.message}`;
+    if (status.message !== message) d.event('Warning', s.route.reason, `${d.id}: ${message}`);
+    status.message = message;
+    d.requeue(ROUTE_RECHECK_MS);
+    return undefined;
+  }
 
   const weight = status.canaryWeight ?? 0;
   const strategy = strategyOf(s.spec.analysis);

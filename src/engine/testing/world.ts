@@ -42,6 +42,8 @@ export interface World {
   deletionTimestamp?: string;
   /** Whether the shell could count the data plane's requests (a Prometheus known). */
   splitObservable?: boolean;
+  /** Readiness of the route object as a Gateway reports it (absent: a provider that reports none). */
+  route?: { ready: boolean; reason: string; message: string };
 }
 
 export function newWorld(spec: CanarySpec, replicas = 2): World {
@@ -104,6 +106,7 @@ export function snapshotOf(w: World): Snapshot {
     routedWeight: w.primaryExists ? w.weight : undefined,
     routedMatch: w.match,
     splitObservable: w.splitObservable,
+    ...(w.route ? { route: w.route } : {}),
   };
 }
 

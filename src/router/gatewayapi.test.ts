@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { CanarySpec } from '../api/types.ts';
+import { buildHttpRoute, routesOfHttpRoute } from './gatewayapi.ts';
+import type { HTTPRoute } from './httproute-types.ts';
+import { gatewayApiRouter, nginxRouter, routerFor } from './router.ts';
+
+const owner = { apiVersion: 'kanaria.dev/v1beta1', kind: 'Canary', name: 'podinfo', uid: 'u-1' };
+
+function spec(extra: Partial<CanarySpec> = {}, analysis: Partial<CanarySpec['analysis']> = {}): CanarySpec {
+  return {
+    provider: 'gatewayapi:v1',
+    targetRef: { name: 'podinfo' },
+    service: {
+      port: 9898,
+      hosts: ['app.example.com'],
+      gatewayRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'http' }],
+    },
+    analysis: { interval: '1m', stepWeight: 10, ...analysis },
+    ...extra,
+  };
+}
+
+const build = (s: CanarySpec, weight: number, match = false) =>
+  buildHttpRoute({ spec: s, namespace: 'test', owner, routes: { weight, match } });
+
+describe('buildHttpRoute', () => {
+  it('names the route after the apex, owns it and splits primary 100-w / canary w', () => {
+    const route = build(spec(), 30);
+    expect(route.metadata).toMatchObject({
+      name: 'podinfo',
+      namespace: 'test',
+      labels: { 'app.kubernetes.io/managed-by': 'kanaria' },
+      ownerReferences: [{ kind: 'Canary', name: 'podinfo', uid: 'u-1', controller: true }],
+    });
+    expect(route.spec).toEqual({
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: 'public',
+          namespace: 'gateways',
+          sectionName: 'http',
+        },
+      ],
+      hostnames: ['app.example.com'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [
+            { group: '', kind: 'Service', name: 'podinfo-primary', port: 9898, weight: 70 },
+            { group: '', kind: 'Service', name: 'podinfo-canary', port: 9898, weight: 30 },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('starts at 100/0 and passes the request timeout to every rule', () => {
+    const route = build(spec({ service: { ...spec().service, timeout: '15s' } }), 0);
+    const rule = route.spec!.rules![0];
+    expect(rule.backendRefs!.map((b) => b.weight)).toEqual([100, 0]);
+    expect(rule.timeouts).toEqual({ request: '15s' });
+  });
+
+  it('A/B: a rule with all conditions of one match entry at once goes to the canary, before the weighted rule', () => {
+    const s = spec(
+      {},
+      {
+        iterations: 5,
+        match: [
+          {
+            headers: { 'x-canary': { exact: 'insider' }, 'x-region': { prefix: 'eu.' } },
+            queryParams: { beta: { exact: 'yes' } },
+          },
+          { headers: { cookie: { exact: 'canary' } } },
+          { headers: { Cookie: { regex: '^(.*?;)?(flag=on)(;.*)?$' } } },
+        ],
+      },
+    );
+    const rules = build(s, 0, true).spec!.rules!;
+    expect(rules).toHaveLength(2);
+    expect(rules[0].matches).toEqual([
+      {
+        path: { type: 'PathPrefix', value: '/' },
+        headers: [
+          { type: 'Exact', name: 'x-canary', value: 'insider' },
+          { type: 'RegularExpression', name: 'x-region', value: '^eu\\..*' },
+        ],
+        queryParams: [{ type: 'Exact', name: 'beta', value: 'yes' }],
+      },
+      {
+        path: { type: 'PathPrefix', value: '/' },
+        headers: [{ type: 'RegularExpression', name: 'Cookie', value: '(^|;\\s*)canary=always(;|$)' }],
+      },
+      {
+        path: { type: 'PathPrefix', value: '/' },
+        headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*?;)?(flag=on)(;.*)?$' }],
+      },
+    ]);
+    expect(rules[0].backendRefs!.map((b) => [b.name, b.weight])).toEqual([
+      ['podinfo-primary', 0],
+      ['podinfo-canary', 100],
+    ]);
+    expect(rules[1].backendRefs!.map((b) => b.weight)).toEqual([100, 0]);
+  });
+
+  it('uses service.name for the route and Services, and copies the apex metadata', () => {
+    const s = spec({
+      service: {
+        ...spec().service,
+        name: 'web',
+        apex: { labels: { team: 'a' }, annotations: { note: 'x' } },
+      },
+    });
+    const route = build(s, 10);
+    expect(route.metadata?.name).toBe('web');
+    expect(route.metadata?.labels).toEqual({ team: 'a', 'app.kubernetes.io/managed-by': 'kanaria' });
+    expect(route.metadata?.annotations).toEqual({ note: 'x' });
+    expect(route.spec!.rules![0].backendRefs!.map((b) => b.name)).toEqual(['web-primary', 'web-canary']);
+  });
+});
+
+describe('routesOfHttpRoute', () => {
+  it('reads back what was built', () => {
+    const s = spec({}, { iterations: 3, match: [{ headers: { 'x-canary': { exact: 'a' } } }] });
+    expect(routesOfHttpRoute(build(s, 40), s)).toEqual({ weight: 40, match: false });
+    expect(routesOfHttpRoute(build(s, 0, true), s)).toEqual({ weight: 0, match: true });
+    expect(routesOfHttpRoute(undefined, s)).toBeUndefined();
+  });
+
+  it('reads weights as shares, with the Gateway API default weight of 1', () => {
+    const route: HTTPRoute = {
+      spec: {
+        rules: [{ backendRefs: [{ name: 'podinfo-primary', weight: 3 }, { name: 'podinfo-canary' }] }],
+      },
+    };
+    expect(routesOfHttpRoute(route, spec())).toEqual({ weight: 25, match: false });
+  });
+
+  it('sees a hand edit that sends a header rule to the primary only as no A/B route', () => {
+    const s = spec({}, { iterations: 3, match: [{ headers: { 'x-canary': { exact: 'a' } } }] });
+    const route = build(s, 0, true);
+    route.spec!.rules![0].backendRefs![1].weight = 0;
+    expect(routesOfHttpRoute(route, s)).toEqual({ weight: 0, match: false });
+  });
+});
+
+describe('routerFor', () => {
+  it('chooses by spec.provider; nginx stays the default', () => {
+    expect(routerFor(spec())).toBe(gatewayApiRouter);
+    expect(routerFor({ ...spec(), provider: undefined }).kind).toBe('Ingress');
+    expect(routerFor({ ...spec(), provider: 'nginx' }).kind).toBe('Ingress');
+  });
+
+  it('the nginx router builds the same canary Ingress and reports no readiness', () => {
+    const s: CanarySpec = { ...spec(), provider: 'nginx', ingressRef: { name: 'podinfo' } };
+    const router = nginxRouter({ prefix: 'nginx.ingress.kubernetes.io' });
+    expect(router.routeName(s)).toBe('podinfo-canary');
+    expect(router.build({ spec: s, namespace: 'test', owner, routes: { weight: 5, match: false } })).toBe(
+      undefined,
+    );
+    const source = {
+      metadata: { name: 'podinfo', namespace: 'test' },
+      spec: { defaultBackend: { service: { name: 'podinfo', port: { number: 80 } } } },
+    };
+    const built = router.build({
+      spec: s,
+      namespace: 'test',
+      owner,
+      routes: { weight: 5, match: false },
+      source,
+    });
+    expect(built?.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight']).toBe('5');
+    expect(router.routes(built, s)).toEqual({ weight: 5, match: false });
+    expect(router.readiness(built, s, 'test')).toBeUndefined();
+  });
+});

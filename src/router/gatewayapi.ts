@@ -1,0 +1,142 @@
+import type { CanarySpec, HttpMatch, StringMatch } from '../api/types.ts';
+import { MANAGED_BY_LABEL, ownerReference, type Owner } from '../resources/meta.ts';
+import { namesOf } from '../resources/names.ts';
+import {
+  GATEWAY_API_GROUP,
+  HTTPROUTE_API_VERSION,
+  type HTTPBackendRef,
+  type HTTPRoute,
+  type HTTPRouteMatch,
+  type HTTPRouteRule,
+  type HTTPValueMatch,
+} from './httproute-types.ts';
+import type { Routes } from './nginx.ts';
+
+export interface HttpRouteInput {
+  spec: CanarySpec;
+  namespace: string;
+  owner: Owner;
+  routes: Routes;
+}
+
+const ALL_PATHS = { type: 'PathPrefix', value: '/' } as const;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One header or query condition; Gateway API matches values exactly or by regular expression only. */
+function valueMatch(name: string, m: StringMatch): HTTPValueMatch {
+  if (m.exact !== undefined) return { type: 'Exact', name, value: m.exact };
+  if (m.regex !== undefined) return { type: 'RegularExpression', name, value: m.regex };
+  if (m.prefix !== undefined)
+    return { type: 'RegularExpression', name, value: `^${escapeRegex(m.prefix)}.*` };
+  return { type: 'RegularExpression', name, value: `.*${escapeRegex(m.suffix ?? '')}$` };
+}
+
+/**
+ * A `cookie` condition keeps the meaning it has with ingress-nginx: `exact` names a cookie whose value
+ * `always` selects the canary; `regex` is matched against the whole Cookie header.
+ */
+function headerMatch(name: string, m: StringMatch): HTTPValueMatch {
+  if (name.toLowerCase() !== 'cookie') return valueMatch(name, m);
+  if (m.exact !== undefined)
+    return {
+      type: 'RegularExpression',
+      name: 'Cookie',
+      value: `(^|;\\s*)${escapeRegex(m.exact)}=always(;|$)`,
+    };
+  return { ...valueMatch('Cookie', m), name: 'Cookie' };
+}
+
+/** The A/B conditions as HTTPRoute matches: all conditions of one entry at once, any entry. */
+export function routeMatches(match: HttpMatch[] | undefined): HTTPRouteMatch[] {
+  return (match ?? []).map((m) => {
+    const headers = Object.entries(m.headers ?? {}).map(([n, v]) => headerMatch(n, v));
+    const queryParams = Object.entries(m.queryParams ?? {}).map(([n, v]) => valueMatch(n, v));
+    return {
+      path: { ...ALL_PATHS },
+      ...(headers.length ? { headers } : {}),
+      ...(queryParams.length ? { queryParams } : {}),
+    };
+  });
+}
+
+function backend(name: string, port: number, weight: number): HTTPBackendRef {
+  return { group: '', kind: 'Service', name, port, weight };
+}
+
+/**
+ * The HTTPRoute named after the apex Service: a default rule splitting by weight between the primary
+ * (100 - w) and canary (w) Services, and, while A/B routes are in force, a rule before it sending the
+ * requests that match `analysis.match` to the canary.
+ */
+export function buildHttpRoute(input: HttpRouteInput): HTTPRoute {
+  const { spec, routes } = input;
+  const names = namesOf(spec);
+  const port = spec.service.port;
+  const weight = routes.match ? 0 : Math.min(Math.max(routes.weight, 0), 100);
+  const timeouts = spec.service.timeout ? { timeouts: { request: spec.service.timeout } } : {};
+  const rules: HTTPRouteRule[] = [];
+  if (routes.match)
+    rules.push({
+      matches: routeMatches(spec.analysis.match),
+      backendRefs: [backend(names.primaryService, port, 0), backend(names.canaryService, port, 100)],
+      ...timeouts,
+    });
+  rules.push({
+    matches: [{ path: { ...ALL_PATHS } }],
+    backendRefs: [
+      backend(names.primaryService, port, 100 - weight),
+      backend(names.canaryService, port, weight),
+    ],
+    ...timeouts,
+  });
+  const hosts = spec.service.hosts ?? [];
+  return {
+    apiVersion: HTTPROUTE_API_VERSION,
+    kind: 'HTTPRoute',
+    metadata: {
+      name: names.apex,
+      namespace: input.namespace,
+      labels: { ...(spec.service.apex?.labels ?? {}), [MANAGED_BY_LABEL]: 'kanaria' },
+      ...(spec.service.apex?.annotations ? { annotations: { ...spec.service.apex.annotations } } : {}),
+      ownerReferences: [ownerReference(input.owner)],
+    },
+    spec: {
+      parentRefs: (spec.service.gatewayRefs ?? []).map((r) => ({
+        group: GATEWAY_API_GROUP,
+        kind: 'Gateway',
+        name: r.name,
+        ...(r.namespace ? { namespace: r.namespace } : {}),
+        ...(r.sectionName ? { sectionName: r.sectionName } : {}),
+      })),
+      ...(hosts.length ? { hostnames: [...hosts] } : {}),
+      rules,
+    },
+  };
+}
+
+function isMatchRule(rule: HTTPRouteRule): boolean {
+  return (rule.matches ?? []).some((m) => (m.headers?.length ?? 0) + (m.queryParams?.length ?? 0) > 0);
+}
+
+/** The canary's share of a rule's weights, in percent (Gateway API weights default to 1). */
+function canaryShare(rule: HTTPRouteRule, canaryService: string): number {
+  const refs = rule.backendRefs ?? [];
+  const total = refs.reduce((sum, r) => sum + (r.weight ?? 1), 0);
+  const canary = refs.filter((r) => r.name === canaryService).reduce((sum, r) => sum + (r.weight ?? 1), 0);
+  return total > 0 ? Math.round((100 * canary) / total) : 0;
+}
+
+/** The routes an HTTPRoute carries now: the default rule's canary weight, and whether an A/B rule reaches the canary. */
+export function routesOfHttpRoute(route: HTTPRoute | undefined, spec: CanarySpec): Routes | undefined {
+  if (!route?.spec) return undefined;
+  const { canaryService } = namesOf(spec);
+  const rules = route.spec.rules ?? [];
+  const weighted = rules.find((r) => !isMatchRule(r));
+  return {
+    weight: weighted ? canaryShare(weighted, canaryService) : 0,
+    match: rules.some((r) => isMatchRule(r) && canaryShare(r, canaryService) > 0),
+  };
+}

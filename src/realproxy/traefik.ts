@@ -2,7 +2,8 @@
  * A real Traefik (built from its Go module by hack/build-binaries.sh) with its ingress-nginx provider:
  * it reads Ingresses of the ingress class served by `k8s.io/ingress-nginx` (and their canary
  * annotations) from the API server out of cluster through KUBECONFIG, and applies a change about 0.1 s
- * after it is written. Its web, metrics and API entry points listen on 127.0.0.1.
+ * after it is written. Its web, metrics and API entry points listen on 127.0.0.1. With `gatewayApi` it
+ * also serves Gateway API routes (see gateway.ts).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -47,12 +48,20 @@ export interface TraefikOptions {
   namespace?: string;
   /** How long Traefik waits for more changes before applying them; default 100ms (Traefik's own: 2s). */
   throttle?: string;
+  /**
+   * Also run the Gateway API provider: it serves Gateways of GatewayClasses with controllerName
+   * `traefik.io/gateway-controller` and writes their and their routes' status. A Gateway listener is
+   * served by the entry point with the same port, so listeners use `webPort`.
+   */
+  gatewayApi?: boolean;
   startTimeoutMs?: number;
 }
 
 export interface Traefik {
   /** The web entry point, e.g. http://127.0.0.1:40123 */
   url: string;
+  /** The web entry point's port: a Gateway listener on this port is served by it. */
+  webPort: number;
   /** Its Prometheus metrics, e.g. http://127.0.0.1:40124/metrics */
   metricsUrl: string;
   /** `host:port` of the metrics entry point, for a Prometheus scrape target. */
@@ -62,6 +71,15 @@ export interface Traefik {
   logTail(lines?: number): Promise<string>;
   /** Stops it and removes its log. */
   stop(): Promise<void>;
+}
+
+function gatewayProviderArgs(namespace: string | undefined): string[] {
+  return [
+    '--providers.kubernetesGateway=true',
+    // Without a status address the provider loads no configuration at all.
+    '--providers.kubernetesGateway.statusAddress.ip=127.0.0.1',
+    ...(namespace ? [`--providers.kubernetesGateway.namespaces=${namespace}`] : []),
+  ];
 }
 
 export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
@@ -93,6 +111,7 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
       ...(options.namespace
         ? [`--providers.kubernetesIngressNGINX.watchNamespace=${options.namespace}`]
         : []),
+      ...(options.gatewayApi ? gatewayProviderArgs(options.namespace) : []),
     ],
     { env: { ...process.env, KUBECONFIG: options.kubeconfig }, stdio: ['ignore', fd, fd] },
   );
@@ -137,6 +156,7 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   }
   return {
     url: `http://127.0.0.1:${webPort}`,
+    webPort,
     metricsUrl,
     metricsTarget: `127.0.0.1:${metricsPort}`,
     apiUrl: `http://127.0.0.1:${apiPort}/api`,

@@ -95,14 +95,15 @@ export function podIPs(pods: V1Pod[]): string[] {
 }
 
 /**
- * Sends `count` GET requests to `url` with a Host header, `concurrency` at a time over kept-alive
- * connections; returns how many answers came from each pod version, and the statuses.
+ * Sends `count` GET requests to `url` with a Host header (and `headers`), `concurrency` at a time over
+ * kept-alive connections; returns how many answers came from each pod version, and the statuses.
  */
 export async function load(
   url: string,
   host: string,
   count: number,
   concurrency = 8,
+  headers: Record<string, string> = {},
 ): Promise<{ versions: Record<string, number>; statuses: Record<string, number> }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const versions: Record<string, number> = {};
@@ -110,7 +111,7 @@ export async function load(
   let sent = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const req = request(url, { agent, headers: { host }, timeout: 10_000 }, (res) => {
+      const req = request(url, { agent, headers: { ...headers, host }, timeout: 10_000 }, (res) => {
         res.resume();
         res.on('end', () => {
           const version = String(res.headers['x-pod-version'] ?? 'none');

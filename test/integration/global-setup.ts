@@ -3,7 +3,7 @@ import { installCrds } from '../../src/controller/run.ts';
 import { clusterPorts, down, status, up } from '../../src/devcluster/cluster.ts';
 import { installGatewayApiCrds } from '../../src/devcluster/gateway-api.ts';
 import { isPortFree } from '../../src/devcluster/ports.ts';
-import { createKube } from '../../src/kube/client.ts';
+import { createKube, statusCode, type Kube } from '../../src/kube/client.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +25,20 @@ async function freeBasePort(): Promise<number> {
   throw new Error(`no free port range for a local control plane from ${first} on`);
 }
 
+async function hasHttpRoutes(kube: Kube): Promise<boolean> {
+  try {
+    await kube.objects.read({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'httproutes.gateway.networking.k8s.io' },
+    });
+    return true;
+  } catch (err) {
+    if (statusCode(err) === 404) return false;
+    throw err;
+  }
+}
+
 /**
  * Starts one local control plane for the whole run (or uses $KUBECONFIG when KANARIA_TEST_USE_KUBECONFIG=1),
  * installs the CRDs (the Gateway API's standard ones come with `up`) and stops it afterwards.
@@ -34,8 +48,9 @@ export default async function setup(project: TestProject) {
     project.provide('kubeconfig', process.env.KUBECONFIG);
     const kube = createKube(process.env.KUBECONFIG);
     await installCrds(kube);
-    // A cluster from `up` has them already; another one gets them here.
-    await installGatewayApiCrds(kube);
+    // A cluster from `up` has them already. Another cluster's own Gateway API CRDs (maybe another version
+    // or channel) are left as they are; one without them gets the standard channel.
+    if (!(await hasHttpRoutes(kube))) await installGatewayApiCrds(kube);
     return;
   }
   const basePort = await freeBasePort();

@@ -11,10 +11,11 @@ import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, type Owner } from '../resour
 import { namesOf } from '../resources/names.ts';
 import { buildServices, serviceSelectorOnly } from '../resources/services.ts';
 import { templateHash } from '../resources/workload.ts';
-import { buildCanaryIngress, type Routes } from '../router/nginx.ts';
+import { isGatewayApi, routerFor, type Routes } from '../router/router.ts';
 import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
 import { primaryObjects } from './primary-objects.ts';
+import { liveRoute } from './route-objects.ts';
 
 export interface ApplyContext {
   canary: Canary;
@@ -100,7 +101,7 @@ export class Applier {
       const desired = live && !isManaged(live) ? serviceSelectorOnly(svc) : svc;
       drift.push(...(await this.applyIfChanged(ctx, desired, live)));
     }
-    if (ctx.ingress && names.canaryIngress && !reverting)
+    if (!reverting && (isGatewayApi(ctx.spec) || (ctx.ingress && names.canaryIngress)))
       drift.push(...(await this.setRoutes(ctx, recordedRoutes(ctx.spec, ctx.status))));
     if (names.hpa) {
       const hpa = this.caches.hpas.get(names.hpa, ns);
@@ -128,24 +129,19 @@ export class Applier {
     );
   }
 
+  /** Writes the canary route (canary Ingress or HTTPRoute) of the Canary's provider. */
   async setRoutes(ctx: ApplyContext, routes: Routes): Promise<string[]> {
-    if (!ctx.ingress) return [];
-    const names = namesOf(ctx.spec);
-    const desired = buildCanaryIngress({
-      source: ctx.ingress,
-      apexService: names.apex,
-      canaryService: names.canaryService,
+    const router = routerFor(ctx.spec, { prefix: this.prefix, ingressClass: this.ingressClass });
+    const namespace = ctx.canary.metadata.namespace!;
+    const desired = router.build({
+      spec: ctx.spec,
+      namespace,
       owner: ownerOf(ctx.canary),
-      prefix: this.prefix,
       routes,
-      match: ctx.spec.analysis.match,
-      ingressClass: this.ingressClass,
+      source: ctx.ingress,
     });
-    return this.applyIfChanged(
-      ctx,
-      desired,
-      this.caches.ingresses.get(desired.metadata!.name!, ctx.canary.metadata.namespace),
-    );
+    if (!desired) return [];
+    return this.applyIfChanged(ctx, desired, liveRoute(router, this.caches, ctx.spec, namespace));
   }
 
   /** Copies the tracked ConfigMaps/Secrets as `<name>-primary` and the target's template to the primary. */

@@ -8,6 +8,7 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '../kube/types.ts';
 import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
+import type { HTTPRoute } from '../router/httproute-types.ts';
 
 /** Read access to one watch cache. */
 export interface Cache<T extends KubernetesObject> {
@@ -24,6 +25,8 @@ export interface Caches {
   configMaps: Cache<V1ConfigMap>;
   secrets: Cache<V1Secret>;
   hpas: Cache<V2HorizontalPodAutoscaler>;
+  /** Gateway API HTTPRoutes; absent when the cluster has no HTTPRoute resource. */
+  httpRoutes?: Cache<HTTPRoute>;
   metricTemplates: Cache<MetricTemplate & KubernetesObject>;
   alertProviders: Cache<AlertProvider & KubernetesObject>;
 }

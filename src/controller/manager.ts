@@ -5,6 +5,8 @@ import { watchCache, type WatchCache } from '../kube/informer.ts';
 import { listAllPages, type ListPage, type PageRequest } from '../kube/paginate.ts';
 import { backoffDelay, isUnavailable } from '../kube/retry.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
+import { canWatch } from '../kube/discovery.ts';
+import { GATEWAY_API_GROUP, type HTTPRoute } from '../router/httproute-types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
 import type { Snapshot } from '../engine/model.ts';
@@ -26,6 +28,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   defaultAlertProvider?: DefaultAlertProvider;
   onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
 }
+
+const HTTPROUTES = { group: GATEWAY_API_GROUP, version: 'v1', plural: 'httproutes' };
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
@@ -130,6 +134,7 @@ export class Manager {
               plural,
               ...page,
             })) as Promise<ListPage<T>>;
+    const gatewayApi = await canWatch(kube, HTTPROUTES, ns, log);
     const canaries = watch<Canary & KubernetesObject>(
       this.path('kanaria.dev/v1beta1', 'canaries'),
       listOwn<Canary & KubernetesObject>('canaries'),
@@ -195,6 +200,20 @@ export class Manager {
             : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(page),
         rel('HorizontalPodAutoscaler'),
       ),
+      ...(gatewayApi
+        ? {
+            httpRoutes: watch<HTTPRoute>(
+              this.path(`${HTTPROUTES.group}/${HTTPROUTES.version}`, HTTPROUTES.plural),
+              (page) =>
+                (ns
+                  ? kube.custom.listNamespacedCustomObject({ ...HTTPROUTES, namespace: ns, ...page })
+                  : kube.custom.listClusterCustomObject({ ...HTTPROUTES, ...page })) as Promise<
+                  ListPage<HTTPRoute>
+                >,
+              rel('HTTPRoute'),
+            ),
+          }
+        : {}),
     };
     const metricSources = {
       metricTemplates: this.caches.metricTemplates,

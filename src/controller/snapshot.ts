@@ -6,8 +6,10 @@ import { hashOf } from '../resources/hash.ts';
 import { namesOf } from '../resources/names.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
 import { templateHash, workloadView } from '../resources/workload.ts';
-import { DEFAULT_ANNOTATION_PREFIX, routesOf, usesService } from '../router/nginx.ts';
+import { DEFAULT_ANNOTATION_PREFIX, usesService } from '../router/nginx.ts';
+import { isGatewayApi, routerFor } from '../router/router.ts';
 import type { Caches } from './caches.ts';
+import { gatewayRouteProblem, liveRoute } from './route-objects.ts';
 
 export interface Problem {
   reason: string;
@@ -54,7 +56,12 @@ function findProblem(
         message: `Deployment ${names.target} has no selector label among ${selectorLabels.join(', ')}: add one of them to spec.selector.matchLabels and the pod template labels`,
       },
     };
-  if (!names.ingress) return { target, selectorLabel };
+  const routeProblem = gatewayRouteProblem(canary, spec, caches);
+  if (routeProblem) return { target, selectorLabel, problem: routeProblem };
+  if (!names.ingress)
+    return isGatewayApi(spec)
+      ? configProblem(target, selectorLabel, caches, names.target)
+      : { target, selectorLabel };
   const ingress = caches.ingresses.get(names.ingress, ns);
   if (!ingress)
     return {
@@ -75,6 +82,16 @@ function findProblem(
         message: `Ingress ${names.ingress} has no backend for Service ${names.apex}: point a rule (or the default backend) at service ${names.apex} port ${spec.service.port}`,
       },
     };
+  return { ...configProblem(target, selectorLabel, caches, names.target), ingress };
+}
+
+function configProblem(
+  target: V1Deployment,
+  selectorLabel: string,
+  caches: Caches,
+  targetName: string,
+): { problem?: Problem; target: V1Deployment; selectorLabel: string } {
+  const ns = target.metadata!.namespace!;
   for (const ref of referencedConfigs(target.spec?.template.spec)) {
     const found =
       ref.kind === 'configmap' ? caches.configMaps.get(ref.name, ns) : caches.secrets.get(ref.name, ns);
@@ -82,14 +99,13 @@ function findProblem(
       return {
         target,
         selectorLabel,
-        ingress,
         problem: {
           reason: 'ConfigNotFound',
-          message: `${ref.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${ref.name} used by Deployment ${names.target} not found: create it or mark the reference optional`,
+          message: `${ref.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${ref.name} used by Deployment ${targetName} not found: create it or mark the reference optional`,
         },
       };
   }
-  return { target, selectorLabel, ingress };
+  return { target, selectorLabel };
 }
 
 function createdAt(c: Canary): number {
@@ -152,7 +168,12 @@ export function observe(
   const found = findProblem(canary, spec, caches, opts.selectorLabels);
   const problem = opts.validationProblem ?? found.problem;
   const analysis = spec.analysis;
-  const canaryIngress = names.canaryIngress ? caches.ingresses.get(names.canaryIngress, ns) : undefined;
+  const router = routerFor(spec, { prefix: opts.prefix ?? DEFAULT_ANNOTATION_PREFIX });
+  const live = liveRoute(router, caches, spec, ns);
+  // Someone else's HTTPRoute of the same name is neither read nor written.
+  const foreign = found.problem?.reason === 'HTTPRouteNotOwned';
+  const routed = foreign ? undefined : router.routes(live, spec);
+  const readiness = foreign ? undefined : router.readiness(live, spec, ns);
   const configs = configHashes(found.target, caches);
   const snapshot: Snapshot = {
     name: canary.metadata.name,
@@ -177,11 +198,12 @@ export function observe(
       abort: canary.metadata.annotations?.[ABORT_ANNOTATION],
       promote: canary.metadata.annotations?.[PROMOTE_ANNOTATION],
     },
-    routedWeight: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.weight,
+    routedWeight: routed?.weight,
     autoscalerMinReplicas: names.hpa ? caches.hpas.get(names.hpa, ns)?.spec?.minReplicas : undefined,
-    routedMatch: routesOf(canaryIngress, opts.prefix ?? DEFAULT_ANNOTATION_PREFIX)?.match,
+    routedMatch: routed?.match,
     splitObservable: Boolean(names.ingress && (spec.metricsServer ?? opts.prometheus)),
     problem,
+    ...(readiness ? { route: readiness } : {}),
   };
   return { snapshot, target: found.target, ingress: found.ingress, selectorLabel: found.selectorLabel };
 }

@@ -1,0 +1,158 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { Canary } from '../../../src/api/types.ts';
+import type { Kube } from '../../../src/kube/client.ts';
+import { canWatch } from '../../../src/kube/discovery.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import type { HTTPRoute } from '../../../src/router/httproute-types.ts';
+import { controllerEnv } from '../controller-env.ts';
+import { createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
+import { testKube, waitFor } from '../helpers.ts';
+
+const ROUTES = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' };
+
+function gatewayCanary(namespace: string, name: string): Canary {
+  return {
+    apiVersion: 'kanaria.dev/v1beta1',
+    kind: 'Canary',
+    metadata: { name, namespace },
+    spec: {
+      provider: 'gatewayapi:v1',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      progressDeadlineSeconds: 60,
+      service: {
+        port: 80,
+        targetPort: 9898,
+        hosts: ['app.example.com'],
+        gatewayRefs: [{ name: 'public', namespace }],
+      },
+      analysis: { interval: '1s', threshold: 2, maxWeight: 30, stepWeight: 10 },
+    },
+  };
+}
+
+async function readRoute(kube: Kube, namespace: string, name: string): Promise<HTTPRoute | undefined> {
+  try {
+    return (await kube.custom.getNamespacedCustomObject({ ...ROUTES, namespace, name })) as HTTPRoute;
+  } catch {
+    return undefined;
+  }
+}
+
+const weightsOf = (route: HTTPRoute | undefined) =>
+  route?.spec?.rules?.at(-1)?.backendRefs?.map((b) => `${b.name}=${b.weight}`) ?? [];
+
+/** Polls the HTTPRoute and keeps every distinct canary weight of its weighted rule. */
+function recordRouteWeights(kube: Kube, namespace: string, name: string) {
+  const seen: number[] = [];
+  let stopped = false;
+  const sampleOnce = async () => {
+    const canary = (await readRoute(kube, namespace, name))?.spec?.rules
+      ?.at(-1)
+      ?.backendRefs?.find((b) => b.name === `${name}-canary`)?.weight;
+    if (canary !== undefined && seen.at(-1) !== canary) seen.push(canary);
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await sampleOnce();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return { seen, stop: async () => ((stopped = true), await loop, await sampleOnce()) };
+}
+
+/** What a Gateway controller writes when it attaches the route to its Gateway. */
+async function acceptRoute(kube: Kube, namespace: string, name: string): Promise<void> {
+  const route = await readRoute(kube, namespace, name);
+  await kube.custom.patchNamespacedCustomObjectStatus(
+    {
+      ...ROUTES,
+      namespace,
+      name,
+      body: {
+        status: {
+          parents: [
+            {
+              parentRef: { group: ROUTES.group, kind: 'Gateway', name: 'public', namespace },
+              controllerName: 'example.com/gateway-controller',
+              conditions: [
+                {
+                  type: 'Accepted',
+                  status: 'True',
+                  reason: 'Accepted',
+                  message: 'Route is accepted',
+                  observedGeneration: route?.metadata?.generation,
+                  lastTransitionTime: new Date().toISOString(),
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+const routeCondition = (c: Canary) => c.status?.conditions?.find((x) => x.type === 'RouteReady');
+
+describe('provider gatewayapi:v1', () => {
+  const env = controllerEnv('gwapi');
+
+  it('owns an HTTPRoute at 100/0, sets no weight until a Gateway accepts it, then steps and promotes', async () => {
+    const { kube } = env;
+    const namespace = env.ns.name;
+    await createPodinfo(kube, namespace, { name: 'gw' });
+    await createCanary(kube, gatewayCanary(namespace, 'gw'));
+    await waitFor(
+      'Initialized',
+      async () => (await getCanary(kube, namespace, 'gw')).status?.phase === 'Initialized',
+    );
+    const canary = await waitFor('the RouteReady condition', async () => {
+      const c = await getCanary(kube, namespace, 'gw');
+      return routeCondition(c)?.reason === 'RouteNotAccepted' && c;
+    });
+    const route = await waitFor('the HTTPRoute', () => readRoute(kube, namespace, 'gw'));
+    expect(weightsOf(route)).toEqual(['gw-primary=100', 'gw-canary=0']);
+    expect(route.spec?.hostnames).toEqual(['app.example.com']);
+    expect(route.spec?.parentRefs).toMatchObject([{ name: 'public', namespace }]);
+    expect(route.metadata?.ownerReferences).toMatchObject([
+      { kind: 'Canary', name: 'gw', uid: canary.metadata.uid, controller: true },
+    ]);
+    expect(routeCondition(canary)?.status).toBe('False');
+
+    // No controller writes the route's status: the release waits at weight 0 and says why.
+    const weights = recordRouteWeights(kube, namespace, 'gw');
+    await setImage(kube, namespace, '6.0.1', 'gw');
+    await waitFor('the release to wait for the route', async () => {
+      const c = await getCanary(kube, namespace, 'gw');
+      return c.status?.phase === 'Progressing' && c.status.message?.includes('waiting for the route');
+    });
+    await new Promise((r) => setTimeout(r, 4_000));
+    const waiting = await getCanary(kube, namespace, 'gw');
+    expect(waiting.status?.canaryWeight ?? 0).toBe(0);
+    expect(weights.seen.filter((w) => w > 0)).toEqual([]);
+    expect(routeCondition(waiting)?.message).toContain(`Gateway ${namespace}/public`);
+
+    await acceptRoute(kube, namespace, 'gw');
+    await waitFor(
+      'Succeeded',
+      async () => (await getCanary(kube, namespace, 'gw')).status?.phase === 'Succeeded',
+      90_000,
+    );
+    await weights.stop();
+    expect(weights.seen).toEqual([0, 10, 20, 30, 0]);
+    const done = await getCanary(kube, namespace, 'gw');
+    expect(routeCondition(done)).toMatchObject({ status: 'True', reason: 'Accepted' });
+    const primary = await kube.apps.readNamespacedDeployment({ name: 'gw-primary', namespace });
+    expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.1');
+  }, 180_000);
+
+  it('finds a resource the API server does not serve absent, without failing', async () => {
+    const kube = testKube();
+    const log = createLogger('silent');
+    const missing = { group: 'absent.example.com', version: 'v1', plural: 'things' };
+    expect(await canWatch(kube, missing, undefined, log)).toBe(false);
+    expect(await canWatch(kube, ROUTES, env.ns.name, log)).toBe(true);
+  });
+});

@@ -12,7 +12,8 @@
  *   gateway-03d3e3e5-app-b-1@kubernetesgateway (one label, wrapped here). <hash> is 20 hex digits (the
  *   first 10 bytes of a SHA-256 over namespace, route, Gateway namespace and name, entry point, rule index
  *   and the Traefik rule built from the match, hostnames included), the same for both backends; a rule
- *   with several matches becomes one router per match, each with its own hash and its own services. The
+ *   with several matches becomes one router per match, each with its own hash and its own services
+ *   (read in Traefik's source, pkg/provider/kubernetes/gateway/httproute.go; not measured here). The
  *   last number is the backendRef's index in the rule. Match the hash with [0-9a-f]{20}, do not compute it.
  *   The weighted service itself (`…-<hash>-wrr`) has no series of its own.
  * - A parentRef naming a Gateway that does not exist gets no status from Traefik at all (it only writes

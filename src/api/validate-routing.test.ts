@@ -34,6 +34,18 @@ describe('provider gatewayapi:v1', () => {
     expect(found[0].message).toContain('required for provider gatewayapi:v1');
   });
 
+  it('rejects the built-in metrics, which read ingress-nginx series', () => {
+    const c = canary(gateway(), {
+      metrics: [
+        { name: 'request-success-rate', thresholdRange: { min: 99 } },
+        { name: 'error-rate', templateRef: { name: 'error-rate' } },
+      ],
+    });
+    const found = issues(c);
+    expect(found.map((i) => i.field)).toEqual(['spec.analysis.metrics[0].name']);
+    expect(found[0].message).toContain('templateRef');
+  });
+
   it('rejects an ingressRef, which only nginx uses', () => {
     const found = issues(canary({ ...gateway(), ingressRef: { name: 'podinfo' } }));
     expect(found.map((i) => i.field)).toEqual(['spec.ingressRef']);

@@ -2,6 +2,7 @@
 import { joinPath, type ValidationIssue } from './schema-check.ts';
 import type { CanaryAnalysis, CanarySpec, HttpMatch } from './types.ts';
 import { GATEWAY_API_PROVIDER } from './types.ts';
+import { BUILTIN_METRICS } from './schema.ts';
 
 const ANALYSIS = 'spec.analysis';
 
@@ -146,6 +147,13 @@ export function providerIssues(spec: CanarySpec): ValidationIssue[] {
         message:
           'is required for provider gatewayapi:v1: name the Gateway the HTTPRoute attaches to, e.g. [{name: public-gateway, namespace: gateway-system}]',
       });
+    list(spec.analysis?.metrics).forEach((m, i) => {
+      if (m && (BUILTIN_METRICS as readonly string[]).includes(m.name) && !m.templateRef && !m.query)
+        issues.push({
+          field: `${ANALYSIS}.metrics[${i}].name`,
+          message: `the built-in ${m.name} reads ingress-nginx series, not yet those of a Gateway: with provider gatewayapi:v1 reference a MetricTemplate (templateRef) with your Gateway's query`,
+        });
+    });
     if (spec.ingressRef)
       issues.push({
         field: 'spec.ingressRef',

@@ -5,6 +5,8 @@ import { statusCode, type Kube } from '../kube/client.ts';
 import type { V1Deployment, V1Ingress, V1Service } from '../kube/types.ts';
 import { MANAGED_BY_LABEL } from '../resources/meta.ts';
 import { namesOf } from '../resources/names.ts';
+import { GATEWAY_API_GROUP, type HTTPRoute } from '../router/httproute-types.ts';
+import { isGatewayApi } from '../router/router.ts';
 import type { CanaryObjects, EventInput } from './view.ts';
 
 /** Reads that watch caches can answer instead of the API server. */
@@ -54,7 +56,7 @@ export async function loadCanaryObjects(
       : optional(() => kube.apps.readNamespacedDeployment({ name: n, namespace }));
   const labelSelector = `${MANAGED_BY_LABEL}=kanaria`;
   const owned = ownedBy(canary.metadata.uid);
-  const [primary, target, services, canaryIngress, primaryHpa, configMaps, secrets, events] =
+  const [primary, target, services, canaryIngress, primaryHpa, configMaps, secrets, events, httpRoute] =
     await Promise.all([
       deployment(names.primary),
       deployment(names.target),
@@ -80,6 +82,18 @@ export async function loadCanaryObjects(
         : optional(() =>
             kube.events.listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` }),
           ),
+      isGatewayApi(canary.spec)
+        ? optional(
+            () =>
+              kube.custom.getNamespacedCustomObject({
+                group: GATEWAY_API_GROUP,
+                version: 'v1',
+                plural: 'httproutes',
+                namespace,
+                name: names.apex,
+              }) as Promise<HTTPRoute>,
+          )
+        : undefined,
     ]);
   return {
     canary,
@@ -87,6 +101,7 @@ export async function loadCanaryObjects(
     target,
     services: services.filter((s): s is V1Service => s !== undefined),
     canaryIngress,
+    ...(httpRoute ? { httpRoute } : {}),
     primaryHpa,
     configs: [
       ...(configMaps?.items ?? [])

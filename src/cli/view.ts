@@ -5,6 +5,8 @@
 import type { Canary, ObservedSplit } from '../api/types.ts';
 import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
 import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
+import type { HTTPRoute } from '../router/httproute-types.ts';
+import { httpRouteInfo } from './route-view.ts';
 import { describeGateRecord } from '../gate/record.ts';
 import { GATE_ANNOTATION, ROLLBACK_GATE_ANNOTATION } from '../resources/meta.ts';
 import { namesOf } from '../resources/names.ts';
@@ -77,6 +79,8 @@ export interface CanaryObjects {
   /** The Services found among apex, primary and canary. */
   services: V1Service[];
   canaryIngress?: V1Ingress;
+  /** gatewayapi:v1: the HTTPRoute named after the apex Service. */
+  httpRoute?: HTTPRoute;
   primaryHpa?: V2HorizontalPodAutoscaler;
   /** The ConfigMap/Secret copies the Canary owns. */
   configs: { kind: 'ConfigMap' | 'Secret'; name: string }[];
@@ -249,6 +253,8 @@ export function buildCanaryView(
     if (svc) resources.push(serviceView(svc, role));
   }
   if (objects.canaryIngress) resources.push(ingressView(objects.canaryIngress, ingressAnnotationPrefix));
+  if (objects.httpRoute)
+    resources.push({ kind: 'HTTPRoute', name: names.apex, info: httpRouteInfo(objects.httpRoute, canary) });
   if (objects.primaryHpa) {
     const h = objects.primaryHpa;
     resources.push({

@@ -1,0 +1,17 @@
+import type { Canary } from '../api/types.ts';
+import { namesOf } from '../resources/names.ts';
+import { routesOfHttpRoute } from '../router/gatewayapi.ts';
+import type { HTTPRoute } from '../router/httproute-types.ts';
+import { httpRouteReadiness } from '../router/route-status.ts';
+
+/** The HTTPRoute of a gatewayapi:v1 Canary as one line: its weights, A/B rule and whether it is accepted. */
+export function httpRouteInfo(route: HTTPRoute, canary: Canary): string {
+  const spec = canary.spec;
+  const names = namesOf(spec);
+  const routes = routesOfHttpRoute(route, spec) ?? { weight: 0, match: false };
+  const parts = [`${names.primaryService}=${100 - routes.weight} ${names.canaryService}=${routes.weight}`];
+  if (routes.match) parts.push('A/B rule to the canary');
+  const ready = httpRouteReadiness(route, spec, canary.metadata.namespace ?? '');
+  parts.push(ready.ready ? 'Accepted' : `not accepted: ${ready.reason}`);
+  return parts.join(', ');
+}

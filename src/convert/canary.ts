@@ -17,6 +17,13 @@ import {
   renameKey,
   warn,
 } from './schema.ts';
+import {
+  gatewayMatch,
+  gatewayProvider,
+  gatewayRefsMissing,
+  gatewayService,
+  isGatewayProvider,
+} from './gateway.ts';
 
 const FLAGGER_GROUP = 'flagger.app/';
 export const KANARIA_API_VERSION = 'kanaria.dev/v1beta1';
@@ -189,33 +196,39 @@ const webhook = object({
 
 const alert = object({ name: keep, severity: keep, providerRef: crossNamespaceRef });
 
-const analysis = object({
-  interval: keep,
-  threshold: keep,
-  maxWeight: keep,
-  stepWeight: keep,
-  stepWeights: keep,
-  stepWeightPromotion: keep,
-  iterations: keep,
-  primaryReadyThreshold: keep,
-  canaryReadyThreshold: keep,
-  match,
-  metrics: list(metric),
-  webhooks: list(webhook),
-  alerts: list(alert),
-  mirror: drop(MIRROR),
-  mirrorWeight: drop(MIRROR),
-  sessionAffinity: drop('session affinity cookies have no equivalent in Kanaria; removed'),
-});
+const analysisWith = (matchRule: Rule) =>
+  object({
+    interval: keep,
+    threshold: keep,
+    maxWeight: keep,
+    stepWeight: keep,
+    stepWeights: keep,
+    stepWeightPromotion: keep,
+    iterations: keep,
+    primaryReadyThreshold: keep,
+    canaryReadyThreshold: keep,
+    match: matchRule,
+    metrics: list(metric),
+    webhooks: list(webhook),
+    alerts: list(alert),
+    mirror: drop(MIRROR),
+    mirrorWeight: drop(MIRROR),
+    sessionAffinity: drop('session affinity cookies have no equivalent in Kanaria; removed'),
+  });
 
-function specRules(hasAnalysis: boolean): Record<string, Rule> {
+function specRules(hasAnalysis: boolean, gateway: boolean): Record<string, Rule> {
+  const analysis = analysisWith(gateway ? gatewayMatch : match);
   return {
-    provider,
+    provider: gateway ? gatewayProvider : provider,
     metricsServer: keep,
     targetRef,
-    ingressRef: localRef(),
+    ingressRef: gateway
+      ? drop(
+          'provider gatewayapi:v1 routes through the HTTPRoute on service.gatewayRefs, not an Ingress; removed',
+        )
+      : localRef(),
     autoscalerRef,
-    service,
+    service: gateway ? gatewayService : service,
     analysis,
     canaryAnalysis: hasAnalysis ? drop('Flagger ignores it because spec.analysis is set; removed') : analysis,
     progressDeadlineSeconds: keep,
@@ -235,7 +248,8 @@ export function convertCanarySpec(spec: unknown, ctx: Ctx): unknown {
     return spec;
   }
   const hasAnalysis = isRecord(spec.analysis);
-  let out = object(specRules(hasAnalysis))(spec, 'spec', ctx) as Record<string, unknown>;
+  const gateway = isGatewayProvider(spec.provider);
+  let out = object(specRules(hasAnalysis, gateway))(spec, 'spec', ctx) as Record<string, unknown>;
   if (!hasAnalysis && isRecord(out.canaryAnalysis)) out = renameKey(out, 'canaryAnalysis', 'analysis');
 
   if (!Object.hasOwn(spec, 'targetRef'))
@@ -251,7 +265,13 @@ export function convertCanarySpec(spec: unknown, ctx: Ctx): unknown {
     out.analysis = { ...out.analysis, interval: '1m' };
     warn(ctx, `${analysisPath}.interval`, "not set; written out as 1m, Flagger's default of 60s");
   }
-  if (!Object.hasOwn(spec, 'ingressRef'))
+  if (gateway && gatewayRefsMissing(spec))
+    fail(
+      ctx,
+      'spec.service.gatewayRefs',
+      'missing: a Gateway API Canary needs the Gateway its HTTPRoute attaches to',
+    );
+  else if (!gateway && !Object.hasOwn(spec, 'ingressRef'))
     warn(
       ctx,
       'spec.ingressRef',

@@ -12,6 +12,7 @@ import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.
 import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
+import { OptionalWatch } from './optional-watch.ts';
 import { WorkQueue } from './queue.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
@@ -27,6 +28,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   clusterName?: string;
   defaultAlertProvider?: DefaultAlertProvider;
   onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
+  /** How often a missing optional resource (Gateway API's HTTPRoute) is looked for again; 30 s. */
+  optionalResourceRecheckMs?: number;
 }
 
 const HTTPROUTES = { group: GATEWAY_API_GROUP, version: 'v1', plural: 'httproutes' };
@@ -56,6 +59,7 @@ export class Manager {
   private caches!: Caches;
   private reconciler!: Reconciler;
   private resourceStatus: ResourceStatus | undefined;
+  private httpRouteWatch: OptionalWatch<HTTPRoute> | undefined;
   private readonly failures = new Map<string, number>();
   private running = false;
   private stopping = false;
@@ -134,7 +138,27 @@ export class Manager {
               plural,
               ...page,
             })) as Promise<ListPage<T>>;
-    const gatewayApi = await canWatch(kube, HTTPROUTES, ns, log);
+    this.httpRouteWatch = new OptionalWatch<HTTPRoute>({
+      available: () => canWatch(kube, HTTPROUTES, ns, log),
+      start: () =>
+        watch<HTTPRoute>(
+          this.path(`${HTTPROUTES.group}/${HTTPROUTES.version}`, HTTPROUTES.plural),
+          (page) =>
+            (ns
+              ? kube.custom.listNamespacedCustomObject({ ...HTTPROUTES, namespace: ns, ...page })
+              : kube.custom.listClusterCustomObject({ ...HTTPROUTES, ...page })) as Promise<
+              ListPage<HTTPRoute>
+            >,
+          rel('HTTPRoute'),
+        ),
+      onLater: (cache) => {
+        this.caches.httpRoutes = cache;
+        this.resumeAll();
+      },
+      log,
+      recheckMs: this.o.optionalResourceRecheckMs,
+    });
+    const httpRoutes = await this.httpRouteWatch.first();
     const canaries = watch<Canary & KubernetesObject>(
       this.path('kanaria.dev/v1beta1', 'canaries'),
       listOwn<Canary & KubernetesObject>('canaries'),
@@ -200,20 +224,7 @@ export class Manager {
             : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(page),
         rel('HorizontalPodAutoscaler'),
       ),
-      ...(gatewayApi
-        ? {
-            httpRoutes: watch<HTTPRoute>(
-              this.path(`${HTTPROUTES.group}/${HTTPROUTES.version}`, HTTPROUTES.plural),
-              (page) =>
-                (ns
-                  ? kube.custom.listNamespacedCustomObject({ ...HTTPROUTES, namespace: ns, ...page })
-                  : kube.custom.listClusterCustomObject({ ...HTTPROUTES, ...page })) as Promise<
-                  ListPage<HTTPRoute>
-                >,
-              rel('HTTPRoute'),
-            ),
-          }
-        : {}),
+      ...(httpRoutes ? { httpRoutes } : {}),
     };
     const metricSources = {
       metricTemplates: this.caches.metricTemplates,
@@ -325,6 +336,7 @@ export class Manager {
     this.stopRequested.resolve();
     this.running = false;
     this.queue.shutdown();
+    this.httpRouteWatch?.stop();
     await Promise.all(this.workers);
     await Promise.all(this.watches.map((w) => w.stop()));
   }

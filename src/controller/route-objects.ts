@@ -27,7 +27,7 @@ export function gatewayRouteProblem(canary: Canary, spec: CanarySpec, caches: Ca
     return {
       reason: 'GatewayAPINotInstalled',
       message:
-        'provider gatewayapi:v1 needs the Gateway API HTTPRoute resource (gateway.networking.k8s.io/v1), which this cluster did not serve when the controller started: install the Gateway API CRDs and restart the controller, or use provider nginx',
+        'provider gatewayapi:v1 needs the Gateway API HTTPRoute resource (gateway.networking.k8s.io/v1), which the API server does not serve (or the controller may not list): install the Gateway API CRDs (the controller looks for them every 30 s) and grant it httproutes, or use provider nginx',
     };
   const name = spec.service.name ?? spec.targetRef.name;
   const live = caches.httpRoutes.get(name, ns);

@@ -148,6 +148,48 @@ describe('provider gatewayapi:v1', () => {
     expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.1');
   }, 180_000);
 
+  it('A/B: a rule with two headers at once sends to the canary during the iterations, removed after', async () => {
+    const { kube } = env;
+    const namespace = env.ns.name;
+    await createPodinfo(kube, namespace, { name: 'ab' });
+    const manifest = gatewayCanary(namespace, 'ab');
+    manifest.spec.analysis = {
+      interval: '1s',
+      threshold: 2,
+      iterations: 3,
+      match: [{ headers: { 'x-canary': { exact: 'insider' }, 'x-team': { exact: 'a' } } }],
+    };
+    await createCanary(kube, manifest);
+    await waitFor('the HTTPRoute', () => readRoute(kube, namespace, 'ab'));
+    await acceptRoute(kube, namespace, 'ab');
+    await waitFor(
+      'Initialized',
+      async () => (await getCanary(kube, namespace, 'ab')).status?.phase === 'Initialized',
+    );
+    await setImage(kube, namespace, '6.0.1', 'ab');
+    const abRoute = await waitFor('the A/B rule', async () => {
+      const r = await readRoute(kube, namespace, 'ab');
+      return r?.spec?.rules?.length === 2 && r;
+    });
+    expect(abRoute.spec?.rules?.[0].matches?.[0].headers).toEqual([
+      { type: 'Exact', name: 'x-canary', value: 'insider' },
+      { type: 'Exact', name: 'x-team', value: 'a' },
+    ]);
+    expect(weightsOf({ spec: { rules: [abRoute.spec!.rules![0]] } })).toEqual([
+      'ab-primary=0',
+      'ab-canary=100',
+    ]);
+    expect(weightsOf(abRoute)).toEqual(['ab-primary=100', 'ab-canary=0']);
+    await waitFor(
+      'Succeeded',
+      async () => (await getCanary(kube, namespace, 'ab')).status?.phase === 'Succeeded',
+      90_000,
+    );
+    const after = await readRoute(kube, namespace, 'ab');
+    expect(after?.spec?.rules).toHaveLength(1);
+    expect(weightsOf(after)).toEqual(['ab-primary=100', 'ab-canary=0']);
+  }, 180_000);
+
   it('finds a resource the API server does not serve absent, without failing', async () => {
     const kube = testKube();
     const log = createLogger('silent');

@@ -61,8 +61,13 @@ function recordRouteWeights(kube: Kube, namespace: string, name: string) {
   return { seen, stop: async () => ((stopped = true), await loop, await sampleOnce()) };
 }
 
-/** What a Gateway controller writes when it attaches the route to its Gateway. */
-async function acceptRoute(kube: Kube, namespace: string, name: string): Promise<void> {
+/** What a Gateway controller writes about the route: accepted, or refused with its reason. */
+async function acceptRoute(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  verdict = { status: 'True', reason: 'Accepted', message: 'Route is accepted' },
+): Promise<void> {
   const route = await readRoute(kube, namespace, name);
   await kube.custom.patchNamespacedCustomObjectStatus(
     {
@@ -78,9 +83,7 @@ async function acceptRoute(kube: Kube, namespace: string, name: string): Promise
               conditions: [
                 {
                   type: 'Accepted',
-                  status: 'True',
-                  reason: 'Accepted',
-                  message: 'Route is accepted',
+                  ...verdict,
                   observedGeneration: route?.metadata?.generation,
                   lastTransitionTime: new Date().toISOString(),
                 },
@@ -134,6 +137,19 @@ describe('provider gatewayapi:v1', () => {
     expect(weights.seen.filter((w) => w > 0)).toEqual([]);
     expect(routeCondition(waiting)?.message).toContain(`Gateway ${namespace}/public`);
 
+    // A Gateway that refuses the route: its reason and message reach the Canary, still no weight.
+    await acceptRoute(kube, namespace, 'gw', {
+      status: 'False',
+      reason: 'NotAllowedByListeners',
+      message: 'no listener of the Gateway allows routes from this namespace',
+    });
+    const refused = await waitFor('the refusal in the condition', async () => {
+      const c = await getCanary(kube, namespace, 'gw');
+      return routeCondition(c)?.reason === 'NotAllowedByListeners' && c;
+    });
+    expect(routeCondition(refused)?.message).toContain('no listener of the Gateway allows routes');
+    expect(refused.status?.canaryWeight ?? 0).toBe(0);
+
     await acceptRoute(kube, namespace, 'gw');
     await waitFor(
       'Succeeded',
@@ -146,6 +162,20 @@ describe('provider gatewayapi:v1', () => {
     expect(routeCondition(done)).toMatchObject({ status: 'True', reason: 'Accepted' });
     const primary = await kube.apps.readNamespacedDeployment({ name: 'gw-primary', namespace });
     expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.1');
+
+    // A hand-set weight on the owned route is put back.
+    const live = (await readRoute(kube, namespace, 'gw'))!;
+    const rules = structuredClone(live.spec!.rules!);
+    rules[0].backendRefs![0].weight = 50;
+    rules[0].backendRefs![1].weight = 50;
+    await kube.custom.patchNamespacedCustomObject(
+      { ...ROUTES, namespace, name: 'gw', body: { spec: { rules } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await waitFor('the hand edit put back', async () => {
+      const r = await readRoute(kube, namespace, 'gw');
+      return weightsOf(r).join(' ') === 'gw-primary=100 gw-canary=0';
+    });
   }, 180_000);
 
   it('A/B: a rule with two headers at once sends to the canary during the iterations, removed after', async () => {

@@ -48,8 +48,11 @@ describe('canary lifecycle on the local control plane', () => {
     }) =>
       o.metadata?.ownerReferences?.some((r) => r.uid === uid && r.kind === 'Canary' && r.controller) ?? false;
 
-    const target = await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace });
-    expect(target.spec?.replicas).toBe(0);
+    // The target is scaled to 0 by the reconcile after the one that recorded Initialized.
+    await waitFor('the target scaled to 0', async () => {
+      const target = await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace });
+      return target.spec?.replicas === 0;
+    });
     const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
     expect(ownedByCanary(primary)).toBe(true);
     expect(primary.spec?.replicas).toBe(2);

@@ -149,8 +149,12 @@ describe('adoption without a gap, and hand edits put back', () => {
       10_000,
       50,
     );
-    const notes = (await eventsOf(kube, namespace, 'drift')).map((e) => e.note);
-    expect(notes.some((n) => n.startsWith('Reverted a hand edit: Deployment drift-primary'))).toBe(true);
+    // The Event is recorded just after the write that put the template back.
+    await waitFor('the DriftReverted Event', async () =>
+      (await eventsOf(kube, namespace, 'drift')).some((e) =>
+        e.note?.startsWith('Reverted a hand edit: Deployment drift-primary'),
+      ),
+    );
   });
 
   it('deleting a namespace with revertOnDeletion Canaries, one of them without a target, completes within 60 s', async () => {

@@ -20,6 +20,7 @@ import {
   type E2EEnvironment,
   type OperatorUnderTest,
 } from './harness.ts';
+import { loadTesterHooks } from './hooks.ts';
 import { HeaderTap } from './header-tap.ts';
 import { startLocalOperator } from './operator.ts';
 
@@ -57,13 +58,6 @@ async function simulatedApp(
     maxDurationMs: 240_000,
   });
   await sim.start();
-  const hook = (hookName: string, type: 'pre-rollout' | 'rollout', metadata: Record<string, string>) => ({
-    name: hookName,
-    type,
-    url: `${loadTester.url}/`,
-    timeout: '10s',
-    metadata,
-  });
   return {
     namespace,
     name,
@@ -86,19 +80,7 @@ async function simulatedApp(
       await setImage(kube, namespace, version);
     },
     errorsReachHooks: true,
-    hooks: {
-      acceptance: () =>
-        hook('acceptance-test', 'pre-rollout', {
-          type: 'request',
-          method: 'POST',
-          body: 'test',
-          url: `${canary.url}/token`,
-          contains: 'token',
-        }),
-      load: () =>
-        hook('load-test', 'rollout', { type: 'load', url: `${canary.url}/`, rps: '10', duration: '1s' }),
-      smoke: () => hook('smoke-test', 'rollout', { type: 'request', url: `${canary.url}/`, count: '3' }),
-    },
+    hooks: loadTesterHooks(loadTester.url, canary.url),
     async stop() {
       await sim.stop();
       await tap.close();

@@ -26,6 +26,7 @@ import { canaryWeights } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import { waitForProcesses } from '../test/realpods/helpers.ts';
 import type { AppOptions, AppUnderTest, E2EEnvironment, OperatorUnderTest } from './harness.ts';
+import { loadTesterHooks } from './hooks.ts';
 import { startLocalOperator } from './operator.ts';
 
 /** Between Traefik's API showing a configuration and its handlers serving it: a few ms; kept wide. */
@@ -59,13 +60,6 @@ async function traefikApp(
   });
   const match = { header: options.abHeader, cookie: options.abCookie };
   const canaryUrl = `http://${name}-canary.${namespace}`;
-  const hook = (hookName: string, type: 'pre-rollout' | 'rollout', metadata: Record<string, string>) => ({
-    name: hookName,
-    type,
-    url: `${loadTester.url}/`,
-    timeout: '10s',
-    metadata,
-  });
   return {
     namespace,
     name,
@@ -99,19 +93,7 @@ async function traefikApp(
       await releasePodTemplate(kube, namespace, name, version, errorRate);
     },
     errorsReachHooks: true,
-    hooks: {
-      acceptance: () =>
-        hook('acceptance-test', 'pre-rollout', {
-          type: 'request',
-          method: 'POST',
-          body: 'test',
-          url: `${canaryUrl}/token`,
-          contains: 'token',
-        }),
-      load: () =>
-        hook('load-test', 'rollout', { type: 'load', url: `${canaryUrl}/`, rps: '10', duration: '1s' }),
-      smoke: () => hook('smoke-test', 'rollout', { type: 'request', url: `${canaryUrl}/`, count: '3' }),
-    },
+    hooks: loadTesterHooks(loadTester.url, canaryUrl),
     stop: () => traffic.stop(),
   };
 }

@@ -137,3 +137,36 @@ export async function load(
   }
   return { versions, statuses };
 }
+
+/** A Deployment of podinfo-like pod processes (the tag is the version they answer with) and its Service. */
+export async function app(kube: Kube, namespace: string, name: string, version: string, replicas = 2) {
+  await kube.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            containers: [
+              {
+                name: 'podinfo',
+                image: `ghcr.io/stefanprodan/podinfo:${version}`,
+                ports: [{ name: 'http', containerPort: 9898 }],
+              },
+            ],
+          },
+        },
+      },
+    },
+  });
+  await kube.core.createNamespacedService({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 'http' }] },
+    },
+  });
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { statusCode, type Kube } from '../../src/kube/client.ts';
-import { counters, freshNamespace, load, testKube, waitFor, waitForProcesses } from './helpers.ts';
+import type { Kube } from '../../src/kube/client.ts';
+import { ensureNginxIngressClass } from '../../src/realproxy/ingress-class.ts';
+import { app, counters, freshNamespace, load, testKube, waitFor, waitForProcesses } from './helpers.ts';
 import { findTraefik, startTraefik, TRAEFIK_MISSING, type Traefik } from '../../src/realproxy/traefik.ts';
 import { inject } from 'vitest';
 
@@ -11,28 +12,6 @@ if (!traefikBinary) throw new Error(`realpods: ${TRAEFIK_MISSING}`);
 const HOST = 'podinfo.example.local';
 const REQUESTS = 2_000;
 const WEIGHT = 20;
-
-function deployment(name: string, version: string, replicas: number) {
-  return {
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          containers: [
-            {
-              name: 'podinfo',
-              image: `ghcr.io/stefanprodan/podinfo:${version}`,
-              ports: [{ name: 'http', containerPort: 9898 }],
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function ingress(name: string, service: string, annotations: Record<string, string> = {}) {
   return {
@@ -83,26 +62,9 @@ describe('Traefik (ingress-nginx provider) in front of simulated pods', () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'traefik');
     const namespace = ns.name;
-    await kube.networking
-      .createIngressClass({
-        body: { metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
-      })
-      .catch((err: unknown) => {
-        if (statusCode(err) !== 409) throw err;
-      });
-    for (const [name, version] of [
-      ['podinfo', '6.0.1'],
-      ['podinfo-canary', '6.0.2'],
-    ]) {
-      await kube.apps.createNamespacedDeployment({ namespace, body: deployment(name, version, 2) });
-      await kube.core.createNamespacedService({
-        namespace,
-        body: {
-          metadata: { name },
-          spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 'http' }] },
-        },
-      });
-    }
+    await ensureNginxIngressClass(kube);
+    await app(kube, namespace, 'podinfo', '6.0.1');
+    await app(kube, namespace, 'podinfo-canary', '6.0.2');
     await kube.networking.createNamespacedIngress({ namespace, body: ingress('podinfo', 'podinfo') });
     await kube.networking.createNamespacedIngress({
       namespace,

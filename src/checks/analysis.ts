@@ -4,7 +4,8 @@ import type { Cache } from '../controller/caches.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
 import { validateMetricTemplate } from '../api/validate.ts';
 import { runMetricCheck } from './metrics/evaluate.ts';
-import { observeSplit, splitQueries, wantsSplit } from './split.ts';
+import { observesSplit } from '../engine/split.ts';
+import { observeSplit, splitQueries } from './split.ts';
 import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
 
 export interface MetricSources {
@@ -175,7 +176,7 @@ export function createAnalysisChecker(sources: MetricSources) {
         return { kind: 'metric', name: r.name, ok: r.ok, message: r.message, value: r.value };
       }),
     );
-    if (prometheus && wantsSplit(snapshot)) {
+    if (prometheus && observesSplit(snapshot, snapshot.status)) {
       const provider = createProvider({ type: 'prometheus', address: prometheus }, { now: sources.clock });
       const queries = splitQueries({
         ...identity,

@@ -3,7 +3,7 @@
  * interval, read from the same Prometheus series as the built-in metrics. The engine judges the counts
  * (src/engine/split.ts); this module only asks.
  */
-import type { CheckResult, Snapshot } from '../engine/model.ts';
+import type { CheckResult } from '../engine/model.ts';
 import {
   promqlLabel,
   TRAEFIK_INGRESS_NGINX_PROVIDER,
@@ -67,14 +67,6 @@ export function splitQueries(vars: Omit<BuiltinQueryVars, 'interval'> & { window
       false,
     ),
   };
-}
-
-/** Whether a release at this point has a weighted split worth observing. */
-export function wantsSplit(snapshot: Snapshot): boolean {
-  const config = snapshot.spec.analysis.observedSplit;
-  if (config?.enabled === false || !snapshot.spec.ingressRef) return false;
-  if ((snapshot.spec.analysis.match ?? []).length > 0) return false;
-  return (snapshot.status.canaryWeight ?? 0) > 0;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   Plan,
   Snapshot,
 } from './model.ts';
+import { observesSplit } from './split.ts';
 import { promotedCondition, setCondition } from './status.ts';
 import type { Phase } from '../api/types.ts';
 
@@ -73,13 +74,7 @@ export class Decision {
 
   /** Whether this step's analysis counts the requests the canary received (see split.ts). */
   get splitObserved(): boolean {
-    const { spec } = this.s;
-    return (
-      Boolean(this.s.splitObservable) &&
-      spec.analysis.observedSplit?.enabled !== false &&
-      (spec.analysis.match ?? []).length === 0 &&
-      (this.status.canaryWeight ?? 0) > 0
-    );
+    return observesSplit(this.s, this.status);
   }
 
   event(type: EngineEvent['type'], reason: string, message: string): void {

@@ -6,15 +6,29 @@
  * weight and that mixture is compatible. One interval of a correctly routed canary is judged incompatible with probability at most
  * `falseAlarmRate`; the release halts only after `intervals` incompatible intervals in a row.
  */
-import type { ObservedSplit, ObservedSplitSpec } from '../api/types.ts';
+import type { CanaryStatus, ObservedSplit, ObservedSplitSpec } from '../api/types.ts';
 import { logBinomialCdf, logBinomialUpperTail } from '../stats/binomial.ts';
 import type { Decision } from './context.ts';
-import type { CheckResult } from './model.ts';
+import type { CheckResult, Snapshot } from './model.ts';
 
 export const SPLIT_DEFAULTS = { falseAlarmRate: 0.001, intervals: 2, minRequests: 50 } as const;
 
 /** The largest part of an interval's requests that may have been routed by the previous weight. */
 export const STRADDLE = 0.5;
+
+/**
+ * Whether a step's analysis counts the requests the canary received: the shell can count them (a Prometheus
+ * is known and the Canary routes by Ingress), the check is on, and the canary is routed by a weight above 0.
+ */
+export function observesSplit(snapshot: Snapshot, status: CanaryStatus): boolean {
+  const { analysis } = snapshot.spec;
+  return (
+    Boolean(snapshot.splitObservable) &&
+    analysis.observedSplit?.enabled !== false &&
+    (analysis.match ?? []).length === 0 &&
+    (status.canaryWeight ?? 0) > 0
+  );
+}
 
 /** The range of canary shares (percent) compatible with a window after a change from `previous` to `weight`. */
 export function compatibleRange(previous: number, weight: number): [number, number] {

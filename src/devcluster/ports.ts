@@ -37,3 +37,16 @@ export async function listeningPorts(): Promise<Set<number>> {
   }
   return ports;
 }
+
+/** A port on 127.0.0.1 that was free a moment ago (the OS picked it), for a server started next. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -5,11 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkPortFree } from './ports.ts';
+import { checkPortFree, freePort } from './ports.ts';
 import { findBinary } from './binaries.ts';
 
 export interface PrometheusOptions {
@@ -87,18 +86,6 @@ async function executable(path: string): Promise<boolean> {
  */
 export async function findPrometheus(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   return findBinary('prometheus', env);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): boolean {

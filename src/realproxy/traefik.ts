@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../devcluster/ports.ts';
 import { searchDirs } from '../devcluster/binaries.ts';
 
 /** The traefik binary hack/build-binaries.sh builds (or one on KUBEBUILDER_ASSETS or PATH), if any. */
@@ -31,14 +31,6 @@ export async function findTraefik(env: NodeJS.ProcessEnv = process.env): Promise
 export const TRAEFIK_MISSING =
   'no traefik binary in $KUBEBUILDER_ASSETS, the build cache or $PATH: ' +
   'build it with `bash hack/build-binaries.sh traefik` (about 7 minutes the first time)';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface TraefikOptions {
   /** Default: findTraefik(). */

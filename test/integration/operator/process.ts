@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { freePort } from '../../../src/devcluster/ports.ts';
 
 const bin = resolve(fileURLToPath(import.meta.url), '../../../../bin/kanaria.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * The operator as its own process (`kanaria controller …`), its output kept for assertions. It listens on

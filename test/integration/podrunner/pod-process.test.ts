@@ -1,16 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../../src/devcluster/ports.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POD_PROCESS_SCRIPT } from '../../../src/podrunner/runner.ts';
 import type { PodCounters, PodProcessConfig } from '../../../src/podrunner/pod-process.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Started {
   child: ChildProcess;

@@ -5,7 +5,8 @@ import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World 
 
 /**
  * Releases under faults: random sequences of pushes (some of bad builds, whose analysis fails),
- * config changes, pods that stop being ready and reconciles that meet a fault (a refused status
+ * config changes, pods that stop being ready, a data plane that starts or stops ignoring the canary
+ * route (seen by the observed-split check, when the sequence has one) and reconciles that meet a fault (a refused status
  * write, a crash after k of n writes, stale caches). Each invariant is counted over all sequences.
  * KANARIA_FAULT_SEQUENCES sets how many (default 100,000).
  */
@@ -17,7 +18,8 @@ type Op =
   | { op: 'tick'; ms: number; fault: Fault; failing: CheckStage[] }
   | { op: 'push'; bad: boolean }
   | { op: 'config' }
-  | { op: 'canaryPods'; ready: boolean };
+  | { op: 'canaryPods'; ready: boolean }
+  | { op: 'dataPlane'; ignoresCanary: boolean };
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -41,6 +43,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('push' as const), bad: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ op: 'config' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('canaryPods' as const), ready: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('dataPlane' as const), ignoresCanary: fc.boolean() }),
+  },
 );
 const specArb = fc.record({
   threshold: fc.integer({ min: 1, max: 3 }),
@@ -48,6 +54,7 @@ const specArb = fc.record({
   maxWeight: fc.constantFrom(50, 100),
   strategy: fc.constantFrom('canary', 'ab', 'bluegreen'),
   stepWeightPromotion: fc.constantFrom(undefined, 30),
+  observedSplit: fc.boolean(),
 });
 const sequenceArb = fc.record({ spec: specArb, ops: fc.array(opArb, { minLength: 1, maxLength: 40 }) });
 
@@ -63,18 +70,34 @@ export const INVARIANTS = [
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
-/** The checks as the canary's real pods would answer them; also notes the routes each analysis saw. */
+/** The data plane's request counters for one interval: 1,000 requests, split by the routed weight unless it ignores the canary. */
+interface DataPlane {
+  ignoresCanary: boolean;
+}
+
+/**
+ * The checks as the canary's real pods would answer them, with the data plane's counts for the observed
+ * split; also notes the routes each analysis saw.
+ */
 function failingChecks(
   w: World,
   bad: Set<string>,
   stages: CheckStage[],
   seen?: { weight: number; match: boolean }[],
+  dataPlane: DataPlane = { ignoresCanary: false },
 ) {
   return (stage: CheckStage): CheckResult[] => {
     if (stage === 'analysis') seen?.push({ weight: w.weight, match: w.match });
-    return (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
-      ? [{ kind: 'webhook', name: `hook-${stage}`, ok: false, message: `${stage} failed` }]
-      : [];
+    const failed: CheckResult[] =
+      (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
+        ? [{ kind: 'webhook', name: `hook-${stage}`, ok: false, message: `${stage} failed` }]
+        : [];
+    if (stage !== 'analysis') return failed;
+    const canary = dataPlane.ignoresCanary ? 0 : w.weight * 10;
+    return [
+      ...failed,
+      { kind: 'split', name: 'observed-split', ok: true, message: '', split: { canary, total: 1000 } },
+    ];
   };
 }
 
@@ -95,9 +118,13 @@ interface Sequence {
     maxWeight: number;
     strategy: string;
     stepWeightPromotion?: number;
+    observedSplit: boolean;
   };
   ops: Op[];
 }
+
+/** Sequences in which the observed-split check halted a release (the data plane ignored the canary). */
+let splitHalts = 0;
 
 function runSequence({ spec, ops }: Sequence): Set<Invariant> {
   const hooks = [
@@ -115,6 +142,8 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       ...(spec.strategy === 'ab' ? { match: [{ headers: { 'x-canary': { exact: 'insider' } } }] } : {}),
     }),
   );
+  w.splitObservable = spec.observedSplit;
+  const dataPlane: DataPlane = { ignoresCanary: false };
   const violations = new Set<Invariant>();
   const bad = new Set<string>();
   const failed = new Set<string>();
@@ -148,7 +177,7 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       revision: `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`,
     };
     const seen: { weight: number; match: boolean }[] = [];
-    step(w, now, failingChecks(w, bad, stages, seen), fault);
+    step(w, now, failingChecks(w, bad, stages, seen, dataPlane), fault);
     if (st.phase === 'Progressing' && w.status.phase === 'Promoting') {
       const last = seen.at(-1);
       const full = spec.strategy === 'ab' ? last?.match === true : last?.weight === max;
@@ -163,10 +192,12 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       if (op.bad) bad.add(w.targetHash);
     } else if (op.op === 'config') w.configs = { 'configmap/app': `c${++version}` };
     else if (op.op === 'canaryPods') w.targetPodsReady = op.ready;
+    else if (op.op === 'dataPlane') dataPlane.ignoresCanary = op.ignoresCanary;
     else tick(op.ms, op.fault, op.failing);
   }
-  // Settle: no more faults, pods ready, checks pass for good builds.
+  // Settle: no more faults, pods ready, the data plane routes by the weight, checks pass for good builds.
   w.targetPodsReady = true;
+  dataPlane.ignoresCanary = false;
   try {
     now = runUntil(
       w,
@@ -184,6 +215,7 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
     if (bad.has(revision.split('/')[0]) || failed.has(revision))
       violations.add('bad or failed revision reached the primary');
   if (weightDrops(w)) violations.add('weight went down during Progressing');
+  if (w.events.some((e) => e.message.includes('requests reached the canary'))) splitHalts++;
   if (new Set(w.promotions).size !== w.promotions.length)
     violations.add('more than one promotion of a revision');
   if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)
@@ -204,7 +236,10 @@ describe('releases under faults (partial plans, refused status writes, stale cac
       }
     }
     const table = INVARIANTS.map((i) => `  ${String(counts.get(i)).padStart(7)}  ${i}`).join('\n');
-    console.log(`fault sequences: ${samples.length} (seed ${seed})\nviolations by invariant:\n${table}`);
+    console.log(
+      `fault sequences: ${samples.length} (seed ${seed}; ${splitHalts} with a release halted by the observed split)\n` +
+        `violations by invariant:\n${table}`,
+    );
     for (const [v, ex] of examples) console.log(`first sequence violating "${v}": ${JSON.stringify(ex)}`);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(0);
   }, 300_000);

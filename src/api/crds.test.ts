@@ -120,6 +120,7 @@ describe('CRDs', () => {
       pendingOutcome: true,
       previousWeight: true,
       observedSplit: true,
+      migration: true,
       canaryWeight: true,
       failedChecks: true,
       iterations: true,

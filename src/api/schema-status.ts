@@ -11,7 +11,7 @@ import {
   type JSONSchemaProps,
 } from './schema-types.ts';
 import { conditionsSchema } from './schema-providers.ts';
-import { PHASES } from './types.ts';
+import { PHASES, PROVIDERS } from './types.ts';
 
 export function canaryStatusSchema(): JSONSchemaProps {
   return obj('Observed state of a Canary; all the controller needs to resume.', {
@@ -42,7 +42,25 @@ export function canaryStatusSchema(): JSONSchemaProps {
     pendingOutcome: pendingOutcomeSchema(),
     previousWeight: int('The canary weight before the last change.', 0, 100),
     observedSplit: observedSplitSchema(),
+    migration: migrationSchema(),
   });
+}
+
+function migrationSchema(): JSONSchemaProps {
+  const provider = (description: string) => oneOfStrings(description, PROVIDERS);
+  return obj(
+    'The current or last move between providers (both routes carry the weights until it finishes).',
+    {
+      from: provider('Provider the Canary moves from (its route is removed when the move finishes).'),
+      to: provider('Provider the Canary moves to (spec.provider).'),
+      startedAt: str('When the move started.', { format: 'date-time' }),
+      lastRequestAt: str("When the old route's request counter last moved.", { format: 'date-time' }),
+      oldRouteRequests: int("The old route's request counter at the last reading.", 0),
+      finishedAt: str('When the old route was retired.', { format: 'date-time' }),
+      finishedBy: oneOfStrings('What finished the move.', ['idle', 'request']),
+      message: str('Where the move stands.'),
+    },
+  );
 }
 
 function observedSplitSchema(): JSONSchemaProps {

@@ -296,6 +296,16 @@ export function canarySpecSchema(): JSONSchemaProps {
       skipAnalysis: bool('Promote without analysis.'),
       suspend: bool('Pause all releases of this Canary.'),
       revertOnDeletion: bool('On deletion, give traffic and the Deployment back as they were before.'),
+      migration: obj(
+        'Moving between providers: set spec.provider to the new one and keep the old route configured (ingressRef, or service.gatewayRefs); both routes carry the weights until the old one is idle.',
+        {
+          idleFor: duration(
+            'How long the old route must count no request before it is removed; defaults to 10m.',
+            '1s',
+            '720h',
+          ),
+        },
+      ),
     },
     ['targetRef', 'service', 'analysis'],
   );

@@ -189,6 +189,28 @@ export interface CanarySpec {
   skipAnalysis?: boolean;
   suspend?: boolean;
   revertOnDeletion?: boolean;
+  /** Moving between providers (see src/router/migration.ts). */
+  migration?: MigrationSpec;
+}
+
+export interface MigrationSpec {
+  /** How long the old route must count no request before it is removed; default 10m. */
+  idleFor?: string;
+}
+
+/** A move between providers, in status: from where, to where, and whether the old route is gone. */
+export interface MigrationStatus {
+  from: Provider;
+  to: Provider;
+  startedAt: string;
+  /** When the old route's request counter last moved (the start until it is first read). */
+  lastRequestAt?: string;
+  /** The old route's request counter at the last reading. */
+  oldRouteRequests?: number;
+  /** When the old route was retired; it is deleted and not written again. */
+  finishedAt?: string;
+  finishedBy?: 'idle' | 'request';
+  message?: string;
 }
 
 export const PHASES = [
@@ -254,6 +276,8 @@ export interface CanaryStatus {
   previousWeight?: number;
   /** What the data plane did with the last interval's requests (see ObservedSplitSpec). */
   observedSplit?: ObservedSplit;
+  /** The current or last move between providers. */
+  migration?: MigrationStatus;
 }
 
 export interface ObservedSplit {

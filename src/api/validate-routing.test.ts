@@ -34,7 +34,7 @@ describe('provider gatewayapi:v1', () => {
     expect(found[0].message).toContain('required for provider gatewayapi:v1');
   });
 
-  it('rejects the built-in metrics, which read ingress-nginx series', () => {
+  it('rejects the built-in metrics unless Traefik serves the Gateway', () => {
     const c = canary(gateway(), {
       metrics: [
         { name: 'request-success-rate', thresholdRange: { min: 99 } },
@@ -43,12 +43,20 @@ describe('provider gatewayapi:v1', () => {
     });
     const found = issues(c);
     expect(found.map((i) => i.field)).toEqual(['spec.analysis.metrics[0].name']);
-    expect(found[0].message).toContain('templateRef');
+    expect(found[0].message).toContain('ingressController: traefik');
+    expect(found[0].message).toContain('MetricTemplate');
   });
 
-  it('rejects an ingressRef, which only nginx uses', () => {
-    const found = issues(canary({ ...gateway(), ingressRef: { name: 'podinfo' } }));
-    expect(found.map((i) => i.field)).toEqual(['spec.ingressRef']);
+  it('accepts an ingressRef: the Canary is moving off its canary Ingress', () => {
+    expect(issues(canary({ ...gateway(), ingressRef: { name: 'podinfo' } }))).toEqual([]);
+  });
+
+  it("accepts the built-in metrics when Traefik's series are read", () => {
+    const c = canary(
+      { ...gateway(), ingressController: 'traefik' },
+      { metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }] },
+    );
+    expect(issues(c)).toEqual([]);
   });
 
   it('allows several headers, cookies, query parameters and prefixes, which ingress-nginx cannot route', () => {
@@ -83,16 +91,20 @@ describe('provider gatewayapi:v1', () => {
 });
 
 describe('provider nginx', () => {
-  it('rejects the Gateway API fields, naming each', () => {
+  it('rejects the HTTPRoute fields without gatewayRefs, naming each', () => {
+    const c = canary({
+      ingressRef: { name: 'podinfo' },
+      service: { port: 80, hosts: ['a.example.com'], timeout: '5s' },
+    });
+    expect(issues(c).map((i) => i.field)).toEqual(['spec.service.hosts', 'spec.service.timeout']);
+  });
+
+  it('accepts gatewayRefs with hosts and timeout: the Canary is moving off its HTTPRoute', () => {
     const c = canary({
       ingressRef: { name: 'podinfo' },
       service: { port: 80, gatewayRefs: [{ name: 'public' }], hosts: ['a.example.com'], timeout: '5s' },
     });
-    expect(issues(c).map((i) => i.field)).toEqual([
-      'spec.service.gatewayRefs',
-      'spec.service.hosts',
-      'spec.service.timeout',
-    ]);
+    expect(issues(c)).toEqual([]);
   });
 
   it('rejects query parameter matches, which ingress-nginx cannot route', () => {

@@ -147,28 +147,26 @@ export function providerIssues(spec: CanarySpec): ValidationIssue[] {
         message:
           'is required for provider gatewayapi:v1: name the Gateway the HTTPRoute attaches to, e.g. [{name: public-gateway, namespace: gateway-system}]',
       });
-    list(spec.analysis?.metrics).forEach((m, i) => {
-      if (m && (BUILTIN_METRICS as readonly string[]).includes(m.name) && !m.templateRef && !m.query)
-        issues.push({
-          field: `${ANALYSIS}.metrics[${i}].name`,
-          message: `the built-in ${m.name} reads ingress-nginx series, not yet those of a Gateway: with provider gatewayapi:v1 reference a MetricTemplate (templateRef) with your Gateway's query`,
-        });
-    });
-    if (spec.ingressRef)
-      issues.push({
-        field: 'spec.ingressRef',
-        message:
-          'is used by provider nginx only: provider gatewayapi:v1 routes through an HTTPRoute on service.gatewayRefs; remove ingressRef',
+    // ingressRef next to gatewayapi:v1 is a migration off the canary Ingress (src/router/migration.ts).
+    if (spec.ingressController !== 'traefik')
+      list(spec.analysis?.metrics).forEach((m, i) => {
+        if (m && (BUILTIN_METRICS as readonly string[]).includes(m.name) && !m.templateRef && !m.query)
+          issues.push({
+            field: `${ANALYSIS}.metrics[${i}].name`,
+            message: `the built-in ${m.name} reads the series of Traefik's Gateway provider only: set spec.ingressController: traefik when Traefik serves the Gateway, or reference a MetricTemplate with your Gateway's query (docs/metric-templates-gateway-api.md)`,
+          });
       });
     return issues;
   }
   // An unknown provider is the schema's issue; the fields it would need are not judged.
   if (spec.provider !== undefined && spec.provider !== 'nginx') return issues;
-  for (const field of ['gatewayRefs', 'hosts', 'timeout'])
+  // gatewayRefs next to nginx is a migration off the HTTPRoute, which keeps its hosts and timeout meanwhile.
+  if (list(service.gatewayRefs as unknown[]).length > 0) return issues;
+  for (const field of ['hosts', 'timeout'])
     if (service[field] !== undefined)
       issues.push({
         field: `spec.service.${field}`,
-        message: `is used by provider gatewayapi:v1 only: set spec.provider: gatewayapi:v1 or remove it (the nginx provider takes hosts and timeouts from the Ingress)`,
+        message: `is used by provider gatewayapi:v1 only: set spec.provider: gatewayapi:v1 (with service.gatewayRefs) or remove it (the nginx provider takes hosts and timeouts from the Ingress)`,
       });
   return issues;
 }

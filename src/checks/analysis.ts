@@ -7,6 +7,7 @@ import { runMetricCheck } from './metrics/evaluate.ts';
 import { observesSplit } from '../engine/split.ts';
 import { observeSplit, splitQueries } from './split.ts';
 import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
+import { activeRouteKinds, splitRouteKind } from '../router/migration.ts';
 
 export interface MetricSources {
   metricTemplates: Cache<MetricTemplate & KubernetesObject>;
@@ -127,6 +128,7 @@ export function createAnalysisChecker(sources: MetricSources) {
     const spec = snapshot.spec;
     const ns = snapshot.namespace;
     const prometheus = spec.metricsServer ?? sources.defaultPrometheus;
+    const routes = activeRouteKinds(spec, snapshot.status);
     const identity = {
       name: snapshot.name,
       namespace: ns,
@@ -136,6 +138,7 @@ export function createAnalysisChecker(sources: MetricSources) {
       ingressController: spec.ingressController,
       port: spec.service.port,
       portName: spec.service.portName,
+      routes,
     };
     const results = await Promise.all(
       (spec.analysis.metrics ?? []).map(async (metric): Promise<CheckResult> => {
@@ -182,6 +185,7 @@ export function createAnalysisChecker(sources: MetricSources) {
         ...identity,
         ingress: identity.ingress ?? '',
         window: spec.analysis.interval,
+        route: splitRouteKind(routes),
       });
       results.push(await observeSplit(provider, queries, signal));
     }

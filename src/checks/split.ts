@@ -7,11 +7,13 @@ import type { CheckResult } from '../engine/model.ts';
 import {
   promqlLabel,
   TRAEFIK_INGRESS_NGINX_PROVIDER,
-  traefikCanaryService,
+  traefikGatewayService,
+  traefikIngressCanaryService,
   traefikNormalize,
   traefikPortPattern,
   type BuiltinQueryVars,
 } from './metrics/builtin.ts';
+import type { RouteKind } from '../router/migration.ts';
 import { isMetricQueryError, type MetricProvider } from './metrics/provider.ts';
 
 export const SPLIT_CHECK_NAME = 'observed-split';
@@ -39,12 +41,36 @@ function counted(metric: string, selectors: string, window: string, absentIsZero
  * ingress-nginx labels canary traffic with the main Ingress and its Service and names the canary upstream in
  * `canary`; every request to the apex Service, through any Ingress, carries `service="<apex>"`.
  * Traefik's ingress-nginx provider names a service `<ns>-<ingress>-<service>-<port>[-canary]`, so the apex
- * Service's requests through any Ingress match `<ns>-.+-<apex>-<port>(-canary)?`.
+ * Service's requests through any Ingress match `<ns>-.+-<apex>-<port>(-canary)?`. Its Gateway provider names
+ * a backend `httproute-<ns>-<route>-gw-…-svc-<ns>-<service>-<index>`: the canary is the `<apex>-canary`
+ * backend of the Canary's HTTPRoute, the app all backends of the apex, primary and canary Services on any
+ * HTTPRoute of the namespace. `route` says which of the Canary's routes is observed (one at a time: while
+ * migrating, the two may briefly carry different weights).
  */
-export function splitQueries(vars: Omit<BuiltinQueryVars, 'interval'> & { window: string }): SplitQueries {
+export function splitQueries(
+  vars: Omit<BuiltinQueryVars, 'interval' | 'routes'> & { window: string; route?: RouteKind },
+): SplitQueries {
   const w = vars.window;
-  if (vars.ingressController === 'traefik') {
-    const canaryService = traefikCanaryService({ ...vars, interval: w });
+  const traefik = vars.ingressController === 'traefik';
+  if (traefik && vars.route === 'gateway') {
+    const apex = vars.service ?? '';
+    const canary = traefikGatewayService(vars.namespace, apex, [`${apex}-canary`]);
+    const anyRoute = traefikGatewayService(vars.namespace, undefined, [
+      apex,
+      `${apex}-primary`,
+      `${apex}-canary`,
+    ]);
+    return {
+      canary: counted('traefik_service_requests_total', `service=~"${promqlLabel(canary)}"`, w, true),
+      total: counted('traefik_service_requests_total', `service=~"${promqlLabel(anyRoute)}"`, w, false),
+    };
+  }
+  if (vars.route === 'gateway')
+    throw new Error(
+      "the observed split reads Traefik's series of an HTTPRoute only (ingressController traefik)",
+    );
+  if (traefik) {
+    const canaryService = traefikIngressCanaryService({ ...vars, interval: w });
     const apex = `${traefikNormalize(vars.service ?? '')}-${traefikPortPattern({ ...vars, interval: w })}`;
     const anyRoute = `${traefikNormalize(vars.namespace)}-.+-${apex}(-canary)?@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
     return {

@@ -11,11 +11,12 @@ import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, type Owner } from '../resour
 import { namesOf } from '../resources/names.ts';
 import { buildServices, serviceSelectorOnly } from '../resources/services.ts';
 import { templateHash } from '../resources/workload.ts';
-import { isGatewayApi, routerFor, type Routes } from '../router/router.ts';
+import { retiredRouteKind } from '../router/migration.ts';
+import { activeRouters, routerOfKind, type Routes } from '../router/router.ts';
 import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
 import { primaryObjects } from './primary-objects.ts';
-import { liveRoute } from './route-objects.ts';
+import { liveRoute, ownedRoute } from './route-objects.ts';
 
 export interface ApplyContext {
   canary: Canary;
@@ -101,8 +102,10 @@ export class Applier {
       const desired = live && !isManaged(live) ? serviceSelectorOnly(svc) : svc;
       drift.push(...(await this.applyIfChanged(ctx, desired, live)));
     }
-    if (!reverting && (isGatewayApi(ctx.spec) || (ctx.ingress && names.canaryIngress)))
+    if (!reverting) {
       drift.push(...(await this.setRoutes(ctx, recordedRoutes(ctx.spec, ctx.status))));
+      await this.retireRoute(ctx);
+    }
     if (names.hpa) {
       const hpa = this.caches.hpas.get(names.hpa, ns);
       if (hpa) {
@@ -129,19 +132,39 @@ export class Applier {
     );
   }
 
-  /** Writes the canary route (canary Ingress or HTTPRoute) of the Canary's provider. */
+  /**
+   * Writes the canary routes (canary Ingress, HTTPRoute, or both while migrating). A route its Gateway has
+   * not accepted gets no canary traffic yet; an HTTPRoute someone else owns is never written.
+   */
   async setRoutes(ctx: ApplyContext, routes: Routes): Promise<string[]> {
-    const router = routerFor(ctx.spec, { prefix: this.prefix, ingressClass: this.ingressClass });
+    const options = { prefix: this.prefix, ingressClass: this.ingressClass };
     const namespace = ctx.canary.metadata.namespace!;
-    const desired = router.build({
-      spec: ctx.spec,
-      namespace,
-      owner: ownerOf(ctx.canary),
-      routes,
-      source: ctx.ingress,
-    });
-    if (!desired) return [];
-    return this.applyIfChanged(ctx, desired, liveRoute(router, this.caches, ctx.spec, namespace));
+    const drift: string[] = [];
+    for (const router of activeRouters(ctx.spec, ctx.status, options)) {
+      const live = liveRoute(router, this.caches, ctx.spec, namespace);
+      if (live && router.routeKind === 'gateway' && !ownedRoute(live, ctx.canary)) continue;
+      const accepted = router.readiness(live, ctx.spec, namespace)?.ready ?? true;
+      const desired = router.build({
+        spec: ctx.spec,
+        namespace,
+        owner: ownerOf(ctx.canary),
+        routes: accepted ? routes : { weight: 0, match: false },
+        source: ctx.ingress,
+      });
+      if (desired) drift.push(...(await this.applyIfChanged(ctx, desired, live)));
+    }
+    return drift;
+  }
+
+  /** Deletes the route a finished migration left behind (only if this Canary owns it). */
+  private async retireRoute(ctx: ApplyContext): Promise<void> {
+    const kind = retiredRouteKind(ctx.spec, ctx.status);
+    if (!kind) return;
+    const router = routerOfKind(kind, { prefix: this.prefix });
+    const live = liveRoute(router, this.caches, ctx.spec, ctx.canary.metadata.namespace!);
+    if (!live || !ownedRoute(live, ctx.canary)) return;
+    await ctx.fence();
+    await this.writer.delete(live);
   }
 
   /** Copies the tracked ConfigMaps/Secrets as `<name>-primary` and the target's template to the primary. */

@@ -9,6 +9,7 @@ import { canWatch } from '../kube/discovery.ts';
 import { GATEWAY_API_GROUP, type HTTPRoute } from '../router/httproute-types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
+import { createRouteRequestCounter } from '../checks/route-requests.ts';
 import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
@@ -256,6 +257,7 @@ export class Manager {
       analysisChecks,
       alert,
       providerProblems,
+      routeRequests: this.o.routeRequests ?? createRouteRequestCounter(this.o.metricsServer, this.o.clock),
       // The reconciler stops when the leadership term given ends (options.signal) or when this manager stops.
       signal: this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal,
     });

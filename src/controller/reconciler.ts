@@ -14,6 +14,7 @@ import type { CheckRunner } from './check-runner.ts';
 import { canaryEvent, deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
 import { observe, type Problem } from './snapshot.ts';
+import { migrationEvents, MigrationObserver, type RouteRequestCounter } from './migration.ts';
 
 export { ConflictError } from './record.ts';
 
@@ -46,6 +47,8 @@ export interface ReconcilerOptions {
   alert?: AlertSink;
   /** Messages for metric providers that do not answer; asked once when a Canary is initialised. */
   providerProblems?: (snapshot: Snapshot, signal?: AbortSignal) => Promise<string[]>;
+  /** Reads a route's request count for migrations between providers; without it only a request finishes one. */
+  routeRequests?: RouteRequestCounter;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
@@ -77,6 +80,7 @@ export class Reconciler {
   private readonly applier: Applier;
   private readonly recorder: StatusRecorder;
   private readonly checks: CheckRunner | undefined;
+  private readonly migrations: MigrationObserver;
 
   constructor(options: ReconcilerOptions) {
     // Every write, the recorder's and the applier's included, stops with the signal.
@@ -85,6 +89,7 @@ export class Reconciler {
     this.applier = new Applier(options.caches, writer, options.ingressAnnotationPrefix, options.ingressClass);
     this.recorder = new StatusRecorder(writer);
     this.checks = options.checks;
+    this.migrations = new MigrationObserver(options.routeRequests, options.clock);
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
@@ -109,6 +114,7 @@ export class Reconciler {
     if (!canary) {
       this.recorder.forget(key);
       this.checks?.spent(key);
+      this.migrations.forget(key);
       return {};
     }
     if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion)) return { requeueAfterMs: 100 };
@@ -146,6 +152,16 @@ export class Reconciler {
     ) {
       for (const problem of await this.options.providerProblems(snapshot, this.options.signal))
         plan.events.push({ type: 'Warning', reason: 'MetricsProviderUnavailable', message: problem });
+    }
+
+    if (!deleting) {
+      const migration = await this.migrations.step(canary, spec, plan.status, this.options.signal);
+      if (migration.status) {
+        plan.events.push(...migrationEvents(canary, plan.status.migration, migration.status));
+        plan.status.migration = migration.status;
+      }
+      if (migration.recheckMs !== undefined)
+        plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? migration.recheckMs, migration.recheckMs);
     }
 
     // Record: a conflict here means nothing else was written.

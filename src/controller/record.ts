@@ -26,6 +26,7 @@ const STATUS_FIELDS: Record<keyof Required<CanaryStatus>, true> = {
   pendingOutcome: true,
   previousWeight: true,
   observedSplit: true,
+  migration: true,
 };
 const STATUS_KEYS = Object.keys(STATUS_FIELDS) as (keyof CanaryStatus)[];
 

@@ -1,7 +1,8 @@
 import type { Canary, CanarySpec } from '../api/types.ts';
 import type { KubernetesObject } from '../kube/types.ts';
 import { MANAGED_BY_LABEL } from '../resources/meta.ts';
-import { isGatewayApi, type CanaryRouter } from '../router/router.ts';
+import type { RouteKind } from '../router/migration.ts';
+import type { CanaryRouter } from '../router/router.ts';
 import type { Caches } from './caches.ts';
 import type { Problem } from './snapshot.ts';
 
@@ -19,9 +20,22 @@ export function liveRoute(
     : caches.httpRoutes?.get(name, namespace);
 }
 
-/** Why a gatewayapi:v1 Canary cannot have its HTTPRoute: no Gateway API in the cluster, or a route someone else owns. */
-export function gatewayRouteProblem(canary: Canary, spec: CanarySpec, caches: Caches): Problem | undefined {
-  if (!isGatewayApi(spec)) return undefined;
+/** Whether Kanaria made the route object for this Canary (label and owner reference). */
+export function ownedRoute(live: KubernetesObject, canary: Canary): boolean {
+  return (
+    live.metadata?.labels?.[MANAGED_BY_LABEL] === 'kanaria' &&
+    (live.metadata.ownerReferences ?? []).some((r) => r.kind === 'Canary' && r.uid === canary.metadata.uid)
+  );
+}
+
+/** Why a Canary routing by HTTPRoute cannot have it: no Gateway API in the cluster, or a route someone else owns. */
+export function gatewayRouteProblem(
+  canary: Canary,
+  spec: CanarySpec,
+  caches: Caches,
+  kinds: RouteKind[],
+): Problem | undefined {
+  if (!kinds.includes('gateway')) return undefined;
   const ns = canary.metadata.namespace!;
   if (!caches.httpRoutes)
     return {
@@ -31,11 +45,7 @@ export function gatewayRouteProblem(canary: Canary, spec: CanarySpec, caches: Ca
     };
   const name = spec.service.name ?? spec.targetRef.name;
   const live = caches.httpRoutes.get(name, ns);
-  if (!live) return undefined;
-  const owned =
-    live.metadata?.labels?.[MANAGED_BY_LABEL] === 'kanaria' &&
-    (live.metadata.ownerReferences ?? []).some((r) => r.kind === 'Canary' && r.uid === canary.metadata.uid);
-  if (owned) return undefined;
+  if (!live || ownedRoute(live, canary)) return undefined;
   return {
     reason: 'HTTPRouteNotOwned',
     message: `HTTPRoute ${name} in namespace ${ns} exists and is not managed by this Canary: Kanaria creates the HTTPRoute named after the apex Service; rename or delete yours, or set spec.service.name`,

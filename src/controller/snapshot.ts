@@ -7,7 +7,8 @@ import { namesOf } from '../resources/names.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
 import { templateHash, workloadView } from '../resources/workload.ts';
 import { DEFAULT_ANNOTATION_PREFIX, usesService } from '../router/nginx.ts';
-import { isGatewayApi, routerFor } from '../router/router.ts';
+import { activeRouteKinds, splitRouteKind, type RouteKind } from '../router/migration.ts';
+import { combinedRoutes, routerOfKind } from '../router/router.ts';
 import type { Caches } from './caches.ts';
 import { gatewayRouteProblem, liveRoute } from './route-objects.ts';
 
@@ -34,6 +35,7 @@ function findProblem(
   spec: CanarySpec,
   caches: Caches,
   selectorLabels: string[],
+  kinds: RouteKind[],
 ): { problem?: Problem; target?: V1Deployment; ingress?: V1Ingress; selectorLabel?: string } {
   const ns = canary.metadata.namespace!;
   const names = namesOf(spec);
@@ -56,10 +58,11 @@ function findProblem(
         message: `Deployment ${names.target} has no selector label among ${selectorLabels.join(', ')}: add one of them to spec.selector.matchLabels and the pod template labels`,
       },
     };
-  const routeProblem = gatewayRouteProblem(canary, spec, caches);
+  const routeProblem = gatewayRouteProblem(canary, spec, caches, kinds);
   if (routeProblem) return { target, selectorLabel, problem: routeProblem };
-  if (!names.ingress)
-    return isGatewayApi(spec)
+  // The Ingress matters only while the canary Ingress is one of the routes (not after a migration off it).
+  if (!names.ingress || !kinds.includes('ingress'))
+    return kinds.includes('gateway')
       ? configProblem(target, selectorLabel, caches, names.target)
       : { target, selectorLabel };
   const ingress = caches.ingresses.get(names.ingress, ns);
@@ -165,15 +168,20 @@ export function observe(
 ): Observed {
   const ns = canary.metadata.namespace!;
   const names = namesOf(spec);
-  const found = findProblem(canary, spec, caches, opts.selectorLabels);
+  const kinds = activeRouteKinds(spec, canary.status);
+  const found = findProblem(canary, spec, caches, opts.selectorLabels, kinds);
   const problem = opts.validationProblem ?? found.problem;
   const analysis = spec.analysis;
-  const router = routerFor(spec, { prefix: opts.prefix ?? DEFAULT_ANNOTATION_PREFIX });
-  const live = liveRoute(router, caches, spec, ns);
   // Someone else's HTTPRoute of the same name is neither read nor written.
   const foreign = found.problem?.reason === 'HTTPRouteNotOwned';
-  const routed = foreign ? undefined : router.routes(live, spec);
-  const readiness = foreign ? undefined : router.readiness(live, spec, ns);
+  const routers = kinds
+    .map((kind) => routerOfKind(kind, { prefix: opts.prefix ?? DEFAULT_ANNOTATION_PREFIX }))
+    .filter((router) => !(foreign && router.routeKind === 'gateway'));
+  const lives = routers.map((router) => ({ router, live: liveRoute(router, caches, spec, ns) }));
+  const routed = combinedRoutes(lives.map(({ router, live }) => router.routes(live, spec)));
+  const readiness = lives
+    .map(({ router, live }) => router.readiness(live, spec, ns))
+    .find((r) => r !== undefined);
   const configs = configHashes(found.target, caches);
   const snapshot: Snapshot = {
     name: canary.metadata.name,
@@ -201,9 +209,17 @@ export function observe(
     routedWeight: routed?.weight,
     autoscalerMinReplicas: names.hpa ? caches.hpas.get(names.hpa, ns)?.spec?.minReplicas : undefined,
     routedMatch: routed?.match,
-    splitObservable: Boolean(names.ingress && (spec.metricsServer ?? opts.prometheus)),
+    splitObservable: splitObservable(spec, kinds, Boolean(spec.metricsServer ?? opts.prometheus)),
     problem,
     ...(readiness ? { route: readiness } : {}),
   };
   return { snapshot, target: found.target, ingress: found.ingress, selectorLabel: found.selectorLabel };
+}
+
+/** Whether the data plane's requests can be counted: a Prometheus, and series that name the route. */
+function splitObservable(spec: CanarySpec, kinds: RouteKind[], prometheus: boolean): boolean {
+  if (!prometheus) return false;
+  return splitRouteKind(kinds) === 'ingress'
+    ? Boolean(spec.ingressRef)
+    : spec.ingressController === 'traefik';
 }

@@ -3,7 +3,7 @@
  * and reads the routes (and, where the provider reports it, readiness) back from the live one. The engine
  * never sees which provider is in use: it gets the routed weight and match, and a readiness, in its Snapshot.
  */
-import type { CanarySpec } from '../api/types.ts';
+import type { CanarySpec, CanaryStatus } from '../api/types.ts';
 import { GATEWAY_API_PROVIDER } from '../api/types.ts';
 import type { KubernetesObject, V1Ingress } from '../kube/types.ts';
 import type { Owner } from '../resources/meta.ts';
@@ -11,6 +11,7 @@ import { namesOf } from '../resources/names.ts';
 import { buildHttpRoute, routesOfHttpRoute } from './gatewayapi.ts';
 import type { HTTPRoute } from './httproute-types.ts';
 import { buildCanaryIngress, DEFAULT_ANNOTATION_PREFIX, routesOf, type Routes } from './nginx.ts';
+import { activeRouteKinds, routeKindOf, type RouteKind } from './migration.ts';
 import { httpRouteReadiness, type RouteReadiness } from './route-status.ts';
 
 export type { Routes } from './nginx.ts';
@@ -28,6 +29,8 @@ export interface RouteInput {
 export interface CanaryRouter {
   /** Kind of the route object, which tells the shell where to find the live one. */
   readonly kind: 'Ingress' | 'HTTPRoute';
+  /** Which kind of route this router writes. */
+  readonly routeKind: RouteKind;
   /** Name of the route object Kanaria owns for the Canary; undefined when it has none. */
   routeName(spec: CanarySpec): string | undefined;
   /** The desired route object; undefined when it cannot be built yet (no source Ingress). */
@@ -53,6 +56,7 @@ export function nginxRouter(options: RouterOptions = {}): CanaryRouter {
   const prefix = options.prefix ?? DEFAULT_ANNOTATION_PREFIX;
   return {
     kind: 'Ingress',
+    routeKind: 'ingress',
     routeName: (spec) => namesOf(spec).canaryIngress,
     build: (input) => {
       if (!input.source) return undefined;
@@ -75,6 +79,7 @@ export function nginxRouter(options: RouterOptions = {}): CanaryRouter {
 
 export const gatewayApiRouter: CanaryRouter = {
   kind: 'HTTPRoute',
+  routeKind: 'gateway',
   routeName: (spec) => namesOf(spec).apex,
   build: (input) => buildHttpRoute(input),
   routes: (live, spec) => routesOfHttpRoute(live as HTTPRoute | undefined, spec),
@@ -85,7 +90,34 @@ export function isGatewayApi(spec: CanarySpec): boolean {
   return spec.provider === GATEWAY_API_PROVIDER;
 }
 
+export function routerOfKind(kind: RouteKind, options: RouterOptions = {}): CanaryRouter {
+  return kind === 'gateway' ? gatewayApiRouter : nginxRouter(options);
+}
+
 /** The router of the Canary's provider. */
 export function routerFor(spec: CanarySpec, options: RouterOptions = {}): CanaryRouter {
-  return isGatewayApi(spec) ? gatewayApiRouter : nginxRouter(options);
+  return routerOfKind(routeKindOf(spec.provider), options);
+}
+
+/** The routers whose routes carry the Canary's traffic: its provider's, and while migrating the old one's. */
+export function activeRouters(
+  spec: CanarySpec,
+  status: CanaryStatus | undefined,
+  options: RouterOptions = {},
+): CanaryRouter[] {
+  return activeRouteKinds(spec, status).map((kind) => routerOfKind(kind, options));
+}
+
+/**
+ * What the routes carry together, as the engine sees it: the highest canary weight and any header route,
+ * so that "no traffic on the canary" holds only when it holds on every route (a route behind the others
+ * is brought to the recorded routes by the applier on every pass).
+ */
+export function combinedRoutes(routes: (Routes | undefined)[]): Routes | undefined {
+  const known = routes.filter((r): r is Routes => r !== undefined);
+  if (known.length === 0) return undefined;
+  return {
+    weight: Math.max(...known.map((r) => r.weight)),
+    match: known.some((r) => r.match),
+  };
 }

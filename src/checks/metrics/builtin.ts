@@ -1,4 +1,5 @@
 import type { IngressController } from '../../api/types.ts';
+import type { RouteKind } from '../../router/migration.ts';
 
 /**
  * The metrics every canary can use without a template, with Flagger's NGINX semantics, read from the series
@@ -9,6 +10,8 @@ export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 
 /** Traefik's name for its ingress-nginx compatibility provider, the suffix of the service label. */
 export const TRAEFIK_INGRESS_NGINX_PROVIDER = 'kubernetesingressnginx';
+/** Traefik's name for its Gateway API provider. */
+export const TRAEFIK_GATEWAY_PROVIDER = 'kubernetesgateway';
 
 export interface BuiltinQueryVars {
   namespace: string;
@@ -22,6 +25,8 @@ export interface BuiltinQueryVars {
   /** traefik: the apex Service's port number and name; the Ingress backend refers to one of them. */
   port?: number;
   portName?: string;
+  /** The routes that carry the app's traffic (both while migrating); the canary Ingress when unset. */
+  routes?: RouteKind[];
 }
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
@@ -55,9 +60,44 @@ export function traefikNormalize(name: string): string {
  * recorded from a real Traefik in testdata/traefik-answers.json show both forms). After normalisation only
  * letters, digits and '-' remain, none of them special in a regex.
  */
-export function traefikCanaryService(vars: BuiltinQueryVars): string {
+export function traefikIngressCanaryService(vars: BuiltinQueryVars): string {
   const backend = traefikNormalize(`${vars.namespace}-${vars.ingress}-${vars.service}`);
   return `${backend}-${traefikPortPattern(vars)}-canary@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+}
+
+/**
+ * The regex of the `service` label of Traefik's Gateway provider for the backends `services` of an HTTPRoute
+ * (any HTTPRoute of the namespace when `route` is unset): `httproute-<ns>-<route>-gw-<gateway ns>-<gateway>-
+ * ep-<entry point>-<rule index>-<hash>-svc-<ns>-<service>-<backendRef index>` (recorded in
+ * testdata/traefik-gateway-answers.json). Every rule counts: the A/B rule's canary backend as well as the
+ * weighted one's.
+ */
+export function traefikGatewayService(
+  namespace: string,
+  route: string | undefined,
+  services: string[],
+): string {
+  const ns = traefikNormalize(namespace);
+  const names = services.map(traefikNormalize);
+  const service = names.length === 1 ? names[0] : `(${names.join('|')})`;
+  const routeName = route === undefined ? '.+' : traefikNormalize(route);
+  return `httproute-${ns}-${routeName}-gw-.+-svc-${ns}-${service}-[0-9]+@${TRAEFIK_GATEWAY_PROVIDER}`;
+}
+
+/** Any of the patterns, as one regex. */
+export function anyOf(patterns: string[]): string {
+  return patterns.length === 1 ? patterns[0] : `(${patterns.join('|')})`;
+}
+
+/** The canary's services on Traefik over every route that carries the app (see traefikIngressCanaryService). */
+export function traefikCanaryService(vars: BuiltinQueryVars): string {
+  return anyOf(
+    (vars.routes ?? ['ingress']).map((kind) =>
+      kind === 'gateway'
+        ? traefikGatewayService(vars.namespace, vars.service, [`${vars.service ?? ''}-canary`])
+        : traefikIngressCanaryService(vars),
+    ),
+  );
 }
 
 /** The `<port>` part of a Traefik service name: the apex port's number or name, `(80|http)` when both are known. */
@@ -73,6 +113,10 @@ export function traefikPortPattern(vars: BuiltinQueryVars): string {
 
 /** ingress-nginx: `canary!=""` keeps only the series ingress-nginx labels as served by the canary Ingress. */
 function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
+  if (!(vars.routes ?? ['ingress']).includes('ingress'))
+    throw new Error(
+      "the built-in metrics read ingress-nginx's series, which an HTTPRoute has none of: set spec.ingressController: traefik when Traefik serves the Gateway, or reference a MetricTemplate for your Gateway (docs/metric-templates-gateway-api.md)",
+    );
   const base = `namespace="${promqlLabel(vars.namespace)}",ingress="${promqlLabel(vars.ingress)}",canary!=""`;
   const i = vars.interval;
   switch (name) {
@@ -90,7 +134,8 @@ function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
 }
 
 /**
- * Traefik (kubernetesIngressNGINX provider): the series of the canary's service (see traefikCanaryService).
+ * Traefik (kubernetesIngressNGINX or kubernetesGateway provider): the series of the canary's services (see
+ * traefikCanaryService).
  * Service series count upstream attempts, retries included: the provider puts a retry middleware on every
  * router (its reading of ingress-nginx's proxy-next-upstream, by default on connection errors and timeouts),
  * so a request that failed on a canary pod and was retried counts once per attempt (during a pod switch, 76
@@ -120,8 +165,8 @@ function traefikQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
  * The PromQL of a built-in metric, or undefined for any other name.
  * - request-success-rate: percentage (0-100) of the canary's requests that did not answer 5xx
  * - request-duration: the canary's mean response time in milliseconds
- * from ingress-nginx's series unless `ingressController` is traefik. Throws when the traefik series cannot be
- * named (no service or port).
+ * from ingress-nginx's series unless `ingressController` is traefik. Throws when the series cannot be named
+ * (traefik: no service or port; ingress-nginx: no Ingress route).
  */
 export function builtinQuery(name: string, vars: BuiltinQueryVars): string | undefined {
   if (!isBuiltinMetric(name)) return undefined;

@@ -1,3 +1,4 @@
+import type { RouteKind } from '../../router/migration.ts';
 import { DEFAULT_PORT_NAME } from '../../api/defaults.ts';
 import type { CanaryMetric, IngressController, ThresholdRange } from '../../api/types.ts';
 import { builtinQuery, builtinSourceName, isBuiltinMetric } from './builtin.ts';
@@ -117,6 +118,8 @@ export interface MetricCheckCanary {
   /** spec.service.port and portName (the built-in metrics on traefik name the series after them). */
   port?: number;
   portName?: string;
+  /** The routes that carry the app (both while migrating); the canary Ingress when unset. */
+  routes?: RouteKind[];
 }
 
 export interface MetricCheckInput {
@@ -140,12 +143,13 @@ function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
     throw new Error(`metric template ${ns}/${metric.templateRef.name} was not found`);
   }
   if (metric.query) return renderQuery(metric.query, vars);
-  const { ingressController, port, portName } = input.canary;
+  const { ingressController, port, portName, routes } = input.canary;
   const builtin = builtinQuery(metric.name, {
     ...vars,
     ingressController,
     port,
     portName: portName || DEFAULT_PORT_NAME,
+    routes,
   });
   if (builtin === undefined) {
     throw new Error(

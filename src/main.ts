@@ -6,13 +6,14 @@ import { registerGate } from './cli/gate.ts';
 import { registerDemo } from './cli/demo.ts';
 import { registerGet } from './cli/get.ts';
 import { registerList } from './cli/list.ts';
+import { registerMigrate } from './cli/migrate.ts';
 import { registerAbort, registerPromote, registerResume } from './cli/requests.ts';
 import { registerStatus } from './cli/status.ts';
 
 const program = new Command();
 program
   .name('kanaria')
-  .description('Progressive delivery for Kubernetes behind ingress-nginx')
+  .description('Progressive delivery for Kubernetes behind ingress-nginx or a Gateway API Gateway')
   .showHelpAfterError();
 registerController(program);
 registerDevCluster(program);
@@ -21,6 +22,7 @@ registerList(program);
 registerPromote(program);
 registerAbort(program);
 registerResume(program);
+registerMigrate(program);
 registerStatus(program);
 registerConvert(program);
 registerGate(program);

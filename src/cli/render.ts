@@ -81,6 +81,7 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   if (view.strategy === 'ab') lines.push(field('  Routing', 'by header/cookie match'));
   else lines.push(field('  Weight', `${weightBar(view.weight)} (max ${view.maxWeight}%)`));
   if (view.observed) lines.push(field('  Observed', view.observed));
+  if (view.migration) lines.push(field('Migration', view.migration));
   lines.push(field('  Failed checks', `${view.failedChecks}/${view.threshold}`));
   if (view.revision) lines.push(field('Revision', view.revision));
   for (const g of view.gates) lines.push(field(g.gate === 'confirm' ? 'Gate' : 'Rollback gate', g.record));

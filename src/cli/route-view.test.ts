@@ -48,4 +48,25 @@ describe('the HTTPRoute in kanaria get', () => {
       info: 'podinfo-primary=100 podinfo-canary=0, A/B rule to the canary, Accepted',
     });
   });
+
+  it('shows a move between providers in one line', () => {
+    const migration = {
+      from: 'nginx' as const,
+      to: 'gatewayapi:v1' as const,
+      startedAt: '2026-12-01T12:00:00Z',
+      message: 'the nginx route still serves requests (1200 counted)',
+    };
+    const view = buildCanaryView(
+      {
+        canary: { ...canary, status: { ...canary.status, migration } },
+        services: [],
+        configs: [],
+        events: [],
+      },
+      0,
+    );
+    expect(view.migration).toBe(
+      'nginx -> gatewayapi:v1, in progress: the nginx route still serves requests (1200 counted)',
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { Canary } from '../api/types.ts';
+import type { Canary, MigrationStatus } from '../api/types.ts';
 import { namesOf } from '../resources/names.ts';
 import { routesOfHttpRoute } from '../router/gatewayapi.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
@@ -14,4 +14,11 @@ export function httpRouteInfo(route: HTTPRoute, canary: Canary): string {
   const ready = httpRouteReadiness(route, spec, canary.metadata.namespace ?? '');
   parts.push(ready.ready ? 'Accepted' : `not accepted: ${ready.reason}`);
   return parts.join(', ');
+}
+
+/** "nginx -> gatewayapi:v1: <where it stands>" for a move between providers in progress or just finished. */
+export function migrationOf(migration: MigrationStatus | undefined): string | undefined {
+  if (!migration) return undefined;
+  const state = migration.finishedAt ? `finished (${migration.finishedBy ?? 'idle'})` : 'in progress';
+  return `${migration.from} -> ${migration.to}, ${state}${migration.message ? `: ${migration.message}` : ''}`;
 }

@@ -6,7 +6,7 @@ import type { Canary, ObservedSplit } from '../api/types.ts';
 import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
 import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
-import { httpRouteInfo } from './route-view.ts';
+import { httpRouteInfo, migrationOf } from './route-view.ts';
 import { describeGateRecord } from '../gate/record.ts';
 import { GATE_ANNOTATION, ROLLBACK_GATE_ANNOTATION } from '../resources/meta.ts';
 import { namesOf } from '../resources/names.ts';
@@ -47,6 +47,8 @@ export interface CanaryView {
   maxWeight: number;
   /** What the data plane did with the last interval's requests (status.observedSplit), as one line. */
   observed?: string;
+  /** A move between providers (status.migration), as one line. */
+  migration?: string;
   failedChecks: number;
   threshold: number;
   revision?: string;
@@ -277,6 +279,7 @@ export function buildCanaryView(
     weight,
     maxWeight: strategy === 'bluegreen' ? 100 : maxWeightOf(analysis),
     observed: observedSplitOf(status.observedSplit, now),
+    migration: migrationOf(status.migration),
     failedChecks: status.failedChecks ?? 0,
     threshold: analysis.threshold ?? 1,
     revision: status.revision,

@@ -40,17 +40,43 @@ export interface ReleaseOptions {
 }
 
 /** The example app (examples/podinfo) deployed in one namespace, with generated user traffic. */
+/**
+ * How user requests enter the app: through its Ingress (the nginx provider's canary Ingress), through
+ * its Gateway (the gatewayapi:v1 provider's HTTPRoute), or both (on one proxy, told apart by Host).
+ */
+export type EntryPath = 'ingress' | 'gateway';
+
+/** The app's Gateway (AppOptions.entry `gateway` or `both`): where Kanaria's HTTPRoute attaches. */
+export interface AppGateway {
+  /** The Gateway's name, in the app's namespace: `gateway`. */
+  name: string;
+  /** The HTTPRoute's hostname: user requests through the Gateway carry it as Host. */
+  host: string;
+  /** The port a listener must have to be served by the proxy's web entry point. */
+  listenerPort: number;
+  /** The proxy's entry point the listener is served on, e.g. http://127.0.0.1:40123 */
+  url: string;
+}
+
 export interface AppUnderTest {
   namespace: string;
   /** Deployment, Ingress and Canary name: `podinfo`. */
   name: string;
   counts(): Promise<AppCounts>;
   /**
-   * Resolves with the time from which the data plane routes by `weight`: the simulation's own view of
-   * the canary Ingress; Traefik's, from its API, once the Ingress says so; on a real ingress-nginx, a
-   * settle period after the Ingress says so.
+   * Resolves with the time from which the data plane routes by `weight` on `path` (default: the app's
+   * Gateway when it only has that entry, else its Ingress): the simulation's own view of the canary
+   * Ingress; Traefik's, from its API, once the canary Ingress (or the HTTPRoute) says so; on a real
+   * ingress-nginx, a settle period after the Ingress says so.
    */
-  routedAt(weight: number, timeoutMs?: number): Promise<number>;
+  routedAt(weight: number, timeoutMs?: number, path?: EntryPath): Promise<number>;
+  /** The app's Gateway, where the environment serves Gateway API routes and AppOptions.entry asked for it. */
+  gateway?: AppGateway;
+  /**
+   * Sets the user traffic sent through `path` to `rps` requests per second (0 stops it), with the
+   * app's traffic profiles; where the environment can do so (Traefik).
+   */
+  traffic?(path: EntryPath, rps: number): Promise<void>;
   /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */
   release(version: string, options?: ReleaseOptions): Promise<void>;
   /**
@@ -73,10 +99,20 @@ export interface AppUnderTest {
 export interface AppOptions {
   rps?: number;
   traffic?: TrafficProfile[];
-  /** Header whose absence on canary requests `counts().canaryUnmatched` counts. */
-  abHeader?: string;
+  /**
+   * Header whose absence on canary requests `counts().canaryUnmatched` counts. With several (Traefik
+   * only), the largest count of canary requests lacking one of them: 0 exactly when every canary request
+   * carried all of them.
+   */
+  abHeader?: string | string[];
   /** Cookie whose absence on canary requests `counts().canaryUnmatched` counts (instead of abHeader). */
   abCookie?: string;
+  /**
+   * Which entry paths the app has and gets user traffic on (`rps` each): its Ingress (the default), a
+   * Gateway `gateway` in its namespace (AppUnderTest.gateway), or both. Environments without Gateway API
+   * routing refuse `gateway` and `both`.
+   */
+  entry?: 'ingress' | 'gateway' | 'both';
 }
 
 export interface OperatorUnderTest {
@@ -84,6 +120,8 @@ export interface OperatorUnderTest {
   gateUrl: string;
   /** The operator's log so far (empty when it runs elsewhere). */
   output(): string;
+  /** Whether the operator's process still runs and answers /readyz, where this side started it. */
+  running?(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -130,4 +168,17 @@ export async function e2eEnvironment(kubeconfig: string): Promise<E2EEnvironment
       return simulationEnvironment(kubeconfig);
     }
   }
+}
+
+/**
+ * For environments that only route through the Ingress and tell canary requests apart by one header:
+ * refuses AppOptions they cannot honour (an entry through a Gateway, several A/B headers) and returns
+ * the one A/B header.
+ */
+export function ingressOnlyOptions(kind: E2EEnvironment['kind'], options: AppOptions): string | undefined {
+  if (options.entry && options.entry !== 'ingress')
+    throw new Error(`the ${kind} environment has no Gateway API routing (AppOptions.entry ${options.entry})`);
+  if (Array.isArray(options.abHeader) && options.abHeader.length > 1)
+    throw new Error(`the ${kind} environment counts canary requests by one A/B header only`);
+  return Array.isArray(options.abHeader) ? options.abHeader[0] : options.abHeader;
 }

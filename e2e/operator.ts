@@ -43,5 +43,15 @@ export async function startLocalOperator(
     await sleep(100);
   }
   let stopped: Promise<void> | undefined;
-  return { gateUrl: op.gateUrl, output: () => op.output, stop: () => (stopped ??= stopOperator(op)) };
+  return {
+    gateUrl: op.gateUrl,
+    output: () => op.output,
+    running: async () =>
+      op.child.exitCode === null &&
+      op.child.signalCode === null &&
+      (await fetch(`${op.url}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false)),
+    stop: () => (stopped ??= stopOperator(op)),
+  };
 }

@@ -14,6 +14,7 @@ import { applyObjects, podinfoObjects, setImage } from '../src/demo/app.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import {
+  ingressOnlyOptions,
   nginxCanaryRequestsQuery,
   type AppOptions,
   type AppUnderTest,
@@ -61,7 +62,7 @@ function generator(
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
   const rps = options.rps ?? 20;
   const profiles: TrafficProfile[] = options.traffic ?? [];
-  const header = (options.abHeader ?? 'x-canary').toLowerCase();
+  const header = (ingressOnlyOptions('cluster', options) ?? 'x-canary').toLowerCase();
   const counts = { primary: 0, canary: 0, canaryUnmatched: 0 };
   let errorRate = 0;
   let seq = 0;

@@ -1,7 +1,7 @@
 /** What the scenarios share: creating the Canary, watching a release and printing what it saw. */
 import { expect } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Canary, CanaryAnalysis, Phase } from '../src/api/types.ts';
+import type { Canary, CanaryAnalysis, CanaryService, CanarySpec, Phase } from '../src/api/types.ts';
 import { applyObjects, podinfoCanary } from '../src/demo/app.ts';
 import { readCanary } from '../src/kube/canaries.ts';
 import type { Kube } from '../src/kube/client.ts';
@@ -21,18 +21,54 @@ export const WALKTHROUGH_METRICS: CanaryAnalysis['metrics'] = [
 ];
 
 /**
- * The example Canary (examples/podinfo/canary.yaml) with `analysis` over its own and the environment's
- * `canarySpec` over the rest, created in `namespace`.
+ * Fields of a Canary spec a scenario sets over the example's: `service` is merged field by field, and a
+ * field given as undefined is removed (e.g. `ingressRef: undefined` for provider gatewayapi:v1).
+ */
+export type CanarySpecOverride = Omit<Partial<CanarySpec>, 'service'> & { service?: Partial<CanaryService> };
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function overSpec(spec: CanarySpec, over: CanarySpecOverride | undefined): CanarySpec {
+  if (!over) return spec;
+  const { service, ...rest } = over;
+  return withoutUndefined({
+    ...spec,
+    ...rest,
+    ...(service ? { service: withoutUndefined({ ...spec.service, ...service }) } : {}),
+  });
+}
+
+/**
+ * The example Canary (examples/podinfo/canary.yaml) with `analysis` over its own, the environment's
+ * `canarySpec` and then `spec` (e.g. gatewayCanarySpec()) over the rest, created in `namespace`.
  */
 export async function createCanary(
   env: Pick<E2EEnvironment, 'kube' | 'canarySpec'>,
   namespace: string,
   analysis: Partial<CanaryAnalysis>,
+  spec?: CanarySpecOverride,
 ): Promise<Canary> {
   const canary = await podinfoCanary(namespace, { webhooks: [], ...analysis });
-  canary.spec = { ...canary.spec, ...env.canarySpec };
+  canary.spec = overSpec({ ...canary.spec, ...env.canarySpec }, spec);
   await applyObjects(env.kube, [canary as never]);
   return canary;
+}
+
+/**
+ * The Canary spec for provider gatewayapi:v1 on the app's Gateway (AppOptions.entry `gateway` or
+ * `both`): an HTTPRoute attached to it with the Gateway host, Traefik's series for the built-in
+ * metrics, and no ingressRef.
+ */
+export function gatewayCanarySpec(app: AppUnderTest): CanarySpecOverride {
+  if (!app.gateway) throw new Error(`${app.namespace}: the app has no Gateway (AppOptions.entry)`);
+  return {
+    provider: 'gatewayapi:v1',
+    ingressController: 'traefik',
+    ingressRef: undefined,
+    service: { gatewayRefs: [{ name: app.gateway.name }], hosts: [app.gateway.host] },
+  };
 }
 
 /** Resolves once user requests reach the primary (its count grows between two reads). */
@@ -81,24 +117,17 @@ export interface RouteSample {
   cookie?: string;
 }
 
-/** Polls the canary Ingress every 50ms and keeps each distinct routing state with the time it was seen. */
-export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
+const routeKey = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}/${s.cookie ?? ''}`;
+
+/** Calls `read` every 50ms and keeps each distinct routing state it returns with the time it was seen. */
+function pollRoutes(read: () => Promise<RouteSample | undefined>) {
   const samples: RouteSample[] = [];
   let stopped = false;
-  const key = (s: RouteSample) => `${s.weight}/${s.header ?? ''}/${s.headerValue ?? ''}/${s.cookie ?? ''}`;
   const sampleOnce = async () => {
     try {
-      const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
-        ?.annotations;
-      const sample: RouteSample = {
-        at: Date.now(),
-        weight: Number(a?.[WEIGHT] ?? 'NaN'),
-        header: a?.[`${P}/canary-by-header`],
-        headerValue: a?.[`${P}/canary-by-header-value`],
-        cookie: a?.[`${P}/canary-by-cookie`],
-      };
+      const sample = await read();
       const last = samples.at(-1);
-      if (Number.isFinite(sample.weight) && (!last || key(last) !== key(sample))) samples.push(sample);
+      if (sample && (!last || routeKey(last) !== routeKey(sample))) samples.push(sample);
     } catch {
       // not there yet
     }
@@ -120,6 +149,75 @@ export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-ca
       await sampleOnce();
     },
   };
+}
+
+/** Polls the canary Ingress every 50ms and keeps each distinct routing state with the time it was seen. */
+export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-canary') {
+  return pollRoutes(async () => {
+    const a = (await kube.networking.readNamespacedIngress({ name: ingress, namespace })).metadata
+      ?.annotations;
+    const sample: RouteSample = {
+      at: Date.now(),
+      weight: Number(a?.[WEIGHT] ?? 'NaN'),
+      header: a?.[`${P}/canary-by-header`],
+      headerValue: a?.[`${P}/canary-by-header-value`],
+      cookie: a?.[`${P}/canary-by-cookie`],
+    };
+    return Number.isFinite(sample.weight) ? sample : undefined;
+  });
+}
+
+interface HttpRouteRule {
+  matches?: { headers?: { name: string; value: string }[]; queryParams?: unknown[] }[];
+  backendRefs?: { name: string; weight?: number }[];
+}
+
+/** The canary's share of a rule's weights in percent (Gateway API weights default to 1). */
+function ruleShare(rule: HttpRouteRule, canaryService: string): number {
+  const refs = rule.backendRefs ?? [];
+  const total = refs.reduce((sum, r) => sum + (r.weight ?? 1), 0);
+  const canary = refs.filter((r) => r.name === canaryService).reduce((sum, r) => sum + (r.weight ?? 1), 0);
+  return total > 0 ? Math.round((100 * canary) / total) : 0;
+}
+
+const hasConditions = (rule: HttpRouteRule) =>
+  (rule.matches ?? []).some((m) => (m.headers?.length ?? 0) + (m.queryParams?.length ?? 0) > 0);
+
+/**
+ * What an HTTPRoute Kanaria writes routes by, as a RouteSample: `weight` is the canary's share of the
+ * rule without conditions; while a rule with header conditions sends requests to the canary, `header`
+ * and `headerValue` list its headers' names and values (comma separated, one match's after another).
+ */
+export function httpRouteSample(
+  rules: HttpRouteRule[],
+  at: number,
+  canaryService = 'podinfo-canary',
+): RouteSample | undefined {
+  const weighted = rules.find((r) => !hasConditions(r));
+  if (!weighted) return undefined;
+  const ab = rules.filter((r) => hasConditions(r) && ruleShare(r, canaryService) > 0);
+  const headers = ab.flatMap((r) => (r.matches ?? []).flatMap((m) => m.headers ?? []));
+  return {
+    at,
+    weight: ruleShare(weighted, canaryService),
+    ...(headers.length
+      ? { header: headers.map((h) => h.name).join(','), headerValue: headers.map((h) => h.value).join(',') }
+      : {}),
+  };
+}
+
+/** Like watchRoutes, for the HTTPRoute of provider gatewayapi:v1 (named after the apex Service). */
+export function watchHttpRoute(kube: Kube, namespace: string, route = 'podinfo') {
+  return pollRoutes(async () => {
+    const obj = (await kube.custom.getNamespacedCustomObject({
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      namespace,
+      plural: 'httproutes',
+      name: route,
+    })) as { spec?: { rules?: HttpRouteRule[] } };
+    return httpRouteSample(obj.spec?.rules ?? [], Date.now());
+  });
 }
 
 /** Prints what a scenario saw, under its name, so a run's output reads as a report. */

@@ -14,6 +14,7 @@ import { startPrometheus, type PrometheusServer } from '../src/devcluster/promet
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { freshNamespace } from '../test/integration/helpers.ts';
 import {
+  ingressOnlyOptions,
   nginxCanaryRequestsQuery,
   type AppOptions,
   type AppUnderTest,
@@ -35,6 +36,7 @@ async function simulatedApp(
   options: AppOptions,
 ): Promise<AppUnderTest> {
   const name = 'podinfo';
+  const abHeader = ingressOnlyOptions('simulation', options);
   await applyObjects(
     kube,
     await podinfoObjects({ namespace, host: `${namespace}.e2e.local`, minReadySeconds: 0 }),
@@ -43,7 +45,7 @@ async function simulatedApp(
   const canary = await TestBackend.start({ name: `${name}-canary` });
   const tap = await HeaderTap.start(
     canary.url,
-    options.abCookie ? { cookie: options.abCookie } : { header: options.abHeader ?? 'x-canary' },
+    options.abCookie ? { cookie: options.abCookie } : { header: abHeader ?? 'x-canary' },
   );
   const sim = new SimulatedNginx({
     kube,

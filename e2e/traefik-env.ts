@@ -3,9 +3,12 @@
  * control plane of e2e/global-setup.ts, whose pods get addresses from 198.18.0.0/16 and one real HTTP
  * process each from the pod runner (a SIMULATION of the kubelet's containers, src/podrunner); one real
  * Traefik serving every namespace's Ingresses with its ingress-nginx provider (which honours the canary
- * annotations Kanaria writes); one real Prometheus scraping Traefik alone; the operator as its own
+ * annotations Kanaria writes) and, with its Gateway API provider, the HTTPRoutes on the Gateway an app
+ * gets with AppOptions.entry `gateway` or `both` (a listener on Traefik's web port; requests through it
+ * carry the Host `gw-<namespace>.e2e.local`, those through the Ingress `<namespace>.e2e.local`); one real
+ * Prometheus scraping Traefik alone; the operator as its own
  * process reading Traefik's series (`spec.ingressController: traefik`); Kanaria's load tester for the
- * webhooks; and per app a load generator sending user traffic through Traefik.
+ * webhooks; and per app and entry path a load generator sending user traffic through Traefik.
  *
  * What reached which version is what the pods' own processes counted (src/realproxy/pod-counts.ts). Webhooks reach
  * the canary pods through the load tester, which resolves `http://<service>.<namespace>/` to a ready
@@ -18,14 +21,27 @@ import { startLoadTester, type LoadTester } from '../src/demo/loadtester.ts';
 import { serviceResolver } from '../src/demo/service-resolver.ts';
 import { startPrometheus, type PrometheusServer } from '../src/devcluster/prometheus.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
+import {
+  ensureTraefikGatewayClass,
+  GATEWAY_GROUP,
+  gatewayConditions,
+  traefikGateway,
+} from '../src/realproxy/gateway.ts';
 import { ensureNginxIngressClass } from '../src/realproxy/ingress-class.ts';
-import { startLoadGenerator } from '../src/realproxy/load-generator.ts';
+import { startLoadGenerator, type LoadGenerator } from '../src/realproxy/load-generator.ts';
 import { appCounts, processCounters } from '../src/realproxy/pod-counts.ts';
 import { startTraefik, type Traefik } from '../src/realproxy/traefik.ts';
-import { canaryWeights } from '../src/realproxy/traefik-api.ts';
+import { canaryWeights, gatewayRouteWeights } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import { waitForProcesses } from '../test/realpods/helpers.ts';
-import type { AppOptions, AppUnderTest, E2EEnvironment, OperatorUnderTest } from './harness.ts';
+import type {
+  AppGateway,
+  AppOptions,
+  AppUnderTest,
+  E2EEnvironment,
+  EntryPath,
+  OperatorUnderTest,
+} from './harness.ts';
 import { loadTesterHooks } from './hooks.ts';
 import { startLocalOperator } from './operator.ts';
 
@@ -41,51 +57,167 @@ interface Shared {
   runnerUrl: string;
 }
 
+/** The HTTPRoute Kanaria writes for the app (named after the apex Service) as far as the tests read it. */
+interface RouteRule {
+  matches?: { headers?: unknown[]; queryParams?: unknown[] }[];
+  backendRefs?: { name: string; weight?: number }[];
+}
+
+/** The index of the HTTPRoute's weighted rule (the one without header or query conditions). */
+function weightedRuleIndex(rules: RouteRule[]): number {
+  return rules.findIndex((r) =>
+    (r.matches ?? []).every((m) => (m.headers?.length ?? 0) + (m.queryParams?.length ?? 0) === 0),
+  );
+}
+
+/** The canary's share of a rule's weights in percent (Gateway API weights default to 1). */
+function canaryShare(weights: [string, number][], canaryService: string): number {
+  const total = weights.reduce((sum, [, w]) => sum + w, 0);
+  const canary = weights.filter(([s]) => s === canaryService).reduce((sum, [, w]) => sum + w, 0);
+  return total > 0 ? Math.round((100 * canary) / total) : 0;
+}
+
+async function readHttpRoute(kube: Kube, namespace: string, name: string): Promise<RouteRule[] | undefined> {
+  try {
+    const route = (await kube.custom.getNamespacedCustomObject({
+      group: GATEWAY_GROUP,
+      version: 'v1',
+      namespace,
+      plural: 'httproutes',
+      name,
+    })) as { spec?: { rules?: RouteRule[] } };
+    return route.spec?.rules ?? [];
+  } catch {
+    return undefined;
+  }
+}
+
 async function traefikApp(
   { kube, traefik, loadTester, runnerUrl }: Shared,
   namespace: string,
   options: AppOptions,
 ): Promise<AppUnderTest> {
   const name = 'podinfo';
-  const host = `${namespace}.e2e.local`;
+  const entry = options.entry ?? 'ingress';
+  // Two entry paths on one Traefik (its web entry point) are told apart by the Host of the request.
+  const hosts: Record<EntryPath, string> = {
+    ingress: `${namespace}.e2e.local`,
+    gateway: `gw-${namespace}.e2e.local`,
+  };
   // minReadySeconds: KWOK reports a pod Ready at once, its process listens a moment later; the operator
   // waits for available replicas, so it sends no traffic to pods whose process may not listen yet.
-  await applyObjects(kube, await podinfoObjects({ namespace, host, minReadySeconds: 1 }));
+  await applyObjects(kube, await podinfoObjects({ namespace, host: hosts.ingress, minReadySeconds: 1 }));
+  let gateway: AppGateway | undefined;
+  if (entry !== 'ingress') {
+    gateway = {
+      name: await traefikGateway(kube, { namespace, port: traefik.webPort }),
+      host: hosts.gateway,
+      listenerPort: traefik.webPort,
+      url: traefik.url,
+    };
+    const gw = gateway.name;
+    await waitFor(
+      `Gateway ${gw} Accepted and Programmed by Traefik`,
+      async () => {
+        const c = await gatewayConditions(kube, namespace, gw);
+        return ['Accepted', 'Programmed'].every((t) => c.some((x) => x.type === t && x.status === 'True'));
+      },
+      30_000,
+      100,
+    );
+  }
   await waitForProcesses(kube, namespace, `app=${name}`, 2);
-  const traffic = startLoadGenerator({
-    url: traefik.url,
-    host,
-    rps: options.rps ?? 40,
-    traffic: options.traffic,
-  });
-  const match = { header: options.abHeader, cookie: options.abCookie };
+  const generators = new Map<EntryPath, LoadGenerator>();
+  const traffic = async (path: EntryPath, rps: number) => {
+    if (path === 'gateway' && !gateway)
+      throw new Error(`${namespace}: the app has no Gateway (AppOptions.entry)`);
+    const old = generators.get(path);
+    generators.delete(path);
+    if (rps > 0)
+      generators.set(
+        path,
+        startLoadGenerator({ url: traefik.url, host: hosts[path], rps, traffic: options.traffic }),
+      );
+    await old?.stop();
+  };
+  const rps = options.rps ?? 40;
+  if (entry !== 'gateway') await traffic('ingress', rps);
+  if (entry !== 'ingress') await traffic('gateway', rps);
+  const abHeaders = [options.abHeader ?? 'x-canary'].flat();
   const canaryUrl = `http://${name}-canary.${namespace}`;
+
+  // Observed through Traefik itself: once the canary Ingress says so (so an older state Traefik still
+  // has is not mistaken for it), its API must show the canary backend at that weight.
+  const ingressRoutedAt = async (weight: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    await waitFor(
+      `canary weight ${weight} on the Ingress`,
+      async () => {
+        const ing = await kube.networking.readNamespacedIngress({ name: `${name}-canary`, namespace });
+        return ing.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight'] === String(weight);
+      },
+      timeoutMs,
+      20,
+    );
+    await waitFor(
+      `canary weight ${weight} in Traefik`,
+      async () => {
+        const weights = [...(await canaryWeights(traefik.apiUrl, namespace, name)).values()];
+        return weights.length > 0 && weights.every((w) => w === weight);
+      },
+      Math.max(1_000, deadline - Date.now()),
+      20,
+    );
+  };
+  // The same for the Gateway: the HTTPRoute's weighted rule first, then the weighted service Traefik's
+  // Gateway provider made of that rule (`…-<rule>-<hash>-wrr`).
+  const gatewayRoutedAt = async (weight: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    const rule = await waitFor(
+      `canary weight ${weight} on the HTTPRoute ${name}`,
+      async () => {
+        const rules = await readHttpRoute(kube, namespace, name);
+        const index = rules ? weightedRuleIndex(rules) : -1;
+        if (!rules || index < 0) return undefined;
+        const refs = (rules[index].backendRefs ?? []).map((r): [string, number] => [r.name, r.weight ?? 1]);
+        return canaryShare(refs, `${name}-canary`) === weight ? { index } : undefined;
+      },
+      timeoutMs,
+      20,
+    );
+    await waitFor(
+      `canary weight ${weight} in Traefik's services of the HTTPRoute ${name}`,
+      async () => {
+        const served = (
+          await gatewayRouteWeights(traefik.apiUrl, namespace, name, { gateway: gateway?.name })
+        ).filter((r) => r.rule === rule.index);
+        return (
+          served.length > 0 && served.every((r) => canaryShare([...r.weights], `${name}-canary`) === weight)
+        );
+      },
+      Math.max(1_000, deadline - Date.now()),
+      20,
+    );
+  };
+
   return {
     namespace,
     name,
-    counts: async () => appCounts(await processCounters(runnerUrl, namespace), name, match),
-    // Observed through Traefik itself: once the Ingress says so (so an older state Traefik still has is
-    // not mistaken for it), its API must show the canary backend at that weight.
-    async routedAt(weight, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      await waitFor(
-        `canary weight ${weight} on the Ingress`,
-        async () => {
-          const ing = await kube.networking.readNamespacedIngress({ name: `${name}-canary`, namespace });
-          return ing.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight'] === String(weight);
-        },
-        timeoutMs,
-        20,
+    gateway,
+    traffic,
+    async counts() {
+      const processes = await processCounters(runnerUrl, namespace);
+      const [first, ...more] = abHeaders.map((header) =>
+        appCounts(processes, name, { header, cookie: options.abCookie }),
       );
-      await waitFor(
-        `canary weight ${weight} in Traefik`,
-        async () => {
-          const weights = [...(await canaryWeights(traefik.apiUrl, namespace, name)).values()];
-          return weights.length > 0 && weights.every((w) => w === weight);
-        },
-        Math.max(1_000, deadline - Date.now()),
-        20,
-      );
+      return {
+        ...first,
+        canaryUnmatched: Math.max(first.canaryUnmatched, ...more.map((c) => c.canaryUnmatched)),
+      };
+    },
+    async routedAt(weight, timeoutMs = 10_000, path = entry === 'gateway' ? 'gateway' : 'ingress') {
+      if (path === 'gateway') await gatewayRoutedAt(weight, timeoutMs);
+      else await ingressRoutedAt(weight, timeoutMs);
       await sleep(API_TO_ROUTING_MS);
       return Date.now();
     },
@@ -94,18 +226,21 @@ async function traefikApp(
     },
     errorsReachHooks: true,
     hooks: loadTesterHooks(loadTester.url, canaryUrl),
-    stop: () => traffic.stop(),
+    async stop() {
+      for (const path of [...generators.keys()]) await traffic(path, 0);
+    },
   };
 }
 
 export async function traefikEnvironment(kubeconfig: string): Promise<E2EEnvironment> {
   const kube = createKube(kubeconfig);
   await ensureNginxIngressClass(kube);
+  await ensureTraefikGatewayClass(kube);
   let traefik: Traefik | undefined;
   let prometheus: PrometheusServer | undefined;
   let loadTester: LoadTester | undefined;
   try {
-    traefik = await startTraefik({ kubeconfig });
+    traefik = await startTraefik({ kubeconfig, gatewayApi: true });
     prometheus = await startPrometheus({ scrapeTargets: [traefik.metricsTarget] });
     loadTester = await startLoadTester({ resolver: serviceResolver(kube) });
   } catch (err) {
@@ -123,9 +258,10 @@ export async function traefikEnvironment(kubeconfig: string): Promise<E2EEnviron
     kube,
     kubeconfig,
     prometheusUrl: prom.url,
-    // Traefik names the canary's service after the primary backend, with -canary (see README).
+    // Traefik's ingress-nginx provider names the canary's service after the primary backend, with
+    // -canary (see README); its Gateway provider after the route and the canary Service's backendRef.
     canaryRequestsQuery: (namespace) =>
-      `sum(traefik_service_requests_total{service=~"${namespace}-.*-canary@kubernetesingressnginx"})`,
+      `sum(traefik_service_requests_total{service=~"${namespace}-.*-canary@kubernetesingressnginx|httproute-${namespace}-.*-svc-${namespace}-.*-canary-[0-9]+@kubernetesgateway"})`,
     canarySpec: { ingressController: 'traefik' },
     localReceiversReachable: true,
     loadTesterCalls: () => shared.loadTester.calls,

@@ -30,3 +30,49 @@ export async function canaryWeights(
   }
   return weights;
 }
+
+/** One rule of an HTTPRoute as Traefik's Gateway provider runs it: its weighted service's backends. */
+export interface GatewayRuleWeights {
+  /** The weighted service, `httproute-<ns>-<route>-gw-<ns>-<gateway>-ep-<entrypoint>-<rule>-<hash>-wrr…`. */
+  name: string;
+  /** The rule's index in the HTTPRoute. */
+  rule: number;
+  /** Weight by Kubernetes Service name, for each backend Traefik lists. */
+  weights: Map<string, number>;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The weighted services Traefik's Gateway provider made of HTTPRoute `route` (in `namespace`) on the
+ * Gateway `gateway` of the same namespace and entry point `entryPoint`: one per rule (per match of a
+ * rule with several), empty while Traefik does not serve the route.
+ */
+export async function gatewayRouteWeights(
+  apiUrl: string,
+  namespace: string,
+  route: string,
+  { gateway = 'gateway', entryPoint = 'web' } = {},
+): Promise<GatewayRuleWeights[]> {
+  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
+  const ns = escapeRegex(namespace);
+  const wrr = new RegExp(
+    `^httproute-${ns}-${escapeRegex(route)}-gw-${ns}-${escapeRegex(gateway)}-ep-${escapeRegex(entryPoint)}-(\\d+)-[0-9a-f]{20}-wrr(@|$)`,
+  );
+  const backend = new RegExp(`-svc-${ns}-(.+)-\\d+(@[a-z]+)?$`);
+  const rules: GatewayRuleWeights[] = [];
+  for (const service of (await res.json()) as ApiService[]) {
+    const m = wrr.exec(service.name);
+    if (service.type !== 'weighted' || !m) continue;
+    const weights = new Map<string, number>();
+    for (const child of service.weighted?.services ?? []) {
+      const svc = backend.exec(child.name)?.[1];
+      if (svc) weights.set(svc, (weights.get(svc) ?? 0) + (child.weight ?? 1));
+    }
+    rules.push({ name: service.name, rule: Number(m[1]), weights });
+  }
+  return rules.sort((a, b) => a.rule - b.rule);
+}

@@ -30,6 +30,23 @@ const STATUS_FIELDS: Record<keyof Required<CanaryStatus>, true> = {
 };
 const STATUS_KEYS = Object.keys(STATUS_FIELDS) as (keyof CanaryStatus)[];
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The JSON merge patch (RFC 7386) value turning `before` into `after`: a merge patch merges objects key by
+ * key, so a key that is gone, at any depth, must be sent as null to be removed (arrays are replaced whole).
+ */
+export function mergePatchValue(before: unknown, after: unknown): unknown {
+  if (after === undefined) return null;
+  if (!isPlainObject(before) || !isPlainObject(after)) return after;
+  const patch: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+    patch[key] = mergePatchValue(before[key], after[key]);
+  return patch;
+}
+
 export class ConflictError extends Error {
   readonly code = 'ECONFLICT';
 }
@@ -74,9 +91,9 @@ export class StatusRecorder {
   /** Records `status` unless it is what the Canary already says; returns the resourceVersion in force. */
   async record(canary: Canary, status: CanaryStatus): Promise<string | undefined> {
     if (stableJson(canary.status ?? {}) === stableJson(status)) return undefined;
-    // Merge patch: keys that are gone must be sent as null to be removed.
     const patch: Record<string, unknown> = {};
-    for (const k of STATUS_KEYS) patch[k] = status[k] ?? null;
+    const before = (canary.status ?? {}) as Record<string, unknown>;
+    for (const k of STATUS_KEYS) patch[k] = mergePatchValue(before[k], status[k]);
     return this.patch(canary, patch, canary.metadata.resourceVersion);
   }
 

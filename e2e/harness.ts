@@ -77,6 +77,11 @@ export interface AppUnderTest {
    * app's traffic profiles; where the environment can do so (Traefik).
    */
   traffic?(path: EntryPath, rps: number): Promise<void>;
+  /**
+   * The answers the user traffic through `path` got so far, by status (0: no answer), over every rate
+   * `traffic` set; where the environment generates the traffic itself (Traefik).
+   */
+  answers?(path: EntryPath): Record<string, number>;
   /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */
   release(version: string, options?: ReleaseOptions): Promise<void>;
   /**

@@ -92,6 +92,15 @@ async function readHttpRoute(kube: Kube, namespace: string, name: string): Promi
   }
 }
 
+/** The header (name) every user request through `path` carries: `x-entry-ingress`, `x-entry-gateway`. */
+export function entryHeader(path: EntryPath): string {
+  return `x-entry-${path}`;
+}
+
+function addStatuses(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [status, n] of Object.entries(from)) into[status] = (into[status] ?? 0) + n;
+}
+
 async function traefikApp(
   { kube, traefik, loadTester, runnerUrl }: Shared,
   namespace: string,
@@ -128,6 +137,8 @@ async function traefikApp(
   }
   await waitForProcesses(kube, namespace, `app=${name}`, 2);
   const generators = new Map<EntryPath, LoadGenerator>();
+  // Answers of generators already stopped, so a path's tally covers every rate it had.
+  const answered: Record<EntryPath, Record<string, number>> = { ingress: {}, gateway: {} };
   const traffic = async (path: EntryPath, rps: number) => {
     if (path === 'gateway' && !gateway)
       throw new Error(`${namespace}: the app has no Gateway (AppOptions.entry)`);
@@ -136,9 +147,23 @@ async function traefikApp(
     if (rps > 0)
       generators.set(
         path,
-        startLoadGenerator({ url: traefik.url, host: hosts[path], rps, traffic: options.traffic }),
+        startLoadGenerator({
+          url: traefik.url,
+          host: hosts[path],
+          rps,
+          traffic: options.traffic,
+          // The pods count header names: this one tells which entry path a request took.
+          headers: { [entryHeader(path)]: '1' },
+        }),
       );
     await old?.stop();
+    if (old) addStatuses(answered[path], old.stats().statuses);
+  };
+  const answers = (path: EntryPath) => {
+    const all = { ...answered[path] };
+    const running = generators.get(path);
+    if (running) addStatuses(all, running.stats().statuses);
+    return all;
   };
   const rps = options.rps ?? 40;
   if (entry !== 'gateway') await traffic('ingress', rps);
@@ -205,6 +230,7 @@ async function traefikApp(
     name,
     gateway,
     traffic,
+    answers,
     async counts() {
       const processes = await processCounters(runnerUrl, namespace);
       const [first, ...more] = abHeaders.map((header) =>

@@ -14,6 +14,8 @@ export interface LoadGeneratorOptions {
   host: string;
   rps: number;
   traffic?: TrafficProfile[];
+  /** Headers every request carries (e.g. one naming the entry path, which the pods then count). */
+  headers?: Record<string, string>;
   /** Stops by itself after this long; default 4 minutes. */
   maxDurationMs?: number;
   /** Requests in flight above this are not sent (counted as dropped); default 100. */
@@ -55,7 +57,7 @@ export function startLoadGenerator(options: LoadGeneratorOptions): LoadGenerator
   };
   const send = () => {
     inFlight += 1;
-    const headers = requestHeaders(sent++, options.host, options.traffic ?? []);
+    const headers = { ...options.headers, ...requestHeaders(sent++, options.host, options.traffic ?? []) };
     const req = request(target, { agent, headers, timeout: 10_000 }, (res) => {
       res.resume();
       res.on('end', () => answered(res.statusCode ?? 0));

@@ -82,6 +82,8 @@ export interface AppUnderTest {
    * `traffic` set; where the environment generates the traffic itself (Traefik).
    */
   answers?(path: EntryPath): Record<string, number>;
+  /** When the user traffic through `path` got answers other than 2xx (epoch ms), where `answers` is known. */
+  failures?(path: EntryPath): { at: number; status: number }[];
   /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */
   release(version: string, options?: ReleaseOptions): Promise<void>;
   /**

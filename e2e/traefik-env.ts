@@ -139,6 +139,7 @@ async function traefikApp(
   const generators = new Map<EntryPath, LoadGenerator>();
   // Answers of generators already stopped, so a path's tally covers every rate it had.
   const answered: Record<EntryPath, Record<string, number>> = { ingress: {}, gateway: {} };
+  const failedAt: Record<EntryPath, { at: number; status: number }[]> = { ingress: [], gateway: [] };
   const traffic = async (path: EntryPath, rps: number) => {
     if (path === 'gateway' && !gateway)
       throw new Error(`${namespace}: the app has no Gateway (AppOptions.entry)`);
@@ -157,7 +158,10 @@ async function traefikApp(
         }),
       );
     await old?.stop();
-    if (old) addStatuses(answered[path], old.stats().statuses);
+    if (old) {
+      addStatuses(answered[path], old.stats().statuses);
+      failedAt[path].push(...old.failures());
+    }
   };
   const answers = (path: EntryPath) => {
     const all = { ...answered[path] };
@@ -231,6 +235,7 @@ async function traefikApp(
     gateway,
     traffic,
     answers,
+    failures: (path: EntryPath) => [...failedAt[path], ...(generators.get(path)?.failures() ?? [])],
     async counts() {
       const processes = await processCounters(runnerUrl, namespace);
       const [first, ...more] = abHeaders.map((header) =>
@@ -266,7 +271,8 @@ export async function traefikEnvironment(kubeconfig: string): Promise<E2EEnviron
   let prometheus: PrometheusServer | undefined;
   let loadTester: LoadTester | undefined;
   try {
-    traefik = await startTraefik({ kubeconfig, gatewayApi: true });
+    // Retries of connection errors: see TraefikOptions.retryAttempts (a simulated pod is Ready before it listens).
+    traefik = await startTraefik({ kubeconfig, gatewayApi: true, retryAttempts: 2 });
     prometheus = await startPrometheus({ scrapeTargets: [traefik.metricsTarget] });
     loadTester = await startLoadTester({ resolver: serviceResolver(kube) });
   } catch (err) {

@@ -50,7 +50,9 @@ export interface PodRunnerOptions {
   compileCacheDir?: string;
   /** How long a process may take to listen. Default 15 s. */
   startTimeoutMs?: number;
-  /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
+  /** How long a process keeps serving after SIGTERM, as podinfo does (see PodProcessConfig.drainMs). Default 1 s. */
+  drainMs?: number;
+  /** How long a process may take to exit after its drain before it is killed. Default 3 s. */
   stopTimeoutMs?: number;
 }
 
@@ -330,6 +332,7 @@ export class PodRunner {
       namespace: target.namespace,
       image: target.image,
       version: target.version,
+      drainMs: this.#drainMs,
     };
     const child = spawn(
       this.#options.nodeBinary ?? process.execPath,
@@ -397,6 +400,10 @@ export class PodRunner {
     });
   }
 
+  get #drainMs(): number {
+    return this.#options.drainMs ?? 1_000;
+  }
+
   get #startTimeoutMs(): number {
     return this.#options.startTimeoutMs ?? 15_000;
   }
@@ -408,7 +415,7 @@ export class PodRunner {
     slot.state = 'stopping';
     if (child && exited && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timeout = this.#options.stopTimeoutMs ?? 3_000;
+      const timeout = this.#drainMs + (this.#options.stopTimeoutMs ?? 3_000);
       let timer: NodeJS.Timeout | undefined;
       const killed = await Promise.race([
         exited.then(() => false),

@@ -25,6 +25,8 @@ export interface LoadGeneratorOptions {
 export interface LoadGenerator {
   /** Answers by status (0: no answer), and requests not sent because too many were in flight. */
   stats(): { sent: number; statuses: Record<string, number>; dropped: number };
+  /** When answers other than 2xx arrived (epoch ms) with their status, the first 1,000 of them. */
+  failures(): { at: number; status: number }[];
   stop(): Promise<void>;
 }
 
@@ -51,9 +53,11 @@ export function startLoadGenerator(options: LoadGeneratorOptions): LoadGenerator
   let dropped = 0;
   let inFlight = 0;
   const started = performance.now();
+  const failures: { at: number; status: number }[] = [];
   const answered = (status: number) => {
     inFlight -= 1;
     statuses[status] = (statuses[status] ?? 0) + 1;
+    if ((status < 200 || status > 299) && failures.length < 1_000) failures.push({ at: Date.now(), status });
   };
   const send = () => {
     inFlight += 1;
@@ -78,6 +82,7 @@ export function startLoadGenerator(options: LoadGeneratorOptions): LoadGenerator
   const deadline = setTimeout(() => clearInterval(timer), options.maxDurationMs ?? 240_000);
   return {
     stats: () => ({ sent, statuses: { ...statuses }, dropped }),
+    failures: () => [...failures],
     async stop() {
       clearInterval(timer);
       clearTimeout(deadline);

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,15 @@ export interface TraefikOptions {
    * served by the entry point with the same port, so listeners use `webPort`.
    */
   gatewayApi?: boolean;
+  /**
+   * Retry a request this many times more when it cannot reach a backend (connection errors only, never
+   * after an answer), on every router of the web entry point. Traefik's ingress-nginx provider already
+   * does this on its own routers (its reading of proxy-next-upstream); its Gateway provider does not, and
+   * the Gateway API standard channel has no retry field. Tests set it for the Gateway path because KWOK
+   * reports a simulated pod Ready before its process listens (no readiness probe runs), which a real
+   * kubelet's readiness probe would not.
+   */
+  retryAttempts?: number;
   startTimeoutMs?: number;
 }
 
@@ -80,6 +89,19 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
   const [webPort, metricsPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const dir = await mkdtemp(join(tmpdir(), 'kanaria-traefik-'));
   const logPath = join(dir, 'traefik.log');
+  const retryArgs: string[] = [];
+  if (options.retryAttempts) {
+    const dynamic = join(dir, 'dynamic.yaml');
+    // attempts counts the first one too.
+    await writeFile(
+      dynamic,
+      `http:\n  middlewares:\n    retry-connect:\n      retry:\n        attempts: ${options.retryAttempts + 1}\n`,
+    );
+    retryArgs.push(
+      `--providers.file.filename=${dynamic}`,
+      '--entryPoints.web.http.middlewares=retry-connect@file',
+    );
+  }
   const fd = openSync(logPath, 'a');
   const child = spawn(
     binary,
@@ -104,6 +126,7 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
         ? [`--providers.kubernetesIngressNGINX.watchNamespace=${options.namespace}`]
         : []),
       ...(options.gatewayApi ? gatewayProviderArgs(options.namespace) : []),
+      ...retryArgs,
     ],
     { env: { ...process.env, KUBECONFIG: options.kubeconfig }, stdio: ['ignore', fd, fd] },
   );

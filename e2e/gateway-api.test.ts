@@ -109,6 +109,21 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       );
     });
 
+  /**
+   * The Canary's events once one contains `text`: the operator records an event just after the status
+   * write a scenario waits for.
+   */
+  const notesWith = (namespace: string, text: string) =>
+    waitFor(
+      `an event with "${text}"`,
+      async () => {
+        const notes = await eventNotes(kube, namespace);
+        return notes.some((n) => n.includes(text)) ? notes : undefined;
+      },
+      10_000,
+      100,
+    ).catch(() => eventNotes(kube, namespace));
+
   const condition = (c: Canary | undefined, type: string) =>
     c?.status?.conditions?.find((x) => x.type === type);
 
@@ -136,7 +151,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       const before = recorder.snapshots[0].counts;
       const counts = recorder.snapshots.at(-1)!.counts;
       const steps = stepShares(routes.samples, recorder);
-      const notes = await eventNotes(kube, namespace);
+      const notes = await notesWith(namespace, 'Promotion completed!');
       const inPrometheus = await prometheusCanaryRequests(env, namespace);
 
       report('gateway-api/release', [
@@ -196,7 +211,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       await sleep(3000);
       const afterRollback = await app.counts();
       await routes.stop();
-      const notes = await eventNotes(kube, namespace);
+      const notes = await notesWith(namespace, 'Rolling back');
       const during = atRollback.canary - atRelease.canary;
       const after = afterRollback.canary - atRollback.canary;
 
@@ -268,7 +283,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       const done = await phase(namespace, 'Succeeded', 120_000);
       await routes.stop();
       await recorder.stop();
-      const notes = await eventNotes(kube, namespace);
+      const notes = await notesWith(namespace, 'Promotion completed!');
       const promotionAt = (await eventTime(kube, namespace, 'Copying')) ?? Date.now();
       const routeSet = recorder.after(routed.at) ?? recorder.snapshots[0];
       const abPhase = countsBetween(routeSet, recorder.before(promotionAt) ?? routeSet);
@@ -369,7 +384,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
         .split('\n')
         .filter((l) => /uncaught|unhandled|TypeError|ReferenceError|"level":(50|60)/i.test(l));
       const routeReady = condition(c, 'RouteReady');
-      const notes = await eventNotes(kube, namespace);
+      const notes = await notesWith(namespace, 'waiting for the route to be accepted');
 
       report('gateway-api/route-not-accepted', [
         `HTTPRoute parents written by Traefik: ${parents.map((p) => `${p.parentRef.name}: ${p.conditions.map((x) => `${x.type}=${x.status} (${x.reason})`).join(', ')}`).join('; ')}`,
@@ -463,7 +478,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       const seconds = (Date.now() - started) / 1000;
       await routes.stop();
       const after = await app.counts();
-      const notes = await eventNotes(kube, namespace);
+      const notes = await notesWith(namespace, 'Promotion completed!');
       report('gateway-api/convert', [
         `release of the converted Canary: ${done.status?.phase} after ${seconds.toFixed(1)}s`,
         `HTTPRoute canary weights seen: ${routes.weights().join(' → ')}`,

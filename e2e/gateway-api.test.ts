@@ -104,8 +104,9 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
     waitForPhase(kube, namespace, want, timeoutMs).catch(async (err: Error) => {
       const c = await readCanary(kube, namespace, 'podinfo');
       const notes = await eventNotes(kube, namespace);
+      const byCode = await canaryRequestsByCode(env.prometheusUrl, namespace);
       throw new Error(
-        `${err.message}\nstatus: ${JSON.stringify(c?.status)}\nevents:\n  ${notes.join('\n  ')}`,
+        `${err.message}\nstatus: ${JSON.stringify(c?.status)}\nTraefik's canary series by code: ${byCode}\nevents:\n  ${notes.join('\n  ')}`,
       );
     });
 
@@ -124,6 +125,23 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       100,
     ).catch(() => eventNotes(kube, namespace));
 
+  /**
+   * Resolves once no process of the target's (canary's) pods runs any more: the operator scales the
+   * target to 0 once it is initialised, and a stopped pod keeps serving a moment (its drain) while its
+   * address may already be given to a new pod; a release right after would start canary pods whose
+   * processes cannot listen yet (Traefik counts the refused attempts as 502s of the canary).
+   */
+  const targetStopped = (namespace: string) =>
+    waitFor(
+      "the target's pod processes to stop",
+      async () =>
+        !(await processCounters(inject('podRunnerUrl'), namespace)).some(
+          (p) => p.labels.app === 'podinfo' && p.state === 'running',
+        ),
+      30_000,
+      100,
+    );
+
   const condition = (c: Canary | undefined, type: string) =>
     c?.status?.conditions?.find((x) => x.type === type);
 
@@ -139,6 +157,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       const init = await waitForPhase(kube, namespace, 'Initialized');
       expect(init.status?.canaryWeight).toBe(0);
       await app.routedAt(0, 30_000);
+      await targetStopped(namespace);
 
       const routes = watchHttpRoute(kube, namespace);
       const recorder = await recordCounts(app);
@@ -191,6 +210,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
         gatewayCanarySpec(app),
       );
       await waitForPhase(kube, namespace, 'Initialized');
+      await targetStopped(namespace);
       const routes = watchHttpRoute(kube, namespace);
       const started = Date.now();
       const atRelease = await app.counts();
@@ -266,6 +286,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
         gatewayCanarySpec(app),
       );
       await waitForPhase(kube, namespace, 'Initialized');
+      await targetStopped(namespace);
       const routes = watchHttpRoute(kube, namespace);
       const recorder = await recordCounts(app);
       const runner = inject('podRunnerUrl');
@@ -470,6 +491,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       ]);
       await applyObjects(kube, converted);
       await waitForPhase(kube, namespace, 'Initialized', 60_000);
+      await targetStopped(namespace);
       const routes = watchHttpRoute(kube, namespace);
       const before = await app.counts();
       const started = Date.now();
@@ -636,4 +658,20 @@ interface FlaggerCanary {
       webhooks: { name: string; url: string; metadata: Record<string, string> }[];
     };
   };
+}
+
+/** Traefik's request counts of the namespace's canary backends, by status code (for a failure's message). */
+async function canaryRequestsByCode(prometheusUrl: string, namespace: string): Promise<string> {
+  const query = `sum by (code) (traefik_service_requests_total{service=~"httproute-${namespace}-.*-canary-[0-9]+@kubernetesgateway"})`;
+  try {
+    const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = (await res.json()) as {
+      data?: { result?: { metric: { code?: string }; value: [number, string] }[] };
+    };
+    return JSON.stringify(
+      Object.fromEntries((body.data?.result ?? []).map((r) => [r.metric.code, Number(r.value[1])])),
+    );
+  } catch (err) {
+    return `(unavailable: ${(err as Error).message})`;
+  }
 }

@@ -217,6 +217,14 @@ function analysisSchema(): JSONSchemaProps {
       webhooks: arr('Webhooks called during the release.', webhookSchema()),
       alerts: arr('Alerts sent about the release.', alertSchema()),
       windows: arr('Release windows.', windowSchema()),
+      sessionAffinity: obj(
+        'gatewayapi:v1: a user the canary answered during a weighted release gets this cookie, and requests carrying it go to the canary until the release ends.',
+        {
+          cookieName: str('Name of the cookie.', { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }),
+          maxAge: int('Lifetime of the cookie in seconds; default 86400.', 1),
+        },
+        ['cookieName'],
+      ),
       observedSplit: obj(
         'The observed-split check: halts the release when the share of requests that reached the canary is ' +
           "statistically incompatible with its weight (a binomial test on the data plane's request counters).",

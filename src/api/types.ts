@@ -144,6 +144,15 @@ export interface CanaryAnalysis {
   alerts?: CanaryAlert[];
   windows?: ReleaseWindow[];
   observedSplit?: ObservedSplitSpec;
+  /** gatewayapi:v1: a user the canary answered gets a cookie that keeps them on it for the release. */
+  sessionAffinity?: SessionAffinity;
+}
+
+/** Flagger's field: the cookie the canary sets, and how long it lives. */
+export interface SessionAffinity {
+  cookieName: string;
+  /** Seconds; default 86400. */
+  maxAge?: number;
 }
 
 /**

@@ -91,6 +91,12 @@ describe('provider gatewayapi:v1', () => {
 });
 
 describe('provider nginx', () => {
+  it('rejects session affinity, which needs an HTTPRoute', () => {
+    const c = canary({ ingressRef: { name: 'podinfo' } }, { sessionAffinity: { cookieName: 'canary' } });
+    expect(issues(c).map((i) => i.field)).toEqual(['spec.analysis.sessionAffinity']);
+    expect(issues(canary(gateway(), { sessionAffinity: { cookieName: 'canary' } }))).toEqual([]);
+  });
+
   it('rejects the HTTPRoute fields without gatewayRefs, naming each', () => {
     const c = canary({
       ingressRef: { name: 'podinfo' },

@@ -160,6 +160,12 @@ export function providerIssues(spec: CanarySpec): ValidationIssue[] {
   }
   // An unknown provider is the schema's issue; the fields it would need are not judged.
   if (spec.provider !== undefined && spec.provider !== 'nginx') return issues;
+  if (spec.analysis?.sessionAffinity !== undefined)
+    issues.push({
+      field: `${ANALYSIS}.sessionAffinity`,
+      message:
+        'needs provider gatewayapi:v1 (a cookie rule on the HTTPRoute); the nginx provider cannot keep a user on the canary: remove it',
+    });
   // gatewayRefs next to nginx is a migration off the HTTPRoute, which keeps its hosts and timeout meanwhile.
   if (list(service.gatewayRefs as unknown[]).length > 0) return issues;
   for (const field of ['hosts', 'timeout'])

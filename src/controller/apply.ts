@@ -150,6 +150,7 @@ export class Applier {
         owner: ownerOf(ctx.canary),
         routes: accepted ? routes : { weight: 0, match: false },
         source: ctx.ingress,
+        revision: ctx.status.revision,
       });
       if (desired) drift.push(...(await this.applyIfChanged(ctx, desired, live)));
     }

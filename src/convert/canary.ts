@@ -196,7 +196,7 @@ const webhook = object({
 
 const alert = object({ name: keep, severity: keep, providerRef: crossNamespaceRef });
 
-const analysisWith = (matchRule: Rule) =>
+const analysisWith = (matchRule: Rule, gateway: boolean) =>
   object({
     interval: keep,
     threshold: keep,
@@ -213,11 +213,15 @@ const analysisWith = (matchRule: Rule) =>
     alerts: list(alert),
     mirror: drop(MIRROR),
     mirrorWeight: drop(MIRROR),
-    sessionAffinity: drop('session affinity cookies have no equivalent in Kanaria; removed'),
+    sessionAffinity: gateway
+      ? keep
+      : drop(
+          'session affinity needs provider gatewayapi:v1 in Kanaria (a cookie rule on the HTTPRoute); removed',
+        ),
   });
 
 function specRules(hasAnalysis: boolean, gateway: boolean): Record<string, Rule> {
-  const analysis = analysisWith(gateway ? gatewayMatch : match);
+  const analysis = analysisWith(gateway ? gatewayMatch : match, gateway);
   return {
     provider: gateway ? gatewayProvider : provider,
     metricsServer: keep,

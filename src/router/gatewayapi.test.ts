@@ -175,3 +175,68 @@ describe('routerFor', () => {
     expect(router.readiness(built, s, 'test')).toBeUndefined();
   });
 });
+
+describe('session affinity', () => {
+  const sticky = spec({}, { sessionAffinity: { cookieName: 'canary-session', maxAge: 600 } });
+  const at = (weight: number, match = false) =>
+    buildHttpRoute({
+      spec: sticky,
+      namespace: 'test',
+      owner,
+      routes: { weight, match },
+      revision: 'ab12cd34ef56',
+    });
+
+  it('while the canary has a weight: its answers set the cookie, requests with it go to the canary', () => {
+    const rules = at(20).spec!.rules!;
+    expect(rules).toHaveLength(2);
+    expect(rules[0].matches).toEqual([
+      {
+        path: { type: 'PathPrefix', value: '/' },
+        headers: [
+          { type: 'RegularExpression', name: 'Cookie', value: '(^|;\\s*)canary-session=kab12cd34ef56(;|$)' },
+        ],
+      },
+    ]);
+    expect(rules[0].backendRefs?.map((b) => [b.name, b.weight])).toEqual([
+      ['podinfo-primary', 0],
+      ['podinfo-canary', 100],
+    ]);
+    expect(rules[1].backendRefs?.[1].filters).toEqual([
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          add: [{ name: 'Set-Cookie', value: 'canary-session=kab12cd34ef56; Max-Age=600; Path=/' }],
+        },
+      },
+    ]);
+    expect(rules[1].backendRefs?.[0].filters).toBeUndefined();
+    // The cookie rule is not A/B routing: the routes read back are the weight alone.
+    expect(routesOfHttpRoute(at(20), sticky)).toEqual({ weight: 20, match: false });
+  });
+
+  it('at weight 0 (between releases, after a rollback) nobody stays on the canary', () => {
+    const rules = at(0).spec!.rules!;
+    expect(rules).toHaveLength(1);
+    expect(rules[0].backendRefs?.every((b) => b.filters === undefined)).toBe(true);
+  });
+
+  it('an A/B rule on the same cookie name is still A/B', () => {
+    const ab = spec(
+      {},
+      {
+        sessionAffinity: { cookieName: 'canary' },
+        iterations: 3,
+        match: [{ headers: { cookie: { exact: 'canary' } } }],
+      },
+    );
+    const route = buildHttpRoute({
+      spec: ab,
+      namespace: 'test',
+      owner,
+      routes: { weight: 0, match: true },
+      revision: 'r1',
+    });
+    expect(routesOfHttpRoute(route, ab)).toEqual({ weight: 0, match: true });
+  });
+});

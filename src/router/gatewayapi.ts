@@ -17,6 +17,41 @@ export interface HttpRouteInput {
   namespace: string;
   owner: Owner;
   routes: Routes;
+  /** The release (status.revision): the value of the session affinity cookie, so it sticks to one release. */
+  revision?: string;
+}
+
+export const DEFAULT_AFFINITY_MAX_AGE = 86_400;
+
+/** The session affinity cookie's value for a release: letters and digits only, safe in a cookie and a regex. */
+export function affinityValue(revision: string): string {
+  return `k${revision.replace(/[^a-z0-9]/gi, '').slice(0, 16)}`;
+}
+
+const COOKIE_END = '(;|$)';
+const cookieStart = (name: string) => `(^|;\\s*)${escapeRegex(name)}=`;
+
+/** The Cookie header match of requests carrying the affinity cookie with `value`. */
+function affinityMatch(cookieName: string, value: string): HTTPValueMatch {
+  return {
+    type: 'RegularExpression',
+    name: 'Cookie',
+    value: `${cookieStart(cookieName)}${value}${COOKIE_END}`,
+  };
+}
+
+/** Whether a rule is the session affinity one (not A/B): its only condition is an affinity cookie. */
+function isAffinityRule(rule: HTTPRouteRule, spec: CanarySpec): boolean {
+  const name = spec.analysis.sessionAffinity?.cookieName;
+  if (!name) return false;
+  const start = cookieStart(name);
+  const isAffinityValue = (v: string) =>
+    v.startsWith(start) &&
+    v.endsWith(COOKIE_END) &&
+    /^k[a-zA-Z0-9]{1,16}$/.test(v.slice(start.length, -COOKIE_END.length));
+  return (rule.matches ?? []).every(
+    (m) => m.headers?.length === 1 && !m.queryParams?.length && isAffinityValue(m.headers[0].value),
+  );
 }
 
 const ALL_PATHS = { type: 'PathPrefix', value: '/' } as const;
@@ -78,18 +113,36 @@ export function buildHttpRoute(input: HttpRouteInput): HTTPRoute {
   const weight = routes.match ? 0 : Math.min(Math.max(routes.weight, 0), 100);
   const timeouts = spec.service.timeout ? { timeouts: { request: spec.service.timeout } } : {};
   const rules: HTTPRouteRule[] = [];
+  const toCanary = [backend(names.primaryService, port, 0), backend(names.canaryService, port, 100)];
   if (routes.match)
+    rules.push({ matches: routeMatches(spec.analysis.match), backendRefs: toCanary, ...timeouts });
+  // Session affinity only while the canary has a weight: at 0 (a rollback) nobody stays on it.
+  const affinity = spec.analysis.sessionAffinity;
+  const sticky = affinity && input.revision && weight > 0 ? affinityValue(input.revision) : undefined;
+  if (affinity && sticky)
     rules.push({
-      matches: routeMatches(spec.analysis.match),
-      backendRefs: [backend(names.primaryService, port, 0), backend(names.canaryService, port, 100)],
+      matches: [{ path: { ...ALL_PATHS }, headers: [affinityMatch(affinity.cookieName, sticky)] }],
+      backendRefs: toCanary,
       ...timeouts,
     });
+  const canary = backend(names.canaryService, port, weight);
+  if (affinity && sticky)
+    canary.filters = [
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          add: [
+            {
+              name: 'Set-Cookie',
+              value: `${affinity.cookieName}=${sticky}; Max-Age=${affinity.maxAge ?? DEFAULT_AFFINITY_MAX_AGE}; Path=/`,
+            },
+          ],
+        },
+      },
+    ];
   rules.push({
     matches: [{ path: { ...ALL_PATHS } }],
-    backendRefs: [
-      backend(names.primaryService, port, 100 - weight),
-      backend(names.canaryService, port, weight),
-    ],
+    backendRefs: [backend(names.primaryService, port, 100 - weight), canary],
     ...timeouts,
   });
   const hosts = spec.service.hosts ?? [];
@@ -135,8 +188,9 @@ export function routesOfHttpRoute(route: HTTPRoute | undefined, spec: CanarySpec
   const { canaryService } = namesOf(spec);
   const rules = route.spec.rules ?? [];
   const weighted = rules.find((r) => !isMatchRule(r));
+  const abRule = (r: HTTPRouteRule) => isMatchRule(r) && !isAffinityRule(r, spec);
   return {
     weight: weighted ? canaryShare(weighted, canaryService) : 0,
-    match: rules.some((r) => isMatchRule(r) && canaryShare(r, canaryService) > 0),
+    match: rules.some((r) => abRule(r) && canaryShare(r, canaryService) > 0),
   };
 }

@@ -19,6 +19,13 @@ export interface HTTPBackendRef {
   namespace?: string;
   port?: number;
   weight?: number;
+  filters?: HTTPRouteFilter[];
+}
+
+/** The one filter Kanaria writes: response headers a backend's answers get (session affinity's cookie). */
+export interface HTTPRouteFilter {
+  type: 'ResponseHeaderModifier';
+  responseHeaderModifier: { add?: { name: string; value: string }[] };
 }
 
 export interface HTTPValueMatch {

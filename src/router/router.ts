@@ -24,6 +24,8 @@ export interface RouteInput {
   routes: Routes;
   /** nginx: the Ingress named by spec.ingressRef, which the canary Ingress copies. */
   source?: V1Ingress;
+  /** The release the routes are for (status.revision); gatewayapi:v1's session affinity cookie names it. */
+  revision?: string;
 }
 
 export interface CanaryRouter {

@@ -28,7 +28,7 @@ import {
   watchRoutes,
   WALKTHROUGH_METRICS,
 } from './scenario.ts';
-import { formatStep, stepShares, type StepShare } from './step-shares.ts';
+import { formatStep, stepShares } from './step-shares.ts';
 import { entryHeader } from './traefik-env.ts';
 
 const RPS = 60;
@@ -144,19 +144,70 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
     const weightOf = async () => (await readCanary(env!.kube, ns.name, 'podinfo'))?.status?.canaryWeight ?? 0;
 
     /** Judged steps (enough requests in the window) of each path, printed; none out of tolerance. */
-    function judge(scenario: string, shares: Record<EntryPath, StepShare[]>, extra: string[]): void {
-      const lines = [...extra];
+    /** Watches both routes and the requests each entry path brought to each version. */
+    async function watchBoth() {
+      const ingressRoutes = watchRoutes(env!.kube, ns.name);
+      const gatewayRoutes = watchHttpRoute(env!.kube, ns.name);
+      const ingressCounts = await pathRecorder('ingress');
+      const gatewayCounts = await pathRecorder('gateway');
+      return {
+        ingressRoutes,
+        gatewayRoutes,
+        async stop() {
+          for (const w of [ingressRoutes, gatewayRoutes, ingressCounts, gatewayCounts]) await w.stop();
+          return {
+            ingress: stepShares(ingressRoutes.samples, ingressCounts),
+            gateway: stepShares(gatewayRoutes.samples, gatewayCounts),
+          };
+        },
+      };
+    }
+
+    /**
+     * What a finished move must show: the release promoted, the move finished by idleness after the
+     * old path's last request, every judged step of both paths within tolerance, no failed answer.
+     */
+    async function expectMoved(
+      scenario: string,
+      move: { from: string; to: string; removed: string; removedAfterMs: number },
+      watched: Awaited<ReturnType<typeof watchBoth>>,
+      version: string,
+    ): Promise<void> {
+      const done = await finished();
+      const shares = await watched.stop();
+      const canary = await readCanary(env!.kube, ns.name, 'podinfo');
+      const lines = [
+        `canary Ingress weights ${watched.ingressRoutes.weights().join(' ')}; HTTPRoute weights ${watched.gatewayRoutes.weights().join(' ')}`,
+        `migration: ${JSON.stringify(canary?.status?.migration)}`,
+        `${move.removed} removed ${move.removedAfterMs} ms after the last request was sent through it (idleFor ${IDLE_FOR})`,
+        `failed answers since the primary served: ingress ${JSON.stringify(failed('ingress'))}, gateway ${JSON.stringify(failed('gateway'))}`,
+        failureRuns('ingress'),
+        failureRuns('gateway'),
+      ];
       for (const [path, steps] of Object.entries(shares))
-        for (const s of steps)
+        for (const step of steps)
           lines.push(
-            `${path}: ${formatStep(s)}${s.requests < MIN_STEP_REQUESTS ? ' (too few, not judged)' : ''}`,
+            `${path}: ${formatStep(step)}${step.requests < MIN_STEP_REQUESTS ? ' (too few, not judged)' : ''}`,
           );
       report(scenario, lines);
+      expect(done).toBe('Succeeded');
+      expect(canary?.status?.migration).toMatchObject({ from: move.from, to: move.to, finishedBy: 'idle' });
+      expect(move.removedAfterMs).toBeGreaterThanOrEqual(6_000);
       for (const steps of Object.values(shares)) {
-        const judged = steps.filter((s) => s.requests >= MIN_STEP_REQUESTS);
+        const judged = steps.filter((step) => step.requests >= MIN_STEP_REQUESTS);
         expect(judged.length).toBeGreaterThanOrEqual(1);
-        expect(judged.filter((s) => !s.withinTolerance)).toEqual([]);
+        expect(judged.filter((step) => !step.withinTolerance)).toEqual([]);
       }
+      expect(failed('ingress')).toEqual({});
+      expect(failed('gateway')).toEqual({});
+      const primary = await env!.kube.apps.readNamespacedDeployment({
+        name: 'podinfo-primary',
+        namespace: ns.name,
+      });
+      expect(primary.spec?.template.spec?.containers[0].image).toContain(`:${version}`);
+      const notes = await eventNotes(env!.kube, ns.name);
+      expect(notes.some((n) => n.includes(`from ${move.from} to ${move.to}`))).toBe(true);
+      expectNoSplitAlarm(notes);
     }
 
     it('nginx -> gatewayapi:v1 at weight 30: both paths split alike, the DNS move, the idle Ingress removed, promotion on the HTTPRoute', async () => {
@@ -172,10 +223,8 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
       await waitForPhase(kube, namespace, 'Initialized', 60_000);
       await waitForPrimaryTraffic(app);
       baseline = { ingress: app.answers!('ingress'), gateway: app.answers!('gateway') };
-      const ingressRoutes = watchRoutes(kube, namespace);
-      const gatewayRoutes = watchHttpRoute(kube, namespace);
-      const ingressCounts = await pathRecorder('ingress');
-      const gatewayCounts = await pathRecorder('gateway');
+      const watched = await watchBoth();
+      const gatewayRoutes = watched.gatewayRoutes;
 
       mark('release 6.0.1');
       await app.release('6.0.1');
@@ -222,44 +271,11 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
       );
       const removedAfterMs = Date.now() - moved;
       mark('canary Ingress gone');
-      const done = await finished();
-      await ingressRoutes.stop();
-      await gatewayRoutes.stop();
-      await ingressCounts.stop();
-      await gatewayCounts.stop();
-
-      const canary = await readCanary(kube, namespace, 'podinfo');
-      const shares = {
-        ingress: stepShares(ingressRoutes.samples, ingressCounts),
-        gateway: stepShares(gatewayRoutes.samples, gatewayCounts),
-      };
-      judge('migration nginx -> gatewayapi:v1', shares, [
-        `canary Ingress weights ${ingressRoutes.weights().join(' ')}; HTTPRoute weights ${gatewayRoutes.weights().join(' ')}`,
-        `migration: ${JSON.stringify(canary?.status?.migration)}`,
-        failureRuns('ingress'),
-        failureRuns('gateway'),
-        failureRuns('ingress'),
-        failureRuns('gateway'),
-        `canary Ingress removed ${removedAfterMs} ms after the last request was sent through it (idleFor ${IDLE_FOR})`,
-        `answers: ingress ${JSON.stringify(app.answers!('ingress'))}, gateway ${JSON.stringify(app.answers!('gateway'))}; failed since the primary served: ingress ${JSON.stringify(failed('ingress'))}, gateway ${JSON.stringify(failed('gateway'))}`,
-      ]);
-      expect(done).toBe('Succeeded');
-      expect(canary?.status?.migration).toMatchObject({
-        from: 'nginx',
-        to: 'gatewayapi:v1',
-        finishedBy: 'idle',
-      });
-      expect(removedAfterMs).toBeGreaterThanOrEqual(6_000);
-      expect(failed('ingress')).toEqual({});
-      expect(failed('gateway')).toEqual({});
-      // The HTTPRoute carried the release to its end: its weights went past the Ingress's last one.
+      const move = { from: 'nginx', to: 'gatewayapi:v1', removed: 'canary Ingress', removedAfterMs };
+      await expectMoved('migration nginx -> gatewayapi:v1', move, watched, '6.0.1');
+      // The HTTPRoute carried the release to its end, past the Ingress's last weight.
       expect(Math.max(...gatewayRoutes.weights())).toBe(60);
       expect(gatewayRoutes.weights().at(-1)).toBe(0);
-      const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
-      expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.1');
-      const notes = await eventNotes(kube, namespace);
-      expect(notes.some((n) => n.includes('from nginx to gatewayapi:v1'))).toBe(true);
-      expectNoSplitAlarm(notes);
     }, 240_000);
 
     it('gatewayapi:v1 -> nginx in the next release: the HTTPRoute removed once idle, promotion on the Ingress', async () => {
@@ -272,10 +288,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
       await sleep(1_000);
       mark('Ingress load on');
       await app.traffic!('ingress', RPS);
-      const ingressRoutes = watchRoutes(kube, namespace);
-      const gatewayRoutes = watchHttpRoute(kube, namespace);
-      const ingressCounts = await pathRecorder('ingress');
-      const gatewayCounts = await pathRecorder('gateway');
+      const watched = await watchBoth();
       await sleep(500);
 
       mark('release 6.0.2');
@@ -287,44 +300,10 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
       await waitFor('the HTTPRoute removed once idle', async () => !(await httpRouteExists()), 40_000, 100);
       const removedAfterMs = Date.now() - moved;
       mark('HTTPRoute gone');
-      const done = await finished();
-      await ingressRoutes.stop();
-      await gatewayRoutes.stop();
-      await ingressCounts.stop();
-      await gatewayCounts.stop();
-
-      const canary = await readCanary(kube, namespace, 'podinfo');
-      judge(
-        'migration gatewayapi:v1 -> nginx',
-        {
-          ingress: stepShares(ingressRoutes.samples, ingressCounts),
-          gateway: stepShares(gatewayRoutes.samples, gatewayCounts),
-        },
-        [
-          `canary Ingress weights ${ingressRoutes.weights().join(' ')}; HTTPRoute weights ${gatewayRoutes.weights().join(' ')}`,
-          `migration: ${JSON.stringify(canary?.status?.migration)}`,
-          failureRuns('ingress'),
-          failureRuns('gateway'),
-          failureRuns('ingress'),
-          failureRuns('gateway'),
-          `HTTPRoute removed ${removedAfterMs} ms after the last request was sent through it (idleFor ${IDLE_FOR})`,
-          `answers: ingress ${JSON.stringify(app.answers!('ingress'))}, gateway ${JSON.stringify(app.answers!('gateway'))}; failed since the primary served: ingress ${JSON.stringify(failed('ingress'))}, gateway ${JSON.stringify(failed('gateway'))}`,
-        ],
-      );
-      expect(done).toBe('Succeeded');
-      expect(canary?.status?.migration).toMatchObject({
-        from: 'gatewayapi:v1',
-        to: 'nginx',
-        finishedBy: 'idle',
-      });
-      expect(removedAfterMs).toBeGreaterThanOrEqual(6_000);
-      expect(failed('ingress')).toEqual({});
-      expect(failed('gateway')).toEqual({});
-      expect(ingressRoutes.weights().at(-1)).toBe(0);
-      expect(Math.max(...ingressRoutes.weights())).toBe(60);
-      const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
-      expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.2');
-      expectNoSplitAlarm(await eventNotes(kube, namespace));
+      const move = { from: 'gatewayapi:v1', to: 'nginx', removed: 'HTTPRoute', removedAfterMs };
+      await expectMoved('migration gatewayapi:v1 -> nginx', move, watched, '6.0.2');
+      expect(watched.ingressRoutes.weights().at(-1)).toBe(0);
+      expect(Math.max(...watched.ingressRoutes.weights())).toBe(60);
     }, 240_000);
   },
 );

@@ -99,16 +99,35 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
     }
   }
 
-  /** waitForPhase, whose timeout quotes the Canary's status and events. */
-  const phase = (namespace: string, want: Phase, timeoutMs: number) =>
-    waitForPhase(kube, namespace, want, timeoutMs).catch(async (err: Error) => {
-      const c = await readCanary(kube, namespace, 'podinfo');
-      const notes = await eventNotes(kube, namespace);
-      const byCode = await canaryRequestsByCode(env.prometheusUrl, namespace);
-      throw new Error(
-        `${err.message}\nstatus: ${JSON.stringify(c?.status)}\nTraefik's canary series by code: ${byCode}\nevents:\n  ${notes.join('\n  ')}`,
+  /**
+   * Waits for the Canary's `want` phase; fails at once when it fails instead (or at the timeout), quoting
+   * its status, Traefik's canary series by code (read then: Traefik drops a removed rule's series) and
+   * its events.
+   */
+  const phase = async (namespace: string, want: Phase, timeoutMs: number): Promise<Canary> => {
+    let c: Canary | undefined;
+    try {
+      c = await waitFor(
+        `canary podinfo ${want}`,
+        async () => {
+          const now = await readCanary(kube, namespace, 'podinfo');
+          return now?.status?.phase === want || now?.status?.phase === 'Failed' ? now : undefined;
+        },
+        timeoutMs,
+        100,
       );
-    });
+      if (c.status?.phase === want) return c;
+    } catch (err) {
+      c = await readCanary(kube, namespace, 'podinfo');
+      if (c?.status?.phase !== 'Failed')
+        c = { ...c!, status: { ...c?.status, message: (err as Error).message } };
+    }
+    const byCode = await canaryRequestsByCode(env.prometheusUrl, namespace);
+    const notes = await eventNotes(kube, namespace);
+    throw new Error(
+      `canary podinfo not ${want}: ${c?.status?.phase}\nstatus: ${JSON.stringify(c?.status)}\nTraefik's canary series by code: ${byCode}\nevents:\n  ${notes.join('\n  ')}`,
+    );
+  };
 
   /**
    * The Canary's events once one contains `text`: the operator records an event just after the status

@@ -96,6 +96,15 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       await operator?.stop();
       await app?.stop();
       await ns.cleanup();
+      // The namespace's pods go with it, a while later, and their processes drain a moment more; their
+      // addresses go to the next pods created (by the next scenario), which cannot listen until then.
+      await waitFor(
+        `the pod processes of ${ns.name} to stop`,
+        async () =>
+          !(await processCounters(inject('podRunnerUrl'), ns.name)).some((p) => p.state === 'running'),
+        30_000,
+        200,
+      ).catch(() => undefined);
     }
   }
 

@@ -50,7 +50,10 @@ export interface PodRunnerOptions {
   compileCacheDir?: string;
   /** How long a process may take to listen. Default 15 s. */
   startTimeoutMs?: number;
-  /** How long a process keeps serving after SIGTERM, as podinfo does (see PodProcessConfig.drainMs). Default 1 s. */
+  /**
+   * How long a process keeps serving after SIGTERM, as podinfo does (see PodProcessConfig.drainMs), while
+   * proxies drop its endpoint. Default 1 s. A new pod given the address of a draining one waits for it.
+   */
   drainMs?: number;
   /** How long a process may take to exit after its drain before it is killed. Default 3 s. */
   stopTimeoutMs?: number;
@@ -92,6 +95,8 @@ interface Slot {
   retryAt?: number;
   lastError?: string;
   startedAt?: Date;
+  /** Set once its process is being stopped: resolves when it has exited. */
+  stopped?: Promise<void>;
 }
 
 const START_CONCURRENCY = 8;
@@ -136,6 +141,8 @@ export class PodRunner {
   #loop?: Promise<void>;
   #timer?: NodeJS.Timeout;
   #stopped = false;
+  /** Stops in flight, started by reconciles. */
+  readonly #stopping = new Set<Promise<void>>();
 
   constructor(options: PodRunnerOptions) {
     this.#options = options;
@@ -168,9 +175,15 @@ export class PodRunner {
     await this.settled();
   }
 
-  /** Resolves when no reconcile is running or due (processes waiting for a retry do not count). */
+  /**
+   * Resolves when no reconcile is running or due and no process is stopping (processes waiting for a
+   * retry do not count).
+   */
   async settled(): Promise<void> {
-    while (this.#loop) await this.#loop;
+    while (this.#loop || this.#stopping.size > 0) {
+      await this.#loop;
+      await Promise.all(this.#stopping);
+    }
   }
 
   status(namespace?: string): PodRunnerStatus {
@@ -266,7 +279,17 @@ export class PodRunner {
       targets.push(decision.target);
     }
     const plan = planProcesses(targets, this.#slots, this.#max, Date.now());
-    await Promise.all(plan.stop.map((uid) => this.#stopSlot(uid)));
+    // Stopped in the background (a process may drain for a while); pods waiting for one of their
+    // addresses start on the reconcile its exit triggers.
+    for (const uid of plan.stop) {
+      const stopping = this.#stopSlot(uid)
+        .catch((err: unknown) =>
+          this.#log.error({ err: describeError(err) }, 'pod runner: stopping a pod process failed'),
+        )
+        .then(() => this.#kick());
+      this.#stopping.add(stopping);
+      void stopping.finally(() => this.#stopping.delete(stopping));
+    }
 
     for (const { target, reason } of plan.waiting)
       if (
@@ -408,9 +431,16 @@ export class PodRunner {
     return this.#options.startTimeoutMs ?? 15_000;
   }
 
+  /** Stops a slot's process (SIGTERM, then SIGKILL after the drain and stopTimeoutMs); once per slot. */
   async #stopSlot(uid: string): Promise<void> {
     const slot = this.#slots.get(uid);
     if (!slot) return;
+    if (slot.stopped) return slot.stopped;
+    slot.stopped = this.#stopProcess(uid, slot);
+    return slot.stopped;
+  }
+
+  async #stopProcess(uid: string, slot: Slot): Promise<void> {
     const { child, exited } = slot;
     slot.state = 'stopping';
     if (child && exited && child.exitCode === null && child.signalCode === null) {

@@ -51,6 +51,8 @@ describe('session affinity on Traefik (Gateway API provider)', () => {
       routes: { weight, match: false },
       revision: '0123abcd4567ef89',
     });
+    // No Canary owns it here (the garbage collector would delete a route whose owner does not exist).
+    delete route.metadata!.ownerReferences;
     const api = { group: GATEWAY_API_GROUP, version: 'v1', namespace: ns.name, plural: 'httproutes' };
     const existing = await kube.custom
       .getNamespacedCustomObject({ ...api, name: 'podinfo' })

@@ -220,7 +220,7 @@ function analysisSchema(): JSONSchemaProps {
       sessionAffinity: obj(
         'gatewayapi:v1: a user the canary answered during a weighted release gets this cookie, and requests carrying it go to the canary until the release ends.',
         {
-          cookieName: str('Name of the cookie.', { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]+$' }),
+          cookieName: str('Name of the cookie.', { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }),
           maxAge: int('Lifetime of the cookie in seconds; default 86400.', 1),
         },
         ['cookieName'],

@@ -6,7 +6,14 @@ import { createLogger } from '../../../src/observability/logger.ts';
 import { controllerEnv } from '../controller-env.ts';
 import { createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
 import { testKube, waitFor } from '../helpers.ts';
-import { acceptRoute, gatewayCanary, readRoute, recordRouteWeights, ROUTES, weightsOf } from './httproutes.ts';
+import {
+  acceptRoute,
+  gatewayCanary,
+  readRoute,
+  recordRouteWeights,
+  ROUTES,
+  weightsOf,
+} from './httproutes.ts';
 
 const routeCondition = (c: Canary) => c.status?.conditions?.find((x) => x.type === 'RouteReady');
 

@@ -91,4 +91,3 @@ export async function acceptRoute(
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
 }
-

@@ -272,7 +272,7 @@ export async function traefikEnvironment(kubeconfig: string): Promise<E2EEnviron
   let loadTester: LoadTester | undefined;
   try {
     // Retries of connection errors: see TraefikOptions.retryAttempts (a simulated pod is Ready before it listens).
-    traefik = await startTraefik({ kubeconfig, gatewayApi: true, retryAttempts: 2 });
+    traefik = await startTraefik({ kubeconfig, gatewayApi: true, retryAttempts: 4 });
     prometheus = await startPrometheus({ scrapeTargets: [traefik.metricsTarget] });
     loadTester = await startLoadTester({ resolver: serviceResolver(kube) });
   } catch (err) {

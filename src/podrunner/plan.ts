@@ -47,22 +47,18 @@ export function planProcesses(
   const byUid = new Map(targets.map((t) => [t.uid, t]));
   const stop: string[] = [];
   const busy = new Map<string, PodTarget>();
-  let draining = 0;
   for (const [uid, slot] of slots) {
     const wanted = byUid.get(uid);
-    // A process holds its address until it has exited: one stopping (draining), or to be stopped now, too.
-    busy.set(slot.target.ip, slot.target);
-    if (slot.state === 'stopping') draining += 1;
-    else if (!wanted || !sameTarget(slot.target, wanted)) stop.push(uid);
+    if (!wanted || !sameTarget(slot.target, wanted)) stop.push(uid);
+    else busy.set(slot.target.ip, slot.target);
   }
-  let count = slots.size - stop.length - draining;
+  let count = slots.size - stop.length;
   const ordered = [...targets].sort(
     (a, b) => a.created - b.created || podKey(a).localeCompare(podKey(b)) || a.uid.localeCompare(b.uid),
   );
   const plan: Plan = { stop, start: [], retry: [], waiting: [] };
   for (const target of ordered) {
     const slot = slots.get(target.uid);
-    if (slot && slot.state === 'stopping') continue;
     if (slot && !stop.includes(target.uid)) {
       if (slot.state !== 'backoff') continue;
       const retryAt = slot.retryAt ?? now;

@@ -15,7 +15,7 @@
  * that request).
  *
  * The process tells its parent over IPC when it listens (`{ listening: [...] }`) and exits when the IPC
- * channel closes (its runner is gone), on SIGTERM/SIGINT after `drainMs` and closing its connections (sending its final
+ * channel closes (its runner is gone), on SIGTERM/SIGINT after closing its connections (sending its final
  * counters over IPC first, `{ counters: PodCounters }`, so what it served outlives it), and with status
  * 2 when it cannot listen or its env is invalid (the reason on stderr).
  */
@@ -31,11 +31,6 @@ export interface PodProcessConfig {
   namespace: string;
   image: string;
   version: string;
-  /**
-   * After SIGTERM, how long it keeps serving before it closes (podinfo waits 3 s for the readiness probe to
-   * take it out of the load balancers): the proxies drop a terminating pod's endpoint meanwhile. Default 0.
-   */
-  drainMs?: number;
 }
 
 /** Request counts of one process, by status and by path. */
@@ -278,7 +273,9 @@ async function main(): Promise<void> {
     servers.push(server);
   }
   let stopping = false;
-  const close = () => {
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
     for (const server of servers) {
       server.close();
       server.closeAllConnections();
@@ -286,12 +283,6 @@ async function main(): Promise<void> {
     // Nothing is counted after the servers closed: these are the final counters.
     if (process.connected) process.send?.({ counters }, () => process.exit(0));
     else process.exit(0);
-  };
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    if (config.drainMs) setTimeout(close, config.drainMs);
-    else close();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

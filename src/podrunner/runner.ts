@@ -50,12 +50,7 @@ export interface PodRunnerOptions {
   compileCacheDir?: string;
   /** How long a process may take to listen. Default 15 s. */
   startTimeoutMs?: number;
-  /**
-   * How long a process keeps serving after SIGTERM, as podinfo does (see PodProcessConfig.drainMs), while
-   * proxies drop its endpoint. Default 1 s. A new pod given the address of a draining one waits for it.
-   */
-  drainMs?: number;
-  /** How long a process may take to exit after its drain before it is killed. Default 3 s. */
+  /** How long a process may take to exit after SIGTERM before it is killed. Default 3 s. */
   stopTimeoutMs?: number;
 }
 
@@ -95,8 +90,6 @@ interface Slot {
   retryAt?: number;
   lastError?: string;
   startedAt?: Date;
-  /** Set once its process is being stopped: resolves when it has exited. */
-  stopped?: Promise<void>;
 }
 
 const START_CONCURRENCY = 8;
@@ -141,8 +134,6 @@ export class PodRunner {
   #loop?: Promise<void>;
   #timer?: NodeJS.Timeout;
   #stopped = false;
-  /** Stops in flight, started by reconciles. */
-  readonly #stopping = new Set<Promise<void>>();
 
   constructor(options: PodRunnerOptions) {
     this.#options = options;
@@ -175,15 +166,9 @@ export class PodRunner {
     await this.settled();
   }
 
-  /**
-   * Resolves when no reconcile is running or due and no process is stopping (processes waiting for a
-   * retry do not count).
-   */
+  /** Resolves when no reconcile is running or due (processes waiting for a retry do not count). */
   async settled(): Promise<void> {
-    while (this.#loop || this.#stopping.size > 0) {
-      await this.#loop;
-      await Promise.all(this.#stopping);
-    }
+    while (this.#loop) await this.#loop;
   }
 
   status(namespace?: string): PodRunnerStatus {
@@ -279,17 +264,7 @@ export class PodRunner {
       targets.push(decision.target);
     }
     const plan = planProcesses(targets, this.#slots, this.#max, Date.now());
-    // Stopped in the background (a process may drain for a while); pods waiting for one of their
-    // addresses start on the reconcile its exit triggers.
-    for (const uid of plan.stop) {
-      const stopping = this.#stopSlot(uid)
-        .catch((err: unknown) =>
-          this.#log.error({ err: describeError(err) }, 'pod runner: stopping a pod process failed'),
-        )
-        .then(() => this.#kick());
-      this.#stopping.add(stopping);
-      void stopping.finally(() => this.#stopping.delete(stopping));
-    }
+    await Promise.all(plan.stop.map((uid) => this.#stopSlot(uid)));
 
     for (const { target, reason } of plan.waiting)
       if (
@@ -355,7 +330,6 @@ export class PodRunner {
       namespace: target.namespace,
       image: target.image,
       version: target.version,
-      drainMs: this.#drainMs,
     };
     const child = spawn(
       this.#options.nodeBinary ?? process.execPath,
@@ -423,29 +397,18 @@ export class PodRunner {
     });
   }
 
-  get #drainMs(): number {
-    return this.#options.drainMs ?? 1_000;
-  }
-
   get #startTimeoutMs(): number {
     return this.#options.startTimeoutMs ?? 15_000;
   }
 
-  /** Stops a slot's process (SIGTERM, then SIGKILL after the drain and stopTimeoutMs); once per slot. */
   async #stopSlot(uid: string): Promise<void> {
     const slot = this.#slots.get(uid);
     if (!slot) return;
-    if (slot.stopped) return slot.stopped;
-    slot.stopped = this.#stopProcess(uid, slot);
-    return slot.stopped;
-  }
-
-  async #stopProcess(uid: string, slot: Slot): Promise<void> {
     const { child, exited } = slot;
     slot.state = 'stopping';
     if (child && exited && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const timeout = this.#drainMs + (this.#options.stopTimeoutMs ?? 3_000);
+      const timeout = this.#options.stopTimeoutMs ?? 3_000;
       let timer: NodeJS.Timeout | undefined;
       const killed = await Promise.race([
         exited.then(() => false),

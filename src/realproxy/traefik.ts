@@ -95,7 +95,8 @@ export async function startTraefik(options: TraefikOptions): Promise<Traefik> {
     // attempts counts the first one too.
     await writeFile(
       dynamic,
-      `http:\n  middlewares:\n    retry-connect:\n      retry:\n        attempts: ${options.retryAttempts + 1}\n`,
+      // Backing off (100 ms, doubling) lets an attempt land after the endpoints of a replaced pod moved.
+      `http:\n  middlewares:\n    retry-connect:\n      retry:\n        attempts: ${options.retryAttempts + 1}\n        initialInterval: 100ms\n`,
     );
     retryArgs.push(
       `--providers.file.filename=${dynamic}`,

@@ -301,6 +301,19 @@ describe.skipIf(e2eDataPlane() !== 'traefik')(
     it('gatewayapi:v1 -> nginx in the next release: the HTTPRoute removed once idle, promotion on the Ingress', async () => {
       const { kube } = env!;
       const namespace = ns.name;
+      // The previous promotion's rollout of the primary ends first: its pod churn is not this move's.
+      await waitFor(
+        'the primary rolled out',
+        async () => {
+          const d = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
+          const want = d.spec?.replicas ?? 0;
+          const st = d.status ?? {};
+          return st.replicas === want && st.updatedReplicas === want && st.availableReplicas === want;
+        },
+        30_000,
+        100,
+      );
+      await sleep(2_000);
       mark('migration to nginx');
       const movedFrom = Date.now();
       await patchCanary(kube, namespace, 'podinfo', { spec: { provider: 'nginx' } });

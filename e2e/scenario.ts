@@ -72,18 +72,24 @@ export function gatewayCanarySpec(app: AppUnderTest): CanarySpecOverride {
 }
 
 /** Resolves once user requests reach the primary (its count grows between two reads). */
+/**
+ * Waits until the primary alone takes the users' traffic: over one second its pods counted new user
+ * requests and the target's pods none. Right after initialisation the data plane can still hold the
+ * apex Service's old endpoints (the target's first pods) for a moment; a request that lands there
+ * would otherwise be counted as a user request to the canary.
+ */
 export async function waitForPrimaryTraffic(app: AppUnderTest, timeoutMs = 30_000): Promise<void> {
-  let last = (await app.counts()).primary;
+  let last = await app.counts();
   await waitFor(
-    'user traffic on the primary',
+    'user traffic on the primary only',
     async () => {
-      const now = (await app.counts()).primary;
-      const grew = now > last;
+      const now = await app.counts();
+      const settled = now.primary > last.primary && now.canary === last.canary;
       last = now;
-      return grew;
+      return settled;
     },
     timeoutMs,
-    200,
+    1000,
   );
 }
 

@@ -19,10 +19,12 @@
  * counters over IPC first, `{ counters: PodCounters }`, so what it served outlives it), and with status
  * 2 when it cannot listen or its env is invalid (the reason on stderr).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
 import { flushCompileCache } from 'node:module';
 import { seededRandom } from '../dataplane/backend.ts';
 import { faultSchedule, parseBehaviour, type Behaviour } from './behaviour.ts';
+import { listenOnPod, receiveSockets } from './pod-sockets.ts';
 
 export interface PodProcessConfig {
   ip: string;
@@ -31,6 +33,8 @@ export interface PodProcessConfig {
   namespace: string;
   image: string;
   version: string;
+  /** The runner sends the listening sockets over IPC (pod-sockets.ts) instead of the process opening them. */
+  socketsFromRunner?: boolean;
 }
 
 /** Request counts of one process, by status and by path. */
@@ -227,16 +231,6 @@ export function podHandler(config: PodProcessConfig, behaviour: Behaviour) {
   return { handle, counters, metrics };
 }
 
-async function listen(server: Server, ip: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: ip, port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const die = (message: string): never => {
     process.stderr.write(`simulated pod process: ${message}\n`);
@@ -255,31 +249,33 @@ async function main(): Promise<void> {
     return die(`invalid env: ${(err as Error).message}`);
   }
   const { handle, counters } = podHandler(config, behaviour);
-  const servers: Server[] = [];
-  for (const port of config.ports) {
-    // Keep idle connections open longer than a proxy keeps its idle upstream connections (Traefik: 90 s),
-    // so a proxy never sends a request on a connection this side is closing.
-    const server = createServer({ keepAliveTimeout: 120_000 }, handle);
-    try {
-      await listen(server, config.ip, port);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const hint =
-        code === 'EADDRNOTAVAIL'
-          ? ` (${config.ip} is not a local address here: run inside hack/in-netns.sh's network namespace)`
-          : '';
-      return die(`cannot listen on ${config.ip}:${port}: ${code ?? (err as Error).message}${hint}`);
-    }
-    servers.push(server);
+  // Keep idle connections open longer than a proxy keeps its idle upstream connections (Traefik: 90 s),
+  // so a proxy never sends a request on a connection this side is closing.
+  // The HTTP server never listens itself: it serves the connections of the pod's sockets.
+  const http = createServer({ keepAliveTimeout: 120_000 }, handle);
+  const connections = new Set<Socket>();
+  const serve = (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+    http.emit('connection', socket);
+    // Sockets of the pod's listeners arrive paused (pod-sockets.ts): nothing was read before this point.
+    socket.resume();
+  };
+  let servers: Server[];
+  try {
+    servers = config.socketsFromRunner
+      ? await receiveSockets(config.ports, (_port, socket) => serve(socket))
+      : await listenOnPod(config.ip, config.ports);
+  } catch (err) {
+    return die((err as Error).message);
   }
+  if (!config.socketsFromRunner) for (const server of servers) server.on('connection', serve);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    for (const server of servers) {
-      server.close();
-      server.closeAllConnections();
-    }
+    for (const server of servers) server.close();
+    for (const socket of connections) socket.destroy();
     // Nothing is counted after the servers closed: these are the final counters.
     if (process.connected) process.send?.({ counters }, () => process.exit(0));
     else process.exit(0);

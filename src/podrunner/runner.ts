@@ -6,9 +6,10 @@
  * (deleted, being deleted, failed) and restarts it with a backoff when it exits by itself or cannot start.
  *
  * Pod IPs must be local addresses: run it inside `hack/in-netns.sh`'s network namespace with the cluster's
- * fake nodes on `podCIDR: 198.18.0.0/16` (src/devcluster, KANARIA_POD_CIDR). Pods are not gated on their
- * process: KWOK reports them Ready at once, so a Service may list a pod a moment (about 0.1 s) before its
- * process listens.
+ * fake nodes on `podCIDR: 198.18.0.0/16` (src/devcluster, KANARIA_POD_CIDR). KWOK reports pods Ready at
+ * once, so a Service may list a pod before its process has started: the runner opens the pod's listening
+ * sockets the moment it sees the pod and hands them to the process (pod-sockets.ts), so connections made
+ * meanwhile wait in the socket's backlog instead of being refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import type { Logger } from '../observability/logger.ts';
 import { planProcesses, podKey, type ProcessState } from './plan.ts';
 import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
 import type { PodProcessConfig } from './pod-process.ts';
+import { holdSockets, listenOnPod, type HeldSockets } from './pod-sockets.ts';
 import {
   EndedProcesses,
   fetchCounters,
@@ -317,10 +319,18 @@ export class PodRunner {
     const { target } = slot;
     if (slot.failures > 0) slot.restarts += 1;
     slot.state = 'starting';
+    // Opened first: the env may take API reads, and a Service may already send the pod connections.
+    let held: HeldSockets;
+    try {
+      held = holdSockets(await listenOnPod(target.ip, target.ports), target.ports);
+    } catch (err) {
+      return this.#fail(slot, (err as Error).message);
+    }
     let env: Record<string, string>;
     try {
       env = await resolveEnv(pod, this.#sources);
     } catch (err) {
+      held.close();
       return this.#fail(slot, `env: ${describeError(err)}`);
     }
     const config: PodProcessConfig = {
@@ -330,6 +340,7 @@ export class PodRunner {
       namespace: target.namespace,
       image: target.image,
       version: target.version,
+      socketsFromRunner: true,
     };
     const child = spawn(
       this.#options.nodeBinary ?? process.execPath,
@@ -341,6 +352,9 @@ export class PodRunner {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       },
     );
+    child.on('message', (message: { awaitingSockets?: boolean }) => {
+      if (message?.awaitingSockets) held.handTo(child);
+    });
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -360,10 +374,13 @@ export class PodRunner {
         () => resolve({ ok: false, reason: `not listening after ${this.#startTimeoutMs} ms` }),
         this.#startTimeoutMs,
       );
-      child.once('message', () => {
+      const onListening = (message: { listening?: string[] }) => {
+        if (!message?.listening) return;
+        child.off('message', onListening);
         clearTimeout(timer);
         resolve({ ok: true });
-      });
+      };
+      child.on('message', onListening);
       child.once('error', (err) => {
         clearTimeout(timer);
         resolve({ ok: false, reason: err.message });
@@ -374,6 +391,7 @@ export class PodRunner {
       });
     });
     if (!outcome.ok) {
+      held.close();
       const exited = slot.exited;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

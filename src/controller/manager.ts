@@ -14,6 +14,8 @@ import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import type { Caches } from './caches.ts';
 import { OptionalWatch } from './optional-watch.ts';
+import { heldObjects, type HeldObjects } from './held-objects.ts';
+import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
@@ -32,6 +34,9 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   /** How often a missing optional resource (Gateway API's HTTPRoute) is looked for again; 30 s. */
   optionalResourceRecheckMs?: number;
 }
+
+/** A ConfigMap or Secret no reconcile asked for this long is no longer held. */
+const HELD_IDLE_MS = 10 * 60_000;
 
 const HTTPROUTES = { group: GATEWAY_API_GROUP, version: 'v1', plural: 'httproutes' };
 
@@ -61,6 +66,8 @@ export class Manager {
   private reconciler!: Reconciler;
   private resourceStatus: ResourceStatus | undefined;
   private httpRouteWatch: OptionalWatch<HTTPRoute> | undefined;
+  private held: HeldObjects | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, number>();
   private running = false;
   private stopping = false;
@@ -160,6 +167,15 @@ export class Manager {
       recheckMs: this.o.optionalResourceRecheckMs,
     });
     const httpRoutes = await this.httpRouteWatch.first();
+    const held = heldObjects({
+      kube,
+      log,
+      namespace: ns,
+      clock: this.o.clock,
+      onChange: (o, kind) => this.running && this.related(o, kind),
+      onRecovered: () => this.resumeAll(),
+    });
+    this.held = held;
     const canaries = watch<Canary & KubernetesObject>(
       this.path('kanaria.dev/v1beta1', 'canaries'),
       listOwn<Canary & KubernetesObject>('canaries'),
@@ -191,22 +207,8 @@ export class Manager {
             : kube.networking.listIngressForAllNamespaces(page),
         rel('Ingress'),
       ),
-      configMaps: watch(
-        this.path('', 'configmaps'),
-        (page) =>
-          ns
-            ? kube.core.listNamespacedConfigMap({ namespace: ns, ...page })
-            : kube.core.listConfigMapForAllNamespaces(page),
-        rel('ConfigMap'),
-      ),
-      secrets: watch(
-        this.path('', 'secrets'),
-        (page) =>
-          ns
-            ? kube.core.listNamespacedSecret({ namespace: ns, ...page })
-            : kube.core.listSecretForAllNamespaces(page),
-        rel('Secret'),
-      ),
+      configMaps: held.configMaps,
+      secrets: held.secrets,
       metricTemplates: watch<MetricTemplate & KubernetesObject>(
         this.path('kanaria.dev/v1beta1', 'metrictemplates'),
         listOwn<MetricTemplate & KubernetesObject>('metrictemplates'),
@@ -258,11 +260,23 @@ export class Manager {
       alert,
       providerProblems,
       routeRequests: this.o.routeRequests ?? createRouteRequestCounter(this.o.metricsServer, this.o.clock),
+      holdReferenced: async (canary) => {
+        const d = this.o.defaultAlertProvider;
+        const keys = referencedObjects(
+          canary,
+          this.caches,
+          d ? { namespace: d.secretNamespace, name: d.secretName } : undefined,
+        );
+        await Promise.all([held.configMaps.ensure(keys.configMaps), held.secrets.ensure(keys.secrets)]);
+      },
       // The reconciler stops when the leadership term given ends (options.signal) or when this manager stops.
       signal: this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal,
     });
     // Until every cache has listed once, reconciles would act on missing objects; stop() ends the wait.
-    await Promise.race([Promise.all(this.watches.map((w) => w.synced)), this.stopRequested.promise]);
+    await Promise.race([
+      Promise.all([...this.watches.map((w) => w.synced), ...held.streams.map((s) => s.started)]),
+      this.stopRequested.promise,
+    ]);
     if (this.stopping) throw new Error('controller stopped before its watch caches synced');
     this.running = true;
     for (const c of this.caches.canaries.list())
@@ -270,6 +284,12 @@ export class Manager {
     // Templates and providers listed before this point get their verdict now; later changes on arrival.
     for (const t of this.caches.metricTemplates.list()) void this.resourceStatus?.check('metrictemplates', t);
     for (const p of this.caches.alertProviders.list()) void this.resourceStatus?.check('alertproviders', p);
+    // Configs no Canary has asked for in a while (its Canary deleted, its target changed) are let go.
+    this.pruneTimer = setInterval(() => {
+      held.configMaps.prune(HELD_IDLE_MS);
+      held.secrets.prune(HELD_IDLE_MS);
+    }, HELD_IDLE_MS / 10);
+    this.pruneTimer.unref();
     const n = this.o.workers ?? 16;
     for (let i = 0; i < n; i++) this.workers.push(this.work());
     log.info({ workers: n, namespace: ns ?? '(all)' }, 'controller started');
@@ -328,7 +348,11 @@ export class Manager {
 
   /** True once every watch cache has completed a successful LIST (false before start()). */
   synced(): boolean {
-    return this.watches.length > 0 && this.watches.every((w) => w.isSynced());
+    return (
+      this.watches.length > 0 &&
+      this.watches.every((w) => w.isSynced()) &&
+      (this.held?.streams ?? []).every((s) => s.isStarted())
+    );
   }
 
   /** Stops the workers and the caches; a start() still waiting for its caches then fails. */
@@ -340,6 +364,10 @@ export class Manager {
     this.queue.shutdown();
     this.httpRouteWatch?.stop();
     await Promise.all(this.workers);
-    await Promise.all(this.watches.map((w) => w.stop()));
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await Promise.all([
+      ...this.watches.map((w) => w.stop()),
+      ...(this.held?.streams ?? []).map((s) => s.stop()),
+    ]);
   }
 }

@@ -49,6 +49,11 @@ export interface ReconcilerOptions {
   providerProblems?: (snapshot: Snapshot, signal?: AbortSignal) => Promise<string[]>;
   /** Reads a route's request count for migrations between providers; without it only a request finishes one. */
   routeRequests?: RouteRequestCounter;
+  /**
+   * Makes the caches hold the ConfigMaps and Secrets this Canary's reconcile may read (the caches keep
+   * only those asked for); awaited before anything is observed.
+   */
+  holdReferenced?: (canary: Canary) => Promise<void>;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
@@ -118,6 +123,7 @@ export class Reconciler {
       return {};
     }
     if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion)) return { requeueAfterMs: 100 };
+    await this.options.holdReferenced?.(canary);
     const deleting = Boolean(canary.metadata.deletionTimestamp);
     const finalizers = canary.metadata.finalizers ?? [];
     if (deleting && !finalizers.includes(FINALIZER)) return {};

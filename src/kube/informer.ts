@@ -49,12 +49,18 @@ export interface WatchCacheOptions {
   onRecovered?: () => void;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /**
- * Deletes `metadata.managedFields` (server-side apply bookkeeping, often the larger part of an object's
- * metadata) in place. The caches never read it; an update sent without it keeps the server's value.
+ * Deletes, in place, what only clients' bookkeeping uses and often makes up most of an object's metadata:
+ * `metadata.managedFields` (server-side apply) and kubectl's last-applied-configuration annotation (a
+ * second copy of the whole object). The caches never read either, and Kanaria writes with patches and
+ * server-side apply, which leave the server's values as they are.
  */
-export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
-  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+export function stripBookkeeping<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj.metadata;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  if (metadata?.annotations?.[LAST_APPLIED] !== undefined) delete metadata.annotations[LAST_APPLIED];
   return obj;
 }
 
@@ -65,7 +71,7 @@ export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
  *   capped exponential backoff, and reports the first success after failures (`onRecovered`).
  * - Its `start()` resolves even when the LIST failed (the error only reaches the error callbacks), so this
  *   records successful LISTs itself and counts as synced only after one.
- * - Objects lose `metadata.managedFields` as they enter the cache. The informer stores an object in its map
+ * - Objects lose `metadata.managedFields` and kubectl's last-applied annotation as they enter the cache. The informer stores an object in its map
  *   and then hands that same object to the add/update callbacks (for listed items and watch events alike;
  *   `addOrUpdateObject` in the client's cache.js), so stripping it there strips the cached copy.
  */
@@ -150,7 +156,7 @@ export function watchCache<T extends KubernetesObject>(
   };
 
   const entering = (kind: 'add' | 'update') => (obj: T) => {
-    stripManagedFields(obj);
+    stripBookkeeping(obj);
     attempts = 0;
     onChange(obj, kind);
   };

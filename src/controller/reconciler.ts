@@ -54,6 +54,8 @@ export interface ReconcilerOptions {
    * only those asked for); awaited before anything is observed.
    */
   holdReferenced?: (canary: Canary) => Promise<void>;
+  /** Told when a Canary is gone from the cache (deleted): its per-Canary series go with it. */
+  onDeleted?: (namespace: string, name: string) => void;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
@@ -120,6 +122,7 @@ export class Reconciler {
       this.recorder.forget(key);
       this.checks?.spent(key);
       this.migrations.forget(key);
+      this.options.onDeleted?.(namespace, name);
       return {};
     }
     if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion)) return { requeueAfterMs: 100 };

@@ -125,6 +125,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       alert: options.alert,
       onReconcile: (seconds, outcome) => metrics.reconciled(seconds, outcome),
       onStatus: observeStatus(metrics, clock),
+      onDeleted: (namespace, name) => metrics.forget(name, namespace),
     });
 
   // Starts and stops of the manager run one after the other, whatever order leadership changes in.

@@ -76,5 +76,19 @@ describe('operator /metrics, /healthz and /readyz', () => {
       ),
     );
     expect(after).toMatch(new RegExp(`kanaria_canary_status\\{name="podinfo",namespace="${namespace}"\\} 3`));
+
+    // A deleted Canary leaves no series behind (a fleet's churn would otherwise grow /metrics forever).
+    await kube.custom.deleteNamespacedCustomObject({
+      group: 'kanaria.dev',
+      version: 'v1beta1',
+      plural: 'canaries',
+      namespace,
+      name: 'podinfo',
+    });
+    const gone = await waitFor('no series of the deleted canary', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text.includes(`namespace="${namespace}"`) ? undefined : text;
+    });
+    expect(gone).toMatch(/kanaria_releases_total\{outcome="succeeded"\} 1/);
   });
 });

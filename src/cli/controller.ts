@@ -29,6 +29,7 @@ interface ControllerFlags {
   clusterName?: string;
   listenAddress: string;
   leaderElect?: boolean;
+  sharding?: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
   leaseDuration: string;
@@ -85,6 +86,10 @@ export function registerController(program: Command): void {
     )
     .option('--leader-election-id <name>', 'name of the Lease', 'kanaria-leader')
     .option(
+      '--sharding',
+      'split the Canaries among every replica started with it (member Leases in --leader-election-namespace); excludes --leader-elect',
+    )
+    .option(
       '--lease-duration <duration>',
       'how long a Lease holds without renewal (renew deadline 2/3, retry 1/7 of it)',
       '15s',
@@ -124,6 +129,16 @@ export function registerController(program: Command): void {
             tokenSecretFlag: '--gate-token-secret',
           })
         : undefined;
+      if (flags.leaderElect && flags.sharding)
+        throw new Error('--leader-elect and --sharding exclude each other: choose one');
+      const leaseDurationMs = parseDuration(flags.leaseDuration);
+      const leases = {
+        namespace: flags.leaderElectionNamespace,
+        leaseDurationMs,
+        renewDeadlineMs: Math.round((leaseDurationMs * 2) / 3),
+        retryPeriodMs: Math.round(leaseDurationMs / 7),
+        identity: process.env.POD_NAME ? `${process.env.POD_NAME}-${process.pid}` : undefined,
+      };
       const controller = await startController({
         kubeconfig,
         namespace: flags.namespace,
@@ -138,16 +153,8 @@ export function registerController(program: Command): void {
         metricsServer: flags.metricsServer,
         clusterName: flags.clusterName,
         listenAddress: flags.listenAddress || undefined,
-        leaderElection: flags.leaderElect
-          ? {
-              namespace: flags.leaderElectionNamespace,
-              name: flags.leaderElectionId,
-              leaseDurationMs: parseDuration(flags.leaseDuration),
-              renewDeadlineMs: Math.round((parseDuration(flags.leaseDuration) * 2) / 3),
-              retryPeriodMs: Math.round(parseDuration(flags.leaseDuration) / 7),
-              identity: process.env.POD_NAME ? `${process.env.POD_NAME}-${process.pid}` : undefined,
-            }
-          : undefined,
+        leaderElection: flags.leaderElect ? { ...leases, name: flags.leaderElectionId } : undefined,
+        sharding: flags.sharding ? leases : undefined,
         defaultAlertProvider: flags.alertSecret
           ? {
               type: flags.alertType as DefaultAlertProvider['type'],

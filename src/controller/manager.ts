@@ -12,6 +12,7 @@ import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.
 import { createRouteRequestCounter } from '../checks/route-requests.ts';
 import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Caches } from './caches.ts';
 import { OptionalWatch } from './optional-watch.ts';
 import { heldObjects, type HeldObjects } from './held-objects.ts';
@@ -31,6 +32,11 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   clusterName?: string;
   defaultAlertProvider?: DefaultAlertProvider;
   onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
+  /**
+   * With sharding: whether this replica may reconcile the Canary `namespace/name` now. Keys it refuses are
+   * skipped when their turn comes (another replica reconciles them).
+   */
+  owns?: (key: string) => boolean;
   /** How often a missing optional resource (Gateway API's HTTPRoute) is looked for again; 30 s. */
   optionalResourceRecheckMs?: number;
 }
@@ -299,6 +305,11 @@ export class Manager {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      if (this.o.owns && !this.o.owns(key)) {
+        this.failures.delete(key);
+        this.queue.done(key);
+        continue;
+      }
       const [ns, name] = key.split('/');
       const started = performance.now();
       try {
@@ -340,6 +351,25 @@ export class Manager {
     this.failures.clear();
     for (const c of this.caches.canaries.list())
       this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+  }
+
+  /** Queues every Canary again, e.g. when the Canaries this replica may reconcile changed. */
+  requeueAll(): void {
+    if (!this.running) return;
+    for (const c of this.caches.canaries.list())
+      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+  }
+
+  /** Resolves once no reconcile is in flight for a key that `keeps` refuses. */
+  async drain(keeps: (key: string) => boolean): Promise<void> {
+    while ([...this.queue.activeKeys].some((key) => !keeps(key))) await sleep(20);
+  }
+
+  /** How many Canaries of the cache `keeps` accepts (with sharding: those this replica reconciles). */
+  countCanaries(keeps: (key: string) => boolean): number {
+    if (!this.caches) return 0;
+    return this.caches.canaries.list().filter((c) => keeps(keyOf(c.metadata?.namespace, c.metadata?.name)))
+      .length;
   }
 
   get cacheView(): Caches {

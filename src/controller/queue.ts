@@ -88,6 +88,11 @@ export class WorkQueue {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Keys handed out by get() and not yet done(). */
+  get activeKeys(): ReadonlySet<string> {
+    return this.active;
+  }
+
   done(key: string): void {
     this.active.delete(key);
     if (this.dirty.delete(key)) this.add(key);

@@ -14,6 +14,7 @@ import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 import type { DefaultAlertProvider } from './alerts.ts';
 import { LeaderElector } from './leader.ts';
 import { Manager } from './manager.ts';
+import { Membership } from '../shard/membership.ts';
 import type { AlertSink, AnalysisChecker } from './reconciler.ts';
 
 export const DEFAULT_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
@@ -21,6 +22,15 @@ export const DEFAULT_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name']
 export interface LeaderElectionOptions {
   namespace: string;
   name: string;
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ShardingOptions {
+  /** Namespace of the member Leases (the operator's own). */
+  namespace: string;
   identity?: string;
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
@@ -47,6 +57,8 @@ export interface ControllerOptions {
   extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Reconcile only while holding this Lease. */
   leaderElection?: LeaderElectionOptions;
+  /** Several replicas split the Canaries between them (src/shard); excludes leaderElection. */
+  sharding?: ShardingOptions;
 }
 
 export interface RunningController {
@@ -95,14 +107,27 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const log = options.log ?? createLogger(options.logLevel ?? 'info');
   const kube = createKube(options.kubeconfig);
   const clock = options.clock ?? Date.now;
-  const identity = options.leaderElection?.identity ?? `${hostname()}-${process.pid}`;
+  if (options.leaderElection && options.sharding)
+    throw new Error('leader election and sharding exclude each other: choose one');
+  const identity =
+    options.leaderElection?.identity ?? options.sharding?.identity ?? `${hostname()}-${process.pid}`;
   let manager: Manager | undefined;
   let elector: LeaderElector | undefined;
-  const metrics = new OperatorMetrics({ queueDepth: () => manager?.queue.depth ?? 0 });
+  let membership: Membership | undefined;
+  const owns = (key: string) => membership?.mayAct(key) ?? true;
+  const metrics = new OperatorMetrics({
+    queueDepth: () => manager?.queue.depth ?? 0,
+    shard: options.sharding
+      ? {
+          members: () => membership?.members().length ?? 0,
+          canaries: () => manager?.countCanaries(owns) ?? 0,
+        }
+      : undefined,
+  });
   // With leader election, every write first checks that the Lease is held right now (by the monotonic
   // clock, so a process woken from a pause writes nothing); without it, writes are always allowed.
   const writer = new KubeWriter(kube, identity, (verb) => metrics.apiRequest(verb), {
-    guard: () => elector?.leaseProblem(),
+    guard: () => elector?.leaseProblem() ?? membership?.problem(),
     onRefused: (verb, err) => log.warn({ verb, code: err.code, reason: err.message }, 'write not sent'),
   });
 
@@ -126,6 +151,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       onReconcile: (seconds, outcome) => metrics.reconciled(seconds, outcome),
       onStatus: observeStatus(metrics, clock),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
+      owns: options.sharding ? owns : undefined,
     });
 
   // Starts and stops of the manager run one after the other, whatever order leadership changes in.
@@ -210,6 +236,28 @@ export async function startController(options: ControllerOptions = {}): Promise<
       },
     });
     elector.start();
+  } else if (options.sharding) {
+    const sh = options.sharding;
+    membership = new Membership({
+      kube,
+      namespace: sh.namespace,
+      identity,
+      leaseDurationMs: sh.leaseDurationMs,
+      renewDeadlineMs: sh.renewDeadlineMs,
+      retryPeriodMs: sh.retryPeriodMs,
+      clock,
+      log,
+      onChange: () => manager?.requeueAll(),
+      drain: (keeps) => manager?.drain(keeps) ?? Promise.resolve(),
+    });
+    membership.start();
+    try {
+      await lead(true);
+    } catch (err) {
+      await membership.stop();
+      await server?.close();
+      throw err;
+    }
   } else {
     try {
       await lead(true);
@@ -232,6 +280,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
       if (elector) await elector.stop();
       await lead(false, 'the controller is stopping').catch(() => undefined);
       await transitions;
+      // After the manager: the peers take over once the member Lease is gone.
+      await membership?.stop();
       await server?.close();
     },
   };

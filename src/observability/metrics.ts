@@ -22,6 +22,8 @@ export type ReconcileOutcome = 'ok' | 'error';
 export interface OperatorMetricsOptions {
   /** Read at every scrape for `kanaria_workqueue_depth`; the gauge reports 0 without it. */
   queueDepth?: () => number;
+  /** With sharding: the live members and the Canaries this replica reconciles, read at every scrape. */
+  shard?: { members: () => number; canaries: () => number };
   /** prom-client's process and Node.js runtime metrics on the same registry (default true). */
   processMetrics?: boolean;
 }
@@ -92,6 +94,25 @@ export class OperatorMetrics {
         this.set(queueDepth ? queueDepth() : 0);
       },
     });
+    const shard = options.shard;
+    if (shard) {
+      new Gauge({
+        name: 'kanaria_shard_members',
+        help: 'Live replicas sharing the Canaries, this one included',
+        registers,
+        collect() {
+          this.set(shard.members());
+        },
+      });
+      new Gauge({
+        name: 'kanaria_shard_canaries',
+        help: 'Canaries this replica reconciles',
+        registers,
+        collect() {
+          this.set(shard.canaries());
+        },
+      });
+    }
     this.apiRequests = new Counter({
       name: 'kanaria_api_requests_total',
       help: 'Requests to the Kubernetes API server by verb',

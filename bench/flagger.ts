@@ -36,7 +36,8 @@ export async function ensureFlagger(
   return { bin, crd: join(dir, 'artifacts/flagger/crd.yaml'), version };
 }
 
-export function flaggerArgs(kubeconfig: string, namespace: string): string[] {
+/** Flagger's arguments; it watches all namespaces without `namespace`. */
+export function flaggerArgs(kubeconfig: string, namespace?: string): string[] {
   return [
     '-kubeconfig',
     kubeconfig,
@@ -47,8 +48,7 @@ export function flaggerArgs(kubeconfig: string, namespace: string): string[] {
     'http://127.0.0.1:1',
     '-log-level',
     'info',
-    '-namespace',
-    namespace,
+    ...(namespace ? ['-namespace', namespace] : []),
   ];
 }
 

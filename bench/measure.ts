@@ -9,7 +9,7 @@ import type { Kube } from '../src/kube/client.ts';
 const WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 
 interface Obj {
-  metadata?: { name?: string; annotations?: Record<string, string> };
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
   status?: { phase?: string };
 }
 
@@ -47,12 +47,19 @@ function keepWatching(kube: Kube, path: string, onObj: (type: string, o: Obj) =>
   };
 }
 
-/** Watches the namespace's Canaries (of one API group) and Ingresses. */
-export function record(kube: Kube, namespace: string, group: string, version: string): Recorder {
+/**
+ * Watches the Canaries (of one API group) and Ingresses of the namespaces: of the one namespace, or
+ * of all namespaces filtered to these (app names are unique over a run's namespaces).
+ */
+export function record(kube: Kube, namespaces: string[], group: string, version: string): Recorder {
   const phases = new Map<string, [number, string][]>();
   const weights = new Map<string, [number, number][]>();
+  const scope = namespaces.length === 1 ? `/namespaces/${namespaces[0]}` : '';
+  const wanted = new Set(namespaces);
+  const ours = (o: Obj) => wanted.has(o.metadata?.namespace ?? '');
   const stops = [
-    keepWatching(kube, `/apis/${group}/${version}/namespaces/${namespace}/canaries`, (type, o) => {
+    keepWatching(kube, `/apis/${group}/${version}${scope}/canaries`, (type, o) => {
+      if (!ours(o)) return;
       const name = o.metadata?.name;
       const phase = o.status?.phase;
       if (!name || !phase || type === 'DELETED') return;
@@ -60,7 +67,8 @@ export function record(kube: Kube, namespace: string, group: string, version: st
       if (list.at(-1)?.[1] !== phase) list.push([Date.now(), phase]);
       phases.set(name, list);
     }),
-    keepWatching(kube, `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`, (type, o) => {
+    keepWatching(kube, `/apis/networking.k8s.io/v1${scope}/ingresses`, (type, o) => {
+      if (!ours(o)) return;
       const name = o.metadata?.name;
       const w = Number(o.metadata?.annotations?.[WEIGHT]);
       if (!name?.endsWith('-canary') || !Number.isFinite(w) || type === 'DELETED') return;

@@ -42,8 +42,8 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
   };
 }
 
-/** The Kanaria controller as the README runs it, with this Node. */
-export function kanariaCommand(kubeconfig: string, namespace: string): [string, string[]] {
+/** The Kanaria controller as the README runs it, with this Node; all namespaces without `namespace`. */
+export function kanariaCommand(kubeconfig: string, namespace?: string): [string, string[]] {
   return [
     process.execPath,
     [
@@ -53,8 +53,7 @@ export function kanariaCommand(kubeconfig: string, namespace: string): [string, 
       kubeconfig,
       '--log-level',
       'warn',
-      '--namespace',
-      namespace,
+      ...(namespace ? ['--namespace', namespace] : []),
     ],
   ];
 }

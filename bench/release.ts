@@ -1,6 +1,7 @@
 // One measured run: N apps created, the controller started (cold start until every Canary is
 // Initialized), every image bumped at once, and the release followed until every Canary Succeeded.
 import { join } from 'node:path';
+import { addToCanaryNamespaces } from './background.ts';
 import type { BenchCluster, ControllerName } from './cluster.ts';
 import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
 import { countRequests, percentile, phaseAt, procStats, record, stepDelays, waitUntil } from './measure.ts';
@@ -10,6 +11,10 @@ import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workloa
 export interface RunResult {
   controller: ControllerName;
   n: number;
+  /** Whether the background objects (bench/background.ts) were in the cluster; absent in older records: no. */
+  background?: boolean;
+  /** Namespaces the N canaries were spread over; absent in older records: 1. */
+  namespaces?: number;
   intervalMs: number;
   steps: number;
   coldStartMs: number;
@@ -36,9 +41,14 @@ export interface RunResult {
 export interface RunOptions {
   cluster: BenchCluster;
   controller: ControllerName;
-  namespace: string;
+  /** The canaries' namespaces; with more than one the controller watches all namespaces. */
+  namespaces: string[];
   n: number;
   analysis: Analysis;
+  /** The cluster-wide background exists; add its per-run share to the canaries' namespaces. */
+  background: boolean;
+  /** Delete the Canaries at the end (when a later run watches all namespaces). */
+  deleteCanaries: boolean;
   hookUrl: string;
   flaggerBin: string;
   cpuProfDir?: string;
@@ -51,22 +61,31 @@ export interface RunOptions {
 const parseSeconds = (s: string) => Number(s.replace(/s$/, '')) * 1000;
 
 export async function runRelease(o: RunOptions): Promise<RunResult> {
-  const { cluster, controller, namespace, n, analysis, log } = o;
+  const { cluster, controller, namespaces, n, analysis, log } = o;
+  const watched = namespaces.length === 1 ? namespaces[0] : undefined;
   const steps = Math.round(analysis.maxWeight / analysis.stepWeight);
   const specInterval = parseSeconds(analysis.interval);
   const intervalMs =
     controller === 'flagger' ? Math.max(specInterval, FLAGGER_MIN_INTERVAL_MS) : specInterval;
   const { group, version } = CANARY_API[controller];
 
-  log(`[${controller} n=${n}] creating ${n} apps in ${namespace}`);
-  const names = await createWorkload(cluster.kube, controller, namespace, n, analysis, o.hookUrl);
-  const rec = record(cluster.kube, namespace, group, version);
+  const where = watched ?? `${namespaces.length} namespaces (${namespaces[0]}…)`;
+  log(`[${controller} n=${n}] creating ${n} apps in ${where}`);
+  const placement = await createWorkload(cluster.kube, controller, namespaces, n, analysis, o.hookUrl);
+  const names = [...placement.keys()];
+  if (o.background) {
+    const ms = await addToCanaryNamespaces(cluster.kube, namespaces);
+    log(
+      `[${controller} n=${n}] background share added to the canaries' namespaces in ${(ms / 1000).toFixed(1)}s`,
+    );
+  }
+  const rec = record(cluster.kube, namespaces, group, version);
   const kubeconfig = cluster.kubeconfigs[controller];
-  const logPath = join(cluster.workDir, `${controller}-${namespace}.log`);
+  const logPath = join(cluster.workDir, `${controller}-${namespaces[0]}.log`);
   const [cmd, baseArgs] =
     controller === 'kanaria'
-      ? kanariaCommand(kubeconfig, namespace)
-      : [o.flaggerBin, flaggerArgs(kubeconfig, namespace)];
+      ? kanariaCommand(kubeconfig, watched)
+      : [o.flaggerBin, flaggerArgs(kubeconfig, watched)];
   const args =
     controller === 'kanaria' && o.cpuProfDir
       ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, ...baseArgs]
@@ -88,7 +107,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     log(`[${controller} n=${n}] cold start ${(coldStartMs / 1000).toFixed(1)}s; bumping images`);
     await new Promise((r) => setTimeout(r, 2000));
     const before = await procStats(proc.pid);
-    const bumped = await bumpImages(cluster.kube, namespace, names, '6.0.1');
+    const bumped = await bumpImages(cluster.kube, placement, '6.0.1');
     const firstBump = Math.min(...bumped.values());
     const finished = (x: string) =>
       phaseAt(rec, x, 'Succeeded', bumped.get(x)!) ?? phaseAt(rec, x, 'Failed', bumped.get(x)!);
@@ -136,6 +155,8 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     return {
       controller,
       n,
+      background: o.background,
+      namespaces: namespaces.length,
       intervalMs,
       steps,
       coldStartMs,
@@ -168,5 +189,45 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   } finally {
     await proc.stop();
     rec.stop();
+    // A later controller watching all namespaces must not find this run's Canaries.
+    if (o.deleteCanaries)
+      await deleteCanaries(o).catch((err: unknown) =>
+        log(`[${controller} n=${n}] deleting the Canaries failed: ${String(err)}`),
+      );
   }
+}
+
+/**
+ * Deletes the run's Canaries (neither controller adds a finalizer to these) and waits until they
+ * are gone. Orphan propagation: their primaries and Services stay, so kube-controller-manager's
+ * garbage collector only drops owner references instead of deleting pods during the next run.
+ */
+async function deleteCanaries(o: RunOptions) {
+  const { group, version } = CANARY_API[o.controller];
+  const { custom } = o.cluster.kube;
+  for (const namespace of o.namespaces)
+    await custom.deleteCollectionNamespacedCustomObject({
+      group,
+      version,
+      namespace,
+      plural: 'canaries',
+      propagationPolicy: 'Orphan',
+    });
+  const left = async () => {
+    let n = 0;
+    for (const namespace of o.namespaces) {
+      const l = (await custom.listNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural: 'canaries',
+      })) as {
+        items: unknown[];
+      };
+      n += l.items.length;
+    }
+    return n;
+  };
+  const deadline = Date.now() + 600_000;
+  while ((await left()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
 }

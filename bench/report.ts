@@ -4,6 +4,7 @@ import { totalmem } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { KUBE_VERSION } from '../src/devcluster/binaries.ts';
+import { BACKGROUND, IN_CANARY_NAMESPACES, type BackgroundReport } from './background.ts';
 import type { RunResult } from './release.ts';
 
 const run = promisify(execFile);
@@ -21,7 +22,60 @@ export interface Machine {
 
 export interface Results {
   machine?: Machine;
+  /** The last background created (how many objects, how long it took). */
+  background?: BackgroundReport & { date: string };
   runs: Record<string, Partial<Record<'kanaria' | 'flagger', RunResult>>>;
+}
+
+/** `scale-<N>[-ns<K>][-bg]`: N canaries over K namespaces (K = 1 left out), with the background or not. */
+export const scaleKey = (n: number, namespaces: number, background: boolean) =>
+  `scale-${n}${namespaces > 1 ? `-ns${namespaces}` : ''}${background ? '-bg' : ''}`;
+
+function parseScaleKey(key: string) {
+  const m = /^scale-(\d+)(?:-ns(\d+))?(-bg)?$/.exec(key);
+  return m ? { n: Number(m[1]), namespaces: Number(m[2] ?? 1), background: Boolean(m[3]) } : undefined;
+}
+
+const label = (key: string) => {
+  const p = parseScaleKey(key);
+  if (!p) return key;
+  return `N=${p.n}, ${p.namespaces} ns, ${p.background ? 'background' : 'no background'}`;
+};
+
+export interface BackgroundDiff {
+  controller: 'kanaria' | 'flagger';
+  n: number;
+  namespaces: number;
+  /** Peak RSS (MiB) without and with the background, and with − without. */
+  without: number;
+  with: number;
+  diff: number;
+  coldStartCpuS: { without: number; with: number };
+}
+
+/** Every scale run measured both without and with the background. */
+export function backgroundDiffs(res: Results): BackgroundDiff[] {
+  const out: BackgroundDiff[] = [];
+  for (const key of Object.keys(res.runs)) {
+    const p = parseScaleKey(key);
+    if (!p || p.background) continue;
+    const bg = res.runs[scaleKey(p.n, p.namespaces, true)];
+    for (const c of ['kanaria', 'flagger'] as const) {
+      const a = res.runs[key][c];
+      const b = bg?.[c];
+      if (!a || !b) continue;
+      out.push({
+        controller: c,
+        n: p.n,
+        namespaces: p.namespaces,
+        without: a.peakRssMiB,
+        with: b.peakRssMiB,
+        diff: b.peakRssMiB - a.peakRssMiB,
+        coldStartCpuS: { without: a.coldStartCpuS, with: b.coldStartCpuS },
+      });
+    }
+  }
+  return out.sort((x, y) => x.n - y.n || x.namespaces - y.namespaces);
 }
 
 export async function machine(flagger?: string): Promise<Machine> {
@@ -64,8 +118,12 @@ export function renderResults(res: Results): string {
   const m = res.machine;
   const lat = res.runs.latency;
   const scaleKeys = Object.keys(res.runs)
-    .filter((k) => k.startsWith('scale-'))
-    .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+    .filter((k) => parseScaleKey(k))
+    .sort((a, b) => {
+      const x = parseScaleKey(a)!;
+      const y = parseScaleKey(b)!;
+      return x.n - y.n || x.namespaces - y.namespaces || Number(x.background) - Number(y.background);
+    });
 
   out.push(
     '## Ratios (Kanaria / Flagger, back-to-back runs on the benchmark control plane, one controller at a time; < 1 means Kanaria is lower)',
@@ -83,36 +141,50 @@ export function renderResults(res: Results): string {
   for (const key of scaleKeys) {
     const k = res.runs[key].kanaria;
     const fl = res.runs[key].flagger;
-    const n = key.slice(6);
+    const n = String(parseScaleKey(key)!.n);
+    const N = label(key);
     // CPU per canary step needs the steps made; older records of cut-short runs lack it.
     const cpuPerStep = (r?: RunResult) => {
       const steps = r?.canarySteps ?? (r?.unfinished ? undefined : r && r.n * r.steps);
       return r && steps ? (1000 * r.releaseCpuS) / steps : undefined;
     };
     out.push(
-      `| N=${n}: step lag p50 (ms) | ${ratio(k?.stepLagMs.p50, fl?.stepLagMs.p50)} | ${f(k?.stepLagMs.p50, 0)} | ${f(fl?.stepLagMs.p50, 0)} | |`,
-      `| N=${n}: step lag p99 (ms) | ${ratio(k?.stepLagMs.p99, fl?.stepLagMs.p99)} | ${f(k?.stepLagMs.p99, 0)} | ${f(fl?.stepLagMs.p99, 0)} | ${n === '1000' ? '≤ 500' : ''} |`,
-      `| N=${n}: controller CPU s during the release | ${ratio(k?.releaseCpuS, fl?.releaseCpuS)} | ${f(k?.releaseCpuS, 1)} | ${f(fl?.releaseCpuS, 1)} | |`,
-      `| N=${n}: controller CPU ms per canary step | ${ratio(cpuPerStep(k), cpuPerStep(fl))} | ${f(cpuPerStep(k), 1)} | ${f(cpuPerStep(fl), 1)} | |`,
-      `| N=${n}: peak RSS (MiB) | ${ratio(k?.peakRssMiB, fl?.peakRssMiB)} | ${f(k?.peakRssMiB, 0)} | ${f(fl?.peakRssMiB, 0)} | ${n === '1000' ? '≤ 300' : ''} |`,
-      `| N=${n}: release ÷ (steps × interval), p50 | ${ratio(k?.normalizedLatency.p50, fl?.normalizedLatency.p50)} | ${f(k?.normalizedLatency.p50, 3)} | ${f(fl?.normalizedLatency.p50, 3)} | |`,
-      `| N=${n}: time until all Succeeded (s) | ${fl?.unfinished && !k?.unfinished ? '< ' : ''}${ratio(k?.allSucceededMs, fl?.allSucceededMs)} | ${k ? (k.unfinished ? '> ' : '') + s(k.allSucceededMs) : '–'} | ${fl ? (fl.unfinished ? '> ' : '') + s(fl.allSucceededMs) : '–'} | |`,
-      `| N=${n}: cold start until all Initialized (s) | ${ratio(k?.coldStartMs, fl?.coldStartMs)} | ${k ? s(k.coldStartMs) : '–'} | ${fl ? s(fl.coldStartMs) : '–'} | |`,
-      `| N=${n}: API requests per canary per step | ${ratio(k?.apiTotalPerCanaryStep, fl?.apiTotalPerCanaryStep)} | ${f(k?.apiTotalPerCanaryStep)} | ${f(fl?.apiTotalPerCanaryStep)} | ≤ 3 |`,
+      `| ${N}: step lag p50 (ms) | ${ratio(k?.stepLagMs.p50, fl?.stepLagMs.p50)} | ${f(k?.stepLagMs.p50, 0)} | ${f(fl?.stepLagMs.p50, 0)} | |`,
+      `| ${N}: step lag p99 (ms) | ${ratio(k?.stepLagMs.p99, fl?.stepLagMs.p99)} | ${f(k?.stepLagMs.p99, 0)} | ${f(fl?.stepLagMs.p99, 0)} | ${n === '1000' ? '≤ 500' : ''} |`,
+      `| ${N}: controller CPU s during the release | ${ratio(k?.releaseCpuS, fl?.releaseCpuS)} | ${f(k?.releaseCpuS, 1)} | ${f(fl?.releaseCpuS, 1)} | |`,
+      `| ${N}: controller CPU ms per canary step | ${ratio(cpuPerStep(k), cpuPerStep(fl))} | ${f(cpuPerStep(k), 1)} | ${f(cpuPerStep(fl), 1)} | |`,
+      `| ${N}: peak RSS (MiB) | ${ratio(k?.peakRssMiB, fl?.peakRssMiB)} | ${f(k?.peakRssMiB, 0)} | ${f(fl?.peakRssMiB, 0)} | ${n === '1000' ? '≤ 300' : ''} |`,
+      `| ${N}: release ÷ (steps × interval), p50 | ${ratio(k?.normalizedLatency.p50, fl?.normalizedLatency.p50)} | ${f(k?.normalizedLatency.p50, 3)} | ${f(fl?.normalizedLatency.p50, 3)} | |`,
+      `| ${N}: time until all Succeeded (s) | ${fl?.unfinished && !k?.unfinished ? '< ' : ''}${ratio(k?.allSucceededMs, fl?.allSucceededMs)} | ${k ? (k.unfinished ? '> ' : '') + s(k.allSucceededMs) : '–'} | ${fl ? (fl.unfinished ? '> ' : '') + s(fl.allSucceededMs) : '–'} | |`,
+      `| ${N}: cold start until all Initialized (s) | ${ratio(k?.coldStartMs, fl?.coldStartMs)} | ${k ? s(k.coldStartMs) : '–'} | ${fl ? s(fl.coldStartMs) : '–'} | |`,
+      `| ${N}: API requests per canary per step | ${ratio(k?.apiTotalPerCanaryStep, fl?.apiTotalPerCanaryStep)} | ${f(k?.apiTotalPerCanaryStep)} | ${f(fl?.apiTotalPerCanaryStep)} | ≤ 3 |`,
     );
+  }
+
+  const diffs = backgroundDiffs(res);
+  if (diffs.length) {
+    out.push('', '## Background: the same run without and with the unrelated objects', '');
+    out.push(
+      '| N | Namespaces | Controller | Peak RSS without (MiB) | Peak RSS with (MiB) | With − without (MiB) | Cold start CPU without / with (s) |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const d of diffs)
+      out.push(
+        `| ${d.n} | ${d.namespaces} | ${d.controller} | ${f(d.without, 0)} | ${f(d.with, 0)} | ${Math.round(d.diff) > 0 ? '+' : ''}${f(Math.round(d.diff) || 0, 0)} | ${f(d.coldStartCpuS.without, 1)} / ${f(d.coldStartCpuS.with, 1)} |`,
+      );
   }
 
   out.push('', '## Absolute figures', '');
   out.push(
-    '| Run | Controller | Interval used | Release p50 / max (s) | First step p50 / p99 (s) | Step lag p50 / p99 / max (ms) | Failed | Cold start (s), CPU (s) | Release CPU (s) | Peak RSS (MiB) | API per canary per step, by verb |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Run | Namespaces | Background | Controller | Interval used | Release p50 / max (s) | First step p50 / p99 (s) | Step lag p50 / p99 / max (ms) | Failed | Cold start (s), CPU (s) | Release CPU (s) | Peak RSS (MiB) | API per canary per step, by verb |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const key of ['latency', ...scaleKeys]) {
     for (const c of ['kanaria', 'flagger'] as const) {
       const r = res.runs[key]?.[c];
       if (!r) continue;
       out.push(
-        `| ${key === 'latency' ? 'latency (N=1)' : `N=${r.n}`} | ${c} | ${r.intervalMs / 1000}s × ${r.steps} | ${s(r.releaseMs.p50)} / ${s(r.releaseMs.max)} | ${s(r.firstStepMs.p50)} / ${s(r.firstStepMs.p99)} | ${f(r.stepLagMs.p50, 0)} / ${f(r.stepLagMs.p99, 0)} / ${f(r.stepLagMs.max, 0)} (${r.stepLagMs.samples} steps${r.stepLagMs.missing ? `, ${r.stepLagMs.missing} not seen` : ''}) | ${r.failed}${r.unfinished ? `, ${r.unfinished} unfinished at the time limit` : ''} | ${s(r.coldStartMs)}, ${f(r.coldStartCpuS, 1)} | ${f(r.releaseCpuS, 1)} | ${f(r.peakRssMiB, 0)} | ${r.apiTotalPerCanaryStep}: ${verbs(r)} |`,
+        `| ${key === 'latency' ? 'latency (N=1)' : `N=${r.n}`} | ${r.namespaces ?? 1} | ${r.background ? 'yes' : 'no'} | ${c} | ${r.intervalMs / 1000}s × ${r.steps} | ${s(r.releaseMs.p50)} / ${s(r.releaseMs.max)} | ${s(r.firstStepMs.p50)} / ${s(r.firstStepMs.p99)} | ${f(r.stepLagMs.p50, 0)} / ${f(r.stepLagMs.p99, 0)} / ${f(r.stepLagMs.max, 0)} (${r.stepLagMs.samples} steps${r.stepLagMs.missing ? `, ${r.stepLagMs.missing} not seen` : ''}) | ${r.failed}${r.unfinished ? `, ${r.unfinished} unfinished at the time limit` : ''} | ${s(r.coldStartMs)}, ${f(r.coldStartCpuS, 1)} | ${f(r.releaseCpuS, 1)} | ${f(r.peakRssMiB, 0)} | ${r.apiTotalPerCanaryStep}: ${verbs(r)} |`,
       );
     }
   }
@@ -122,7 +194,7 @@ export function renderResults(res: Results): string {
       const r = res.runs[key]?.[c];
       if (!r) continue;
       out.push(
-        `- ${key} / ${c}: ${Object.entries(r.apiTop)
+        `- ${key === 'latency' ? key : label(key)} / ${c}: ${Object.entries(r.apiTop)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,
       );
@@ -131,8 +203,10 @@ export function renderResults(res: Results): string {
 
   out.push('', '## How it is measured', '');
   out.push(
-    '- One local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK fake nodes) started by the harness; each controller runs as its own process, one at a time, watching only its own namespace, with the same workloads: per canary a Deployment (1 replica), an Ingress and a Canary (`provider: nginx`, webhook-only analysis: one `rollout` webhook on a local HTTP server on 127.0.0.1 that always answers 200, no metrics).',
-    "- Kanaria: `node bin/kanaria.js controller --kubeconfig <sa kubeconfig> --log-level warn --namespace <ns>`. Flagger: `flagger -kubeconfig <sa kubeconfig> -mesh-provider nginx -metrics-server http://127.0.0.1:1 -log-level info -namespace <ns>` with `flagger.app/v1beta1` Canaries (identical spec) and the CRDs from the module's `artifacts/flagger/crd.yaml`. Flagger needs nothing else here: no load tester (the webhook is the local server) and no metrics server (no metrics in the analysis).",
+    '- One local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK fake nodes) started by the harness; each controller runs as its own process, one at a time, with the same workloads: per canary a Deployment (1 replica), an Ingress and a Canary (`provider: nginx`, webhook-only analysis: one `rollout` webhook on a local HTTP server on 127.0.0.1 that always answers 200, no metrics).',
+    '- Namespaces: with the canaries in one namespace (the default) each controller watches only that namespace; with `--namespaces K` > 1 canary i goes to namespace i mod K, both controllers watch all namespaces (no namespace flag; their ServiceAccounts are bound to `cluster-admin` cluster-wide), and each run deletes its Canaries at the end (orphaning their objects) so that a later run does not find them.',
+    backgroundText(res.background),
+    "- Kanaria: `node bin/kanaria.js controller --kubeconfig <sa kubeconfig> --log-level warn [--namespace <ns>]`. Flagger: `flagger -kubeconfig <sa kubeconfig> -mesh-provider nginx -metrics-server http://127.0.0.1:1 -log-level info [-namespace <ns>]` with `flagger.app/v1beta1` Canaries (identical spec) and the CRDs from the module's `artifacts/flagger/crd.yaml`. Flagger needs nothing else here: no load tester (the webhook is the local server) and no metrics server (no metrics in the analysis).",
     '- **Flagger never runs an analysis more often than every 10 s** (`GetAnalysisInterval` raises smaller intervals to 10 s). Its figures are normalised by, and its step lag measured against, the 10 s it actually uses; Kanaria uses the interval in the spec (1 s for latency, the scale interval otherwise). CPU seconds over a release therefore cover a longer release for Flagger; CPU per canary step is the comparable figure.',
     '- Release latency: from the image bump (time the PATCH was sent) to the watch delivering `Succeeded`, divided by steps × interval.',
     '- API requests: kube-apiserver runs with an audit policy that logs (Metadata level) only the requests of the `bench-system` ServiceAccounts, one per controller, each controller using its own ServiceAccount token. Requests received between the first image bump and the last `Succeeded` are counted by verb (a watch counts once when it starts) and divided by canaries × weight steps; promotion and finalisation requests are included in that budget.',
@@ -159,6 +233,8 @@ export function renderResults(res: Results): string {
     'npm run bench -- --only latency,api                        # one part',
     'npm run bench -- --only scale --n 100,500 --interval 5s    # chosen N',
     'npm run bench -- --only scale --n 100 --controllers kanaria --cpu-prof   # with a CPU profile of Kanaria',
+    'npm run bench -- --only scale --n 1000 --background both   # each run without, then with the background objects',
+    'npm run bench -- --only scale --n 1000 --namespaces 50     # canaries over 50 namespaces, controllers watch all',
     '```',
     '',
     'Each run merges its figures into `bench/results.json` and rewrites this file from it. The control plane',
@@ -167,4 +243,14 @@ export function renderResults(res: Results): string {
     '',
   );
   return out.join('\n');
+}
+
+function backgroundText(b: Results['background']): string {
+  const made = b
+    ? ` Creating it (20 requests in flight) took ${(b.apiMs / 1000).toFixed(1)} s, ${(b.createMs / 1000).toFixed(1)} s until kube-controller-manager had made the Deployments' ReplicaSets (on ${b.date.slice(0, 10)}).`
+    : '';
+  return (
+    `- Background (\`--background on\`, the default; \`off\`; \`both\` runs each scale measurement without, then with it): before the first run that wants it, ${BACKGROUND.secrets} Helm 3 release Secrets (type \`helm.sh/release.v1\`, labels \`owner=helm\`, \`name\`, \`status=deployed\`, \`version\`; \`release\` holds 100 KiB of random base64 text), ${BACKGROUND.configMaps} ConfigMaps of 2–5 KiB and ${BACKGROUND.deployments} Deployments over ${BACKGROUND.namespaces} unrelated namespaces, and in each run's canary namespaces ${IN_CANARY_NAMESPACES.secrets} more Secrets, ${IN_CANARY_NAMESPACES.configMaps} ConfigMaps and ${IN_CANARY_NAMESPACES.deployments} Deployments. The background Deployments have \`replicas: 0\`: their objects are what a controller watching Deployments holds in memory, and without pods the fake nodes and the scheduler do nothing for them; kube-controller-manager makes an empty ReplicaSet for each, and the harness waits until it has (and written every Deployment's status) before a controller starts, so that work does not slow the canaries' own pods. It stays for the rest of the invocation, so runs without it come first.` +
+    made
+  );
 }

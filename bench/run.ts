@@ -1,15 +1,19 @@
 // npm run bench -- [--only latency,api,scale] [--n 100,500,1000] [--controllers kanaria,flagger]
 //                  [--interval 5s] [--name bench] [--base-port 19440] [--nodes 8] [--timeout-min 90] [--cpu-prof]
 //                  [--release-timeout-min M]  (stop following a release after M minutes; report what finished)
+//                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
+//                                               both: each scale run without, then with them)
+//                  [--namespaces K]  (spread each run's canaries over K namespaces; K > 1: controllers watch all)
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createBackground } from './background.ts';
 import { CONTROLLERS, startCluster, stopCluster, type BenchCluster, type ControllerName } from './cluster.ts';
 import { ensureFlagger } from './flagger.ts';
 import { killAll } from './process.ts';
 import { runRelease, type RunResult } from './release.ts';
-import { machine, renderResults, type Results } from './report.ts';
+import { backgroundDiffs, machine, renderResults, scaleKey, type Results } from './report.ts';
 import { startHook } from './workload.ts';
 
 const HERE = resolve(fileURLToPath(import.meta.url), '..');
@@ -27,6 +31,8 @@ const { values: flags } = parseArgs({
     'timeout-min': { type: 'string', default: '90' },
     'cpu-prof': { type: 'boolean', default: false },
     'release-timeout-min': { type: 'string' },
+    background: { type: 'string', default: 'on' },
+    namespaces: { type: 'string', default: '1' },
   },
 });
 const only = new Set(flags.only.split(','));
@@ -35,6 +41,13 @@ const ns = flags.n
   .map(Number)
   .filter((x) => x > 0);
 const controllers = flags.controllers.split(',') as ControllerName[];
+const VARIANTS: Record<string, boolean[]> = { off: [false], on: [true], both: [false, true] };
+const variants = VARIANTS[flags.background];
+const k = Number(flags.namespaces);
+if (!variants || !Number.isInteger(k) || k < 1) {
+  process.stderr.write('--background takes on, off or both; --namespaces a whole number ≥ 1\n');
+  process.exit(2);
+}
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
 const abort = new AbortController();
@@ -97,42 +110,65 @@ async function main() {
     flaggerBin: flagger?.bin ?? '',
     cpuProfDir,
     abort: abort.signal,
+    deleteCanaries: k > 1,
     log,
   };
+  // Namespaces of one run: `<controller>-n<N>[-bg]`, or K of them suffixed `-k<K>-<i>`.
+  const namespacesOf = (base: string) =>
+    k === 1 ? [base] : Array.from({ length: k }, (_, i) => `${base}-k${k}-${String(i).padStart(2, '0')}`);
   try {
-    if (only.has('latency') || only.has('api')) {
-      for (const c of controllers) {
-        const r = await runRelease({
-          ...common,
-          controller: c,
-          namespace: `${c}-latency`,
-          n: 1,
-          analysis: { interval: '1s', stepWeight: 10, maxWeight: 100 },
-        });
-        await save('latency', r);
-        log(
-          `[${c}] latency ${r.normalizedLatency.p50.toFixed(3)} × steps×interval, ${r.apiTotalPerCanaryStep} requests/step`,
-        );
+    // Runs without the background come first: once created it stays.
+    for (const background of variants) {
+      const tag = background ? '-bg' : '';
+      if (background)
+        results.background = {
+          ...(await createBackground(cluster.kube, log)),
+          date: new Date().toISOString(),
+        };
+      if ((only.has('latency') || only.has('api')) && background === variants.at(-1)) {
+        for (const c of controllers) {
+          const r = await runRelease({
+            ...common,
+            controller: c,
+            namespaces: namespacesOf(`${c}-latency${tag}`),
+            n: 1,
+            background,
+            analysis: { interval: '1s', stepWeight: 10, maxWeight: 100 },
+          });
+          await save('latency', r);
+          log(
+            `[${c}] latency ${r.normalizedLatency.p50.toFixed(3)} × steps×interval, ${r.apiTotalPerCanaryStep} requests/step`,
+          );
+        }
       }
-    }
-    if (only.has('scale')) {
+      if (!only.has('scale')) continue;
       for (const n of ns) {
         for (const c of controllers) {
           const r = await runRelease({
             ...common,
             controller: c,
-            namespace: `${c}-n${n}`,
+            namespaces: namespacesOf(`${c}-n${n}${tag}`),
             n,
+            background,
             analysis: { interval: flags.interval, stepWeight: 20, maxWeight: 100 },
           });
-          await save(`scale-${n}`, r);
+          await save(scaleKey(n, k, background), r);
           log(
-            `[${c} n=${n}] ${r.unfinished ? `${r.unfinished} unfinished after` : 'all Succeeded in'} ${(r.allSucceededMs / 1000).toFixed(1)}s, step lag p99 ` +
-              `${r.stepLagMs.p99}ms, RSS ${r.peakRssMiB.toFixed(0)} MiB, release CPU ${r.releaseCpuS.toFixed(1)}s`,
+            `[${c} n=${n} namespaces=${k} background=${background ? 'yes' : 'no'}] ${r.unfinished ? `${r.unfinished} unfinished after` : 'all Succeeded in'} ${(r.allSucceededMs / 1000).toFixed(1)}s, step lag p99 ` +
+              `${r.stepLagMs.p99}ms, RSS ${r.peakRssMiB.toFixed(0)} MiB, cold start ${(r.coldStartMs / 1000).toFixed(1)}s, release CPU ${r.releaseCpuS.toFixed(1)}s`,
           );
         }
       }
     }
+    const thisRun = backgroundDiffs(results).filter(
+      (d) =>
+        variants.length === 2 && ns.includes(d.n) && d.namespaces === k && controllers.includes(d.controller),
+    );
+    for (const d of thisRun)
+      log(
+        `[${d.controller} n=${d.n} namespaces=${d.namespaces}] peak RSS ${d.without.toFixed(0)} MiB without background, ` +
+          `${d.with.toFixed(0)} MiB with: ${Math.round(d.diff) > 0 ? '+' : ''}${Math.round(d.diff) || 0} MiB`,
+      );
   } finally {
     await hook.close();
   }

@@ -100,7 +100,8 @@ async function runOnce(cluster: BenchCluster, hang: boolean, abort: AbortSignal)
   const hooks = await startHooks(hang ? hung : '');
   try {
     log(`[${namespace}] creating ${total} apps`);
-    const names = await createWorkload(cluster.kube, 'kanaria', namespace, total, analysis, hooks.url);
+    const placement = await createWorkload(cluster.kube, 'kanaria', [namespace], total, analysis, hooks.url);
+    const names = [...placement.keys()];
     if (hang) {
       await cluster.kube.custom.patchNamespacedCustomObject({
         group,
@@ -115,7 +116,7 @@ async function runOnce(cluster: BenchCluster, hang: boolean, abort: AbortSignal)
       });
     }
     const measured = names.slice(0, N);
-    const rec = record(cluster.kube, namespace, group, version);
+    const rec = record(cluster.kube, [namespace], group, version);
     const [cmd, args] = kanariaCommand(cluster.kubeconfigs.kanaria, namespace);
     const logPath = join(cluster.workDir, `kanaria-${namespace}.log`);
     const proc = startProcess(cmd, args, logPath);
@@ -132,7 +133,7 @@ async function runOnce(cluster: BenchCluster, hang: boolean, abort: AbortSignal)
       await new Promise((r) => setTimeout(r, 2000));
       const before = await procStats(proc.pid);
       log(`[${namespace}] bumping ${total} images`);
-      const bumped = await bumpImages(cluster.kube, namespace, names, '6.0.1');
+      const bumped = await bumpImages(cluster.kube, placement, '6.0.1');
       const finished = (x: string) =>
         phaseAt(rec, x, 'Succeeded', bumped.get(x)!) ?? phaseAt(rec, x, 'Failed', bumped.get(x)!);
       await waitUntil(

@@ -1,8 +1,9 @@
 // The workloads both controllers release: per canary a Deployment (1 replica), an Ingress and a
-// Canary whose analysis is one webhook on a local always-200 HTTP server.
+// Canary whose analysis is one webhook on a local always-200 HTTP server, in one or more namespaces.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kube } from '../src/kube/client.ts';
+import { ensureNamespace } from './background.ts';
 import type { ControllerName } from './cluster.ts';
 
 export const IMAGE = 'ghcr.io/stefanprodan/podinfo';
@@ -95,28 +96,35 @@ function canaryBody(c: ControllerName, namespace: string, name: string, a: Analy
   };
 }
 
-/** Creates a namespace with n apps and their Canaries for controller c; returns the app names. */
+/**
+ * Creates n apps and their Canaries for controller c, app i in namespaces[i % K] (the namespaces
+ * are created if missing); returns each app's namespace by name (app names are unique in the run).
+ */
 export async function createWorkload(
   kube: Kube,
   c: ControllerName,
-  namespace: string,
+  namespaces: string[],
   n: number,
   a: Analysis,
   hookUrl: string,
-): Promise<string[]> {
-  await kube.core.createNamespace({ body: { metadata: { name: namespace } } });
-  // The default ServiceAccount must exist before pods can be created.
-  for (let i = 0; i < 200; i++) {
-    try {
-      await kube.core.readNamespacedServiceAccount({ name: 'default', namespace });
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
+): Promise<Map<string, string>> {
+  for (const namespace of namespaces) {
+    await ensureNamespace(kube, namespace);
+    // The default ServiceAccount must exist before pods can be created.
+    for (let i = 0; i < 200; i++) {
+      try {
+        await kube.core.readNamespacedServiceAccount({ name: 'default', namespace });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   }
-  const names = Array.from({ length: n }, (_, i) => appName(i));
+  const placement = new Map(
+    Array.from({ length: n }, (_, i) => [appName(i), namespaces[i % namespaces.length]]),
+  );
   const { group, version } = CANARY_API[c];
-  await pool(names, 16, async (name) => {
+  await pool([...placement], 16, async ([name, namespace]) => {
     await kube.apps.createNamespacedDeployment({
       namespace,
       body: {
@@ -162,13 +170,13 @@ export async function createWorkload(
       body: canaryBody(c, namespace, name, a, hookUrl),
     });
   });
-  return names;
+  return placement;
 }
 
 /** Bumps the image of every app as fast as the API server takes it; returns when each was bumped. */
-export async function bumpImages(kube: Kube, namespace: string, names: string[], tag: string) {
+export async function bumpImages(kube: Kube, placement: Map<string, string>, tag: string) {
   const at = new Map<string, number>();
-  await pool(names, 16, async (name) => {
+  await pool([...placement], 16, async ([name, namespace]) => {
     const t = Date.now();
     await kube.apps.patchNamespacedDeployment({
       name,

@@ -20,6 +20,8 @@ export interface NeedChecks {
 }
 
 export const WAIT_READY_MS = 2000;
+/** How long a wait for a rollout lasts before its changing message is written (see Decision.waitMessage). */
+export const WAIT_MESSAGE_MS = 5000;
 
 /** The mutable scratchpad of one decision; only `decide` creates it and only it leaves the engine as a Plan. */
 export class Decision {
@@ -87,6 +89,16 @@ export class Decision {
       this.status.lastTransitionTime = this.nowIso;
     }
     this.status.message = message;
+  }
+
+  /**
+   * The message of a wait for a rollout. It goes out with the write that starts the wait, then only once the
+   * wait has lasted WAIT_MESSAGE_MS: a quick rollout's passing states (not observed yet, 0 of 1 available, …)
+   * cost no status write each, and a slow one still says why it waits. No decision reads these messages.
+   */
+  waitMessage(message: string): void {
+    const since = this.s.status.waitingSince;
+    if (since === undefined || this.now - Date.parse(since) >= WAIT_MESSAGE_MS) this.status.message = message;
   }
 
   requeue(ms: number): void {

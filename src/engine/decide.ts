@@ -110,7 +110,7 @@ function initializing(d: Decision): undefined {
       d.requeue(WAIT_READY_MS * 5);
       return undefined;
     }
-    d.status.message = waiting;
+    d.waitMessage(waiting);
     d.requeue(WAIT_READY_MS);
     return undefined;
   }

@@ -52,7 +52,7 @@ export function progress(d: Decision): NeedChecks | undefined {
       return undefined;
     }
     status.waitingSince ??= d.nowIso;
-    status.message = `waiting for ${d.id} rollout: ${s.target.notReadyReason ?? 'pods not ready'}`;
+    d.waitMessage(`waiting for ${d.id} rollout: ${s.target.notReadyReason ?? 'pods not ready'}`);
     d.requeue(WAIT_READY_MS);
     return undefined;
   }

@@ -41,7 +41,7 @@ export function promoting(d: Decision): undefined {
     const since = Date.parse(d.status.waitingSince ?? d.nowIso);
     d.status.waitingSince ??= d.nowIso;
     if (d.now - since <= d.deadlineMs) {
-      d.status.message = `waiting for ${primaryId} rollout: ${s.primary.notReadyReason ?? 'pods not ready'}`;
+      d.waitMessage(`waiting for ${primaryId} rollout: ${s.primary.notReadyReason ?? 'pods not ready'}`);
       d.requeue(WAIT_READY_MS);
       return undefined;
     }

@@ -38,6 +38,20 @@ export function ownerOf(canary: Canary): Owner {
 
 const PHASES_WITH_PRIMARY_TRAFFIC = new Set(['Initializing', undefined]);
 
+function parseRv(rv: string | undefined): bigint | undefined {
+  try {
+    return rv ? BigInt(rv) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What this process last applied to an object: the applied hash and the resourceVersion it got back. */
+interface OwnWrite {
+  hash: string;
+  rv: bigint;
+}
+
 /**
  * Executes plans: builds the desired objects and writes those whose live fields differ. Returns, for
  * each object it corrected although its last write had not changed, what was edited by hand.
@@ -47,6 +61,12 @@ export class Applier {
   private readonly writer: KubeWriter;
   private readonly prefix: string;
   private readonly ingressClass: string | undefined;
+  /**
+   * Our last apply of each object until the watch cache shows it: the same object applied again before
+   * then (by the next action of the same reconcile, or a reconcile woken by the status write) is not sent
+   * twice. Any newer version of the object, someone else's edit included, ends the entry.
+   */
+  private readonly ownWrites = new Map<string, OwnWrite>();
 
   constructor(caches: Caches, writer: KubeWriter, prefix: string, ingressClass?: string) {
     this.caches = caches;
@@ -66,6 +86,8 @@ export class Applier {
     const fields = { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
     const { apiVersion: _v, kind: _k, ...compared } = fields as Record<string, unknown>;
     // The applied hash tells a change of intent (including fields to drop); the live fields tell hand edits.
+    const key = `${desired.kind}/${ctx.canary.metadata.namespace}/${metadata?.name ?? ''}`;
+    if (live && this.sentAlready(key, hash, live)) return [];
     const edited = live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
     const changed = live ? differences(compared, live) : ['(missing)'];
     if (edited && changed.length === 0) return [];
@@ -74,10 +96,23 @@ export class Applier {
       annotations: { ...(desired.metadata?.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash },
     };
     await ctx.fence();
-    await this.writer.apply(desired);
+    const written = parseRv((await this.writer.apply(desired)).metadata?.resourceVersion);
+    if (written !== undefined) this.ownWrites.set(key, { hash, rv: written });
     return edited
       ? [`${live!.kind ?? desired.kind} ${desired.metadata.name}: ${changed.slice(0, 5).join(', ')}`]
       : [];
+  }
+
+  /** True when `live` is older than our own last apply of exactly `hash`: the API server has it already. */
+  private sentAlready(key: string, hash: string, live: KubernetesObject): boolean {
+    const own = this.ownWrites.get(key);
+    if (!own) return false;
+    const cached = parseRv(live.metadata?.resourceVersion);
+    if (cached === undefined || cached >= own.rv) {
+      this.ownWrites.delete(key);
+      return false;
+    }
+    return own.hash === hash;
   }
 
   /** Services, canary Ingress, primary HPA and, between releases, the primary: kept as the status says. */

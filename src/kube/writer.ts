@@ -68,15 +68,24 @@ export interface EventInput {
   now: Date;
 }
 
+/** The resource of an object's kind as the API server names it (Ingress → ingresses). */
+function resourceOf(obj: KubernetesObject): string {
+  const kind = (obj.kind ?? '').toLowerCase();
+  return kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+}
+
+/** Told each request a writer sends: its verb and resource (`canaries/status` for a subresource). */
+export type RequestCounter = (verb: string, resource: string) => void;
+
 /**
- * The only place that writes to the API server. `onRequest` counts requests by verb. Every request is
- * checked against the guard and the signal twice: when the method is called, and again in the client's
- * last step before sending (after authentication, discovery), where the signal is also attached to it.
+ * The only place that writes to the API server. `onRequest` counts requests by verb and resource. Every
+ * request is checked against the guard and the signal twice: when the method is called, and again in the
+ * client's last step before sending (after authentication, discovery), where the signal is also attached.
  */
 export class KubeWriter {
   private readonly kube: Kube;
   private readonly instance: string;
-  private readonly onRequest: (verb: string) => void;
+  private readonly onRequest: RequestCounter;
   private readonly options: WriterOptions;
   /** The object API with this writer's check; made on first use. */
   private objectApi: KubernetesObjectApi | undefined;
@@ -84,7 +93,7 @@ export class KubeWriter {
   constructor(
     kube: Kube,
     instance: string,
-    onRequest: (verb: string) => void = () => {},
+    onRequest: RequestCounter = () => {},
     options: WriterOptions = {},
   ) {
     this.kube = kube;
@@ -155,7 +164,7 @@ export class KubeWriter {
   /** Server-side apply with force: Kanaria owns every field it sets on the objects it creates. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
     this.admit('apply');
-    this.onRequest('apply');
+    this.onRequest('apply', resourceOf(obj));
     return this.objects.patch(
       obj,
       undefined,
@@ -168,7 +177,7 @@ export class KubeWriter {
 
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
     this.admit('patch');
-    this.onRequest('patch');
+    this.onRequest('patch', 'deployments');
     await this.kube.apps.patchNamespacedDeployment(
       { name, namespace, body: { spec: { replicas } } },
       this.requestOptions('patch', PatchStrategy.MergePatch),
@@ -215,7 +224,7 @@ export class KubeWriter {
     strategy: PatchStrategy,
   ): Promise<string | undefined> {
     this.admit('patch');
-    this.onRequest('patch');
+    this.onRequest('patch', `${plural}/status`);
     const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
       { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
       this.requestOptions('patch', strategy),
@@ -237,7 +246,7 @@ export class KubeWriter {
 
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {
     this.admit('patch');
-    this.onRequest('patch');
+    this.onRequest('patch', 'canaries');
     await this.kube.custom.patchNamespacedCustomObject(
       { group: 'kanaria.dev', version: 'v1beta1', plural: 'canaries', namespace, name, body: { metadata } },
       this.requestOptions('patch', PatchStrategy.MergePatch),
@@ -246,7 +255,7 @@ export class KubeWriter {
 
   async createEvent(e: EventInput): Promise<void> {
     this.admit('create');
-    this.onRequest('create');
+    this.onRequest('create', 'events');
     await this.kube.events.createNamespacedEvent(
       {
         namespace: e.namespace,
@@ -269,7 +278,7 @@ export class KubeWriter {
   /** Deletes an object; one that is already gone is not an error. */
   async delete(obj: KubernetesObject): Promise<void> {
     this.admit('delete');
-    this.onRequest('delete');
+    this.onRequest('delete', resourceOf(obj));
     try {
       await this.objects.delete(obj);
     } catch (err) {

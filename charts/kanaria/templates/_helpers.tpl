@@ -41,9 +41,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
-{{/* "true" when leader election is on: asked for, or forced by more than one replica. */}}
+{{/* "true" when leader election is on: asked for, or forced by more than one replica; never with sharding. */}}
 {{- define "kanaria.leaderElect" -}}
-{{- if or .Values.leaderElection.enabled (gt (int .Values.replicas) 1) }}true{{ end }}
+{{- if and (not .Values.sharding.enabled) (or .Values.leaderElection.enabled (gt (int .Values.replicas) 1)) }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -116,6 +116,11 @@ with a message otherwise. Empty when the gate is off.
 - {{ .Release.Namespace | quote }}
 - --leader-election-id
 - kanaria-leader
+{{- end }}
+{{- if .Values.sharding.enabled }}
+- --sharding
+- --leader-election-namespace
+- {{ .Release.Namespace | quote }}
 {{- end }}
 {{- with .Values.alerts.secretName }}
 - --alert-secret

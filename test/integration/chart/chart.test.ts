@@ -359,6 +359,22 @@ describe('helm chart', () => {
     expect(gatewayApi.flatMap((r) => r.resources).sort()).toEqual(['gateways', 'httproutes']);
   });
 
+  it('renders sharding: every replica with --sharding, member Lease rights, no leader election', async () => {
+    const objects = await template('kanaria-system', ['sharding.enabled=true', 'replicas=3']);
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { replicas: number; template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const args = deployment.spec.template.spec.containers[0].args;
+    expect(deployment.spec.replicas).toBe(3);
+    expect(args).toContain('--sharding');
+    expect(args).not.toContain('--leader-elect');
+    const self = objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'kanaria-self') as unknown as {
+      rules: { resources: string[]; verbs: string[] }[];
+    };
+    const leases = self.rules.find((r) => r.resources.includes('leases'));
+    expect(leases?.verbs.sort()).toEqual(['create', 'delete', 'get', 'list', 'update']);
+  });
+
   it('renders the gate: a shared token only when asked for, off when disabled, clear errors otherwise', async () => {
     const release = await freshNamespace(kube, 'chart-gate');
     namespaces.push(release);

@@ -1,12 +1,10 @@
-import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
+import type { Canary } from '../api/types.ts';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
-import { watchCache, type WatchCache } from '../kube/informer.ts';
-import { listAllPages, type ListPage, type PageRequest } from '../kube/paginate.ts';
+import type { WatchCache } from '../kube/informer.ts';
 import { backoffDelay, isUnavailable } from '../kube/retry.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
-import { canWatch } from '../kube/discovery.ts';
-import { GATEWAY_API_GROUP, type HTTPRoute } from '../router/httproute-types.ts';
+import type { HTTPRoute } from '../router/httproute-types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
 import { createRouteRequestCounter } from '../checks/route-requests.ts';
@@ -14,8 +12,9 @@ import type { Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Caches } from './caches.ts';
-import { OptionalWatch } from './optional-watch.ts';
-import { heldObjects, type HeldObjects } from './held-objects.ts';
+import type { OptionalWatch } from './optional-watch.ts';
+import type { HeldObjects } from './held-objects.ts';
+import { startCaches } from './watch-caches.ts';
 import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
 import { ResourceStatus } from './resource-status.ts';
@@ -44,8 +43,6 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
 /** A ConfigMap or Secret no reconcile asked for this long is no longer held. */
 const HELD_IDLE_MS = 10 * 60_000;
 
-const HTTPROUTES = { group: GATEWAY_API_GROUP, version: 'v1', plural: 'httproutes' };
-
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
 /**
@@ -67,7 +64,7 @@ export function reconcileRetryDelay(failures: number, err: unknown, random?: () 
 export class Manager {
   readonly queue: WorkQueue;
   private readonly o: ManagerOptions;
-  private readonly watches: WatchCache<KubernetesObject>[] = [];
+  private watches: WatchCache<KubernetesObject>[] = [];
   private caches!: Caches;
   private reconciler!: Reconciler;
   private resourceStatus: ResourceStatus | undefined;
@@ -85,11 +82,6 @@ export class Manager {
   constructor(options: ManagerOptions) {
     this.o = options;
     this.queue = new WorkQueue(options.clock);
-  }
-
-  private path(group: string, resource: string): string {
-    const base = group === '' ? '/api/v1' : `/apis/${group}`;
-    return this.o.namespace ? `${base}/namespaces/${this.o.namespace}/${resource}` : `${base}/${resource}`;
   }
 
   /** Canaries in the namespace that a change of `obj` may concern. */
@@ -120,121 +112,27 @@ export class Manager {
   async start(): Promise<void> {
     const { kube, log } = this.o;
     const ns = this.o.namespace;
-    /** A watch cache whose LISTs come in pages of `listPage`. */
-    const watch = <T extends KubernetesObject>(
-      path: string,
-      listPage: (page: PageRequest) => Promise<ListPage<T>>,
-      onChange: (o: T) => void,
-    ): WatchCache<T> => {
-      const list = () => listAllPages(listPage);
-      const w = watchCache<T>(kube.kc, path, list, (o) => this.running && onChange(o), log, {
-        onRecovered: () => this.resumeAll(),
-      });
-      this.watches.push(w as unknown as WatchCache<KubernetesObject>);
-      return w;
-    };
-    const rel = (kind: string) => (o: KubernetesObject) => this.related(o, kind);
-    /** One page of one of Kanaria's own kinds in the watched namespace (or all). */
-    const listOwn =
-      <T>(plural: string) =>
-      (page: PageRequest) =>
-        (ns
-          ? kube.custom.listNamespacedCustomObject({
-              group: 'kanaria.dev',
-              version: 'v1beta1',
-              plural,
-              namespace: ns,
-              ...page,
-            })
-          : kube.custom.listClusterCustomObject({
-              group: 'kanaria.dev',
-              version: 'v1beta1',
-              plural,
-              ...page,
-            })) as Promise<ListPage<T>>;
-    this.httpRouteWatch = new OptionalWatch<HTTPRoute>({
-      available: () => canWatch(kube, HTTPROUTES, ns, log),
-      start: () =>
-        watch<HTTPRoute>(
-          this.path(`${HTTPROUTES.group}/${HTTPROUTES.version}`, HTTPROUTES.plural),
-          (page) =>
-            (ns
-              ? kube.custom.listNamespacedCustomObject({ ...HTTPROUTES, namespace: ns, ...page })
-              : kube.custom.listClusterCustomObject({ ...HTTPROUTES, ...page })) as Promise<
-              ListPage<HTTPRoute>
-            >,
-          rel('HTTPRoute'),
-        ),
-      onLater: (cache) => {
-        this.caches.httpRoutes = cache;
-        this.resumeAll();
-      },
-      log,
-      recheckMs: this.o.optionalResourceRecheckMs,
-    });
-    const httpRoutes = await this.httpRouteWatch.first();
-    const held = heldObjects({
+    const cacheSet = await startCaches({
       kube,
       log,
       namespace: ns,
       clock: this.o.clock,
-      onChange: (o, kind) => this.running && this.related(o, kind),
+      optionalResourceRecheckMs: this.o.optionalResourceRecheckMs,
+      running: () => this.running,
       onRecovered: () => this.resumeAll(),
+      onRelated: (o, kind) => this.related(o, kind),
+      onCanary: (o) => this.queue.add(keyOf(o.metadata?.namespace, o.metadata?.name)),
+      onResource: (plural, o) => void this.resourceStatus?.check(plural, o),
+      onHttpRoutesLater: (cache) => {
+        this.caches.httpRoutes = cache;
+        this.resumeAll();
+      },
     });
+    this.watches = cacheSet.watches;
+    this.httpRouteWatch = cacheSet.httpRouteWatch;
+    const held = cacheSet.held;
     this.held = held;
-    const canaries = watch<Canary & KubernetesObject>(
-      this.path('kanaria.dev/v1beta1', 'canaries'),
-      listOwn<Canary & KubernetesObject>('canaries'),
-      (o) => this.queue.add(keyOf(o.metadata?.namespace, o.metadata?.name)),
-    );
-    this.caches = {
-      canaries,
-      deployments: watch(
-        this.path('apps/v1', 'deployments'),
-        (page) =>
-          ns
-            ? kube.apps.listNamespacedDeployment({ namespace: ns, ...page })
-            : kube.apps.listDeploymentForAllNamespaces(page),
-        rel('Deployment'),
-      ),
-      services: watch(
-        this.path('', 'services'),
-        (page) =>
-          ns
-            ? kube.core.listNamespacedService({ namespace: ns, ...page })
-            : kube.core.listServiceForAllNamespaces(page),
-        rel('Service'),
-      ),
-      ingresses: watch(
-        this.path('networking.k8s.io/v1', 'ingresses'),
-        (page) =>
-          ns
-            ? kube.networking.listNamespacedIngress({ namespace: ns, ...page })
-            : kube.networking.listIngressForAllNamespaces(page),
-        rel('Ingress'),
-      ),
-      configMaps: held.configMaps,
-      secrets: held.secrets,
-      metricTemplates: watch<MetricTemplate & KubernetesObject>(
-        this.path('kanaria.dev/v1beta1', 'metrictemplates'),
-        listOwn<MetricTemplate & KubernetesObject>('metrictemplates'),
-        (o) => void this.resourceStatus?.check('metrictemplates', o),
-      ),
-      alertProviders: watch<AlertProvider & KubernetesObject>(
-        this.path('kanaria.dev/v1beta1', 'alertproviders'),
-        listOwn<AlertProvider & KubernetesObject>('alertproviders'),
-        (o) => void this.resourceStatus?.check('alertproviders', o),
-      ),
-      hpas: watch(
-        this.path('autoscaling/v2', 'horizontalpodautoscalers'),
-        (page) =>
-          ns
-            ? kube.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns, ...page })
-            : kube.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(page),
-        rel('HorizontalPodAutoscaler'),
-      ),
-      ...(httpRoutes ? { httpRoutes } : {}),
-    };
+    this.caches = cacheSet.caches;
     const metricSources = {
       metricTemplates: this.caches.metricTemplates,
       secrets: this.caches.secrets,

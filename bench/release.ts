@@ -5,6 +5,7 @@ import { addToCanaryNamespaces } from './background.ts';
 import type { BenchCluster, ControllerName } from './cluster.ts';
 import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
 import { countRequests, percentile, phaseAt, procStats, record, stepDelays, waitUntil } from './measure.ts';
+import { heapSnapshot } from './heap.ts';
 import { kanariaCommand, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
 
@@ -21,6 +22,8 @@ export interface RunResult {
   coldStartCpuS: number;
   releaseCpuS: number;
   peakRssMiB: number;
+  /** RSS when the release ended (steadier than the peak, which start-up LISTs may set). */
+  endRssMiB?: number;
   /** From the first image bump to the last Succeeded. */
   allSucceededMs: number;
   /** Per canary: bump → Succeeded, divided by steps × interval. */
@@ -52,6 +55,8 @@ export interface RunOptions {
   hookUrl: string;
   flaggerBin: string;
   cpuProfDir?: string;
+  /** Write a heap snapshot of Kanaria here at the end of the release (SIGUSR2). */
+  heapDir?: string;
   abort: AbortSignal;
   /** Stop following the release after this long and report what finished (default: scaled with N). */
   releaseTimeoutMs?: number;
@@ -86,10 +91,14 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     controller === 'kanaria'
       ? kanariaCommand(kubeconfig, watched)
       : [o.flaggerBin, flaggerArgs(kubeconfig, watched)];
-  const args =
-    controller === 'kanaria' && o.cpuProfDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, ...baseArgs]
-      : baseArgs;
+  const nodeFlags =
+    controller === 'kanaria'
+      ? [
+          ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []),
+          ...(o.heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapDir}`] : []),
+        ]
+      : [];
+  const args = [...nodeFlags, ...baseArgs];
   const proc = startProcess(cmd, args, logPath);
   try {
     const alive = () => {
@@ -124,6 +133,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       log(`[${controller} n=${n}] ${err.message}; reporting what finished`);
     });
     const after = await procStats(proc.pid);
+    if (controller === 'kanaria' && o.heapDir) await heapSnapshot(proc.pid, o.heapDir, log);
     const done = names.filter((x) => finished(x) !== undefined);
     const lastDone = timedOut ? Date.now() : Math.max(...done.map((x) => finished(x)!));
     const failed = names.filter((x) => phaseAt(rec, x, 'Failed', bumped.get(x)!) !== undefined).length;
@@ -163,6 +173,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       coldStartCpuS: cold.cpuSeconds,
       releaseCpuS: after.cpuSeconds - before.cpuSeconds,
       peakRssMiB: after.hwmMiB,
+      endRssMiB: after.rssMiB,
       allSucceededMs: lastDone - firstBump,
       normalizedLatency: {
         p50: percentile(releaseMs, 50) / (steps * intervalMs),

@@ -1,5 +1,6 @@
 // npm run bench -- [--only latency,api,scale] [--n 100,500,1000] [--controllers kanaria,flagger]
 //                  [--interval 5s] [--name bench] [--base-port 19440] [--nodes 8] [--timeout-min 90] [--cpu-prof]
+//                  [--heap-snapshot]  (a heap snapshot of Kanaria at the end of each release; bench/heap.ts sums it)
 //                  [--release-timeout-min M]  (stop following a release after M minutes; report what finished)
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
 //                                               both: each scale run without, then with them)
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     nodes: { type: 'string', default: '8' },
     'timeout-min': { type: 'string', default: '90' },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'boolean', default: false },
     'release-timeout-min': { type: 'string' },
     background: { type: 'string', default: 'on' },
     namespaces: { type: 'string', default: '1' },
@@ -100,6 +102,8 @@ async function main() {
   const hook = await startHook();
   const cpuProfDir = flags['cpu-prof'] ? join(cluster.workDir, 'cpu-prof') : undefined;
   if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });
+  const heapDir = flags['heap-snapshot'] ? join(cluster.workDir, 'heap') : undefined;
+  if (heapDir) await mkdir(heapDir, { recursive: true });
   const releaseTimeoutMs = flags['release-timeout-min']
     ? Number(flags['release-timeout-min']) * 60_000
     : undefined;
@@ -109,6 +113,7 @@ async function main() {
     hookUrl: hook.url,
     flaggerBin: flagger?.bin ?? '',
     cpuProfDir,
+    heapDir,
     abort: abort.signal,
     deleteCanaries: k > 1,
     log,

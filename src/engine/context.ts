@@ -21,7 +21,7 @@ export interface NeedChecks {
 
 export const WAIT_READY_MS = 2000;
 /** How long a wait for a rollout lasts before its changing message is written (see Decision.waitMessage). */
-export const WAIT_MESSAGE_MS = 5000;
+export const WAIT_MESSAGE_MS = 10_000;
 
 /** The mutable scratchpad of one decision; only `decide` creates it and only it leaves the engine as a Plan. */
 export class Decision {
@@ -92,13 +92,20 @@ export class Decision {
   }
 
   /**
-   * The message of a wait for a rollout. It goes out with the write that starts the wait, then only once the
-   * wait has lasted WAIT_MESSAGE_MS: a quick rollout's passing states (not observed yet, 0 of 1 available, …)
-   * cost no status write each, and a slow one still says why it waits. No decision reads these messages.
+   * The message of a wait for a rollout. It goes out with the write that starts the wait, then at most once
+   * per WAIT_MESSAGE_MS since the wait started or the message last changed (the Promoted condition's
+   * lastUpdateTime): a quick rollout's passing states (not observed yet, 0 of 1 available, …) cost no status
+   * write each, a slow one says why it waits and how far it is. No decision reads these messages.
    */
   waitMessage(message: string): void {
     const since = this.s.status.waitingSince;
-    if (since === undefined || this.now - Date.parse(since) >= WAIT_MESSAGE_MS) this.status.message = message;
+    if (since === undefined) {
+      this.status.message = message;
+      return;
+    }
+    const updated = this.s.status.conditions?.find((c) => c.type === 'Promoted')?.lastUpdateTime;
+    const last = Math.max(Date.parse(since), updated ? Date.parse(updated) : 0);
+    if (this.now - last >= WAIT_MESSAGE_MS) this.status.message = message;
   }
 
   requeue(ms: number): void {

@@ -42,6 +42,18 @@ describe('messages of a wait for a rollout', () => {
     expect(late.status.message).toBe(
       'waiting for podinfo.test rollout: 1 of 2 updated replicas are available',
     );
+    // Recorded; the next change of reason waits WAIT_MESSAGE_MS from that write.
+    w.status = late.status;
+    const now = snapshotOf(w);
+    const after = (ms: number) =>
+      planOf(
+        { ...now, target: { ...now.target, notReadyReason: '2 old replicas are pending termination' } },
+        ms,
+      );
+    expect(stableJson(after(start + 2 * WAIT_MESSAGE_MS - 1).status)).toBe(stableJson(late.status));
+    expect(after(start + 2 * WAIT_MESSAGE_MS).status.message).toMatch(
+      /2 old replicas are pending termination$/,
+    );
   });
 
   it('a wait that starts mid-release says why in the write that starts it', () => {

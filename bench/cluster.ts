@@ -1,5 +1,6 @@
 // The benchmarks' own local control plane: kube-apiserver writes an audit log of the requests
-// made by the two controllers' ServiceAccounts, so API usage is counted per client and per verb.
+// made by the controllers' ServiceAccounts (a second one for Kanaria's sharding run), so API usage is
+// counted per client and per verb.
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,9 @@ const run = promisify(execFile);
 export const SA_NAMESPACE = 'bench-system';
 export type ControllerName = 'kanaria' | 'flagger';
 export const CONTROLLERS: ControllerName[] = ['kanaria', 'flagger'];
+/** ServiceAccounts: one per controller, and `kanaria-b` for the second Kanaria replica of the sharding run. */
+export type Account = ControllerName | 'kanaria-b';
+const ACCOUNTS: Account[] = [...CONTROLLERS, 'kanaria-b'];
 
 export interface BenchCluster {
   state: ClusterState;
@@ -22,8 +26,8 @@ export interface BenchCluster {
   workDir: string;
   auditLog: string;
   /** A kubeconfig per controller, each for its own ServiceAccount (its user name in the audit log). */
-  kubeconfigs: Record<ControllerName, string>;
-  usernames: Record<ControllerName, string>;
+  kubeconfigs: Record<Account, string>;
+  usernames: Record<Account, string>;
 }
 
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
@@ -73,9 +77,9 @@ export async function startCluster(opts: {
     ]);
   }
   await kube.core.createNamespace({ body: { metadata: { name: SA_NAMESPACE } } });
-  const kubeconfigs = {} as Record<ControllerName, string>;
-  const usernames = {} as Record<ControllerName, string>;
-  for (const c of CONTROLLERS) {
+  const kubeconfigs = {} as Record<Account, string>;
+  const usernames = {} as Record<Account, string>;
+  for (const c of ACCOUNTS) {
     await kube.core.createNamespacedServiceAccount({
       namespace: SA_NAMESPACE,
       body: { metadata: { name: c } },

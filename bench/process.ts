@@ -11,7 +11,8 @@ export interface Proc {
   pid: number;
   startedAt: number;
   exited: () => boolean;
-  stop: () => Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s), or SIGKILL at once. */
+  stop: (signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>;
 }
 
 export function startProcess(cmd: string, args: string[], logPath: string): Proc {
@@ -32,9 +33,9 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
     pid: child.pid,
     startedAt: Date.now(),
     exited: () => exited,
-    stop: async () => {
+    stop: async (signal = 'SIGTERM') => {
       if (exited) return;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await done;
       clearTimeout(t);
@@ -43,7 +44,11 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
 }
 
 /** The Kanaria controller as the README runs it, with this Node; all namespaces without `namespace`. */
-export function kanariaCommand(kubeconfig: string, namespace?: string): [string, string[]] {
+export function kanariaCommand(
+  kubeconfig: string,
+  namespace?: string,
+  extra: string[] = [],
+): [string, string[]] {
   return [
     process.execPath,
     [
@@ -54,6 +59,7 @@ export function kanariaCommand(kubeconfig: string, namespace?: string): [string,
       '--log-level',
       'warn',
       ...(namespace ? ['--namespace', namespace] : []),
+      ...extra,
     ],
   ];
 }

@@ -6,6 +6,10 @@ import { promisify } from 'node:util';
 import { KUBE_VERSION } from '../src/devcluster/binaries.ts';
 import { BACKGROUND, IN_CANARY_NAMESPACES, type BackgroundReport } from './background.ts';
 import type { RunResult } from './release.ts';
+import type { ShardResult } from './shard.ts';
+import { renderSharding } from './shard-report.ts';
+
+export { shardSummary } from './shard-report.ts';
 
 const run = promisify(execFile);
 
@@ -25,6 +29,8 @@ export interface Results {
   /** The last background created (how many objects, how long it took). */
   background?: BackgroundReport & { date: string };
   runs: Record<string, Partial<Record<'kanaria' | 'flagger', RunResult>>>;
+  /** Sharding runs by `shard-<N>[-ns<K>][-bg]` (bench/shard.ts). */
+  sharding?: Record<string, ShardResult>;
 }
 
 /** `scale-<N>[-ns<K>][-bg]`: N canaries over K namespaces (K = 1 left out), with the background or not. */
@@ -201,6 +207,8 @@ export function renderResults(res: Results): string {
     }
   }
 
+  out.push(...renderSharding(res.sharding));
+
   out.push('', '## How it is measured', '');
   out.push(
     '- One local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK fake nodes) started by the harness; each controller runs as its own process, one at a time, with the same workloads: per canary a Deployment (1 replica), an Ingress and a Canary (`provider: nginx`, webhook-only analysis: one `rollout` webhook on a local HTTP server on 127.0.0.1 that always answers 200, no metrics).',
@@ -235,6 +243,7 @@ export function renderResults(res: Results): string {
     'npm run bench -- --only scale --n 100 --controllers kanaria --cpu-prof   # with a CPU profile of Kanaria',
     'npm run bench -- --only scale --n 1000 --background both   # each run without, then with the background objects',
     'npm run bench -- --only scale --n 1000 --namespaces 50     # canaries over 50 namespaces, controllers watch all',
+    'npm run bench -- --only shard --n 1000 --interval 10s      # two Kanaria replicas with --sharding, one killed',
     '```',
     '',
     'Each run merges its figures into `bench/results.json` and rewrites this file from it. The control plane',

@@ -5,6 +5,8 @@
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
 //                                               both: each scale run without, then with them)
 //                  [--namespaces K]  (spread each run's canaries over K namespaces; K > 1: controllers watch all)
+//                  [--only shard --lease-duration 15s]  (two Kanaria replicas with --sharding, one killed mid-release;
+//                                                        bench/shard.ts)
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,8 @@ import { CONTROLLERS, startCluster, stopCluster, type BenchCluster, type Control
 import { ensureFlagger } from './flagger.ts';
 import { killAll } from './process.ts';
 import { runRelease, type RunResult } from './release.ts';
-import { backgroundDiffs, machine, renderResults, scaleKey, type Results } from './report.ts';
+import { backgroundDiffs, machine, renderResults, scaleKey, shardSummary, type Results } from './report.ts';
+import { runSharding } from './shard.ts';
 import { startHook } from './workload.ts';
 
 const HERE = resolve(fileURLToPath(import.meta.url), '..');
@@ -35,6 +38,7 @@ const { values: flags } = parseArgs({
     'release-timeout-min': { type: 'string' },
     background: { type: 'string', default: 'on' },
     namespaces: { type: 'string', default: '1' },
+    'lease-duration': { type: 'string', default: '15s' },
   },
 });
 const only = new Set(flags.only.split(','));
@@ -46,8 +50,11 @@ const controllers = flags.controllers.split(',') as ControllerName[];
 const VARIANTS: Record<string, boolean[]> = { off: [false], on: [true], both: [false, true] };
 const variants = VARIANTS[flags.background];
 const k = Number(flags.namespaces);
-if (!variants || !Number.isInteger(k) || k < 1) {
-  process.stderr.write('--background takes on, off or both; --namespaces a whole number ≥ 1\n');
+const leaseDurationMs = Number(flags['lease-duration'].replace(/s$/, '')) * 1000;
+if (!variants || !Number.isInteger(k) || k < 1 || !(leaseDurationMs > 0)) {
+  process.stderr.write(
+    '--background takes on, off or both; --namespaces a whole number ≥ 1; --lease-duration seconds (15s)\n',
+  );
   process.exit(2);
 }
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
@@ -83,13 +90,17 @@ async function loadResults(): Promise<Results> {
 }
 
 async function main() {
-  const flagger = controllers.includes('flagger') ? await ensureFlagger(log) : undefined;
+  const comparing = ['latency', 'api', 'scale'].some((part) => only.has(part));
+  const flagger = comparing && controllers.includes('flagger') ? await ensureFlagger(log) : undefined;
   const results = await loadResults();
-  results.machine = await machine(flagger?.version);
-  const save = async (key: string, r: RunResult) => {
-    (results.runs[key] ??= {})[r.controller] = r;
+  results.machine = await machine(flagger?.version ?? results.machine?.flagger);
+  const persist = async () => {
     await writeFile(RESULTS_JSON, JSON.stringify(results, null, 2) + '\n');
     await writeFile(join(HERE, 'RESULTS.md'), renderResults(results));
+  };
+  const save = async (key: string, r: RunResult) => {
+    (results.runs[key] ??= {})[r.controller] = r;
+    await persist();
   };
   log(`starting the local control plane "${flags.name}" on 127.0.0.1:${flags['base-port']}+`);
   cluster = await startCluster({
@@ -146,6 +157,20 @@ async function main() {
           );
         }
       }
+      if (only.has('shard') && background === variants.at(-1))
+        for (const n of ns) {
+          const r = await runSharding({
+            ...common,
+            namespaces: namespacesOf(`shard-n${n}${tag}`),
+            n,
+            background,
+            leaseDurationMs,
+            analysis: { interval: flags.interval, stepWeight: 20, maxWeight: 100 },
+          });
+          (results.sharding ??= {})[scaleKey(n, k, background).replace(/^scale/, 'shard')] = r;
+          await persist();
+          log(shardSummary(r));
+        }
       if (!only.has('scale')) continue;
       for (const n of ns) {
         for (const c of controllers) {

@@ -1,12 +1,23 @@
 /**
- * Heap snapshots of the Kanaria process (started with --heapsnapshot-signal=SIGUSR2 --diagnostic-dir),
- * and a summary of one: self size by constructor, largest first.
+ * Kanaria's memory in the benchmark: the Node.js options it runs with (the chart's), heap snapshots of
+ * the process (started with --heapsnapshot-signal=SIGUSR2 --diagnostic-dir), and a summary of one: self
+ * size by constructor, largest first.
  *
  *   npx node bench/heap.ts <file.heapsnapshot> [top]
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const CHART_VALUES = resolve(fileURLToPath(import.meta.url), '../../charts/kanaria/values.yaml');
+
+/** The Node.js options the chart runs the operator with (`nodeOptions`): the benchmark runs it the same way. */
+export async function chartNodeOptions(): Promise<string[]> {
+  const values = parse(await readFile(CHART_VALUES, 'utf8')) as { nodeOptions?: string };
+  return (values.nodeOptions ?? '').split(/\s+/).filter(Boolean);
+}
 
 /** Asks the process for a snapshot and waits until the file has stopped growing; returns its path. */
 export async function heapSnapshot(pid: number, dir: string, log: (l: string) => void): Promise<string> {

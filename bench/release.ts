@@ -5,7 +5,7 @@ import { addToCanaryNamespaces } from './background.ts';
 import type { BenchCluster, ControllerName } from './cluster.ts';
 import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
 import { countRequests, percentile, phaseAt, procStats, record, stepDelays, waitUntil } from './measure.ts';
-import { heapSnapshot } from './heap.ts';
+import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { kanariaCommand, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
 
@@ -94,6 +94,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   const nodeFlags =
     controller === 'kanaria'
       ? [
+          ...(await chartNodeOptions()),
           ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : []),
           ...(o.heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapDir}`] : []),
         ]

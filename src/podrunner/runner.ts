@@ -32,7 +32,10 @@ import {
   type ProcessCounters,
 } from './counters.ts';
 
-export const POD_PROCESS_SCRIPT = fileURLToPath(new URL('./pod-process.ts', import.meta.url));
+// pod-process.js next to runner.js when running the compiled output (dist/).
+export const POD_PROCESS_SCRIPT = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './pod-process.ts' : './pod-process.js', import.meta.url),
+);
 export const DEFAULT_MAX_PROCESSES = 200;
 
 export interface PodRunnerOptions {

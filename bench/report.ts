@@ -8,6 +8,8 @@ import { BACKGROUND, IN_CANARY_NAMESPACES, type BackgroundReport } from './backg
 import type { RunResult } from './release.ts';
 import type { ShardResult } from './shard.ts';
 import { renderSharding } from './shard-report.ts';
+import { renderSoak } from './soak-report.ts';
+import type { SoakResult } from './soak.ts';
 
 export { shardSummary } from './shard-report.ts';
 
@@ -31,6 +33,8 @@ export interface Results {
   runs: Record<string, Partial<Record<'kanaria' | 'flagger', RunResult>>>;
   /** Sharding runs by `shard-<N>[-ns<K>][-bg]` (bench/shard.ts). */
   sharding?: Record<string, ShardResult>;
+  /** Memory soaks by `soak-<N>[-ns<K>][-bg]` (bench/soak.ts). */
+  soak?: Record<string, SoakResult>;
 }
 
 /** `scale-<N>[-ns<K>][-bg]`: N canaries over K namespaces (K = 1 left out), with the background or not. */
@@ -208,6 +212,7 @@ export function renderResults(res: Results): string {
   }
 
   out.push(...renderSharding(res.sharding));
+  out.push(...renderSoak(res.soak));
 
   out.push('', '## How it is measured', '');
   out.push(
@@ -244,6 +249,7 @@ export function renderResults(res: Results): string {
     'npm run bench -- --only scale --n 1000 --background both   # each run without, then with the background objects',
     'npm run bench -- --only scale --n 1000 --namespaces 50     # canaries over 50 namespaces, controllers watch all',
     'npm run bench -- --only shard --n 1000 --interval 10s      # two Kanaria replicas with --sharding, one killed',
+    'npm run bench -- --only soak --n 1000 --interval 10s --minutes 30   # memory soak: releasing continuously',
     '```',
     '',
     'Each run merges its figures into `bench/results.json` and rewrites this file from it. The control plane',

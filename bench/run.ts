@@ -1,5 +1,6 @@
 // npm run bench -- [--only latency,api,scale] [--n 100,500,1000] [--controllers kanaria,flagger]
 //                  [--interval 5s] [--name bench] [--base-port 19440] [--nodes 8] [--timeout-min 90] [--cpu-prof]
+//                  [--only soak --minutes 30]  (N Canaries releasing continuously; RSS over time)
 //                  [--heap-snapshot]  (a heap snapshot of Kanaria at the end of each release; bench/heap.ts sums it)
 //                  [--release-timeout-min M]  (stop following a release after M minutes; report what finished)
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
@@ -18,6 +19,8 @@ import { killAll } from './process.ts';
 import { runRelease, type RunResult } from './release.ts';
 import { backgroundDiffs, machine, renderResults, scaleKey, shardSummary, type Results } from './report.ts';
 import { runSharding } from './shard.ts';
+import { runSoak } from './soak.ts';
+import { soakSummary } from './soak-report.ts';
 import { startHook } from './workload.ts';
 
 const HERE = resolve(fileURLToPath(import.meta.url), '..');
@@ -39,6 +42,7 @@ const { values: flags } = parseArgs({
     background: { type: 'string', default: 'on' },
     namespaces: { type: 'string', default: '1' },
     'lease-duration': { type: 'string', default: '15s' },
+    minutes: { type: 'string', default: '30' },
   },
 });
 const only = new Set(flags.only.split(','));
@@ -170,6 +174,23 @@ async function main() {
           (results.sharding ??= {})[scaleKey(n, k, background).replace(/^scale/, 'shard')] = r;
           await persist();
           log(shardSummary(r));
+        }
+      if (only.has('soak') && background === variants.at(-1))
+        for (const n of ns) {
+          const r = await runSoak({
+            cluster,
+            namespaces: namespacesOf(`soak-n${n}${tag}`),
+            n,
+            minutes: Number(flags.minutes),
+            background,
+            hookUrl: hook.url,
+            abort: abort.signal,
+            log,
+            analysis: { interval: flags.interval, stepWeight: 20, maxWeight: 100 },
+          });
+          (results.soak ??= {})[scaleKey(n, k, background).replace(/^scale/, 'soak')] = r;
+          await persist();
+          log(soakSummary(r));
         }
       if (!only.has('scale')) continue;
       for (const n of ns) {

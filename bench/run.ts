@@ -8,6 +8,7 @@
 //                  [--namespaces K]  (spread each run's canaries over K namespaces; K > 1: controllers watch all)
 //                  [--only shard --lease-duration 15s]  (two Kanaria replicas with --sharding, one killed mid-release;
 //                                                        bench/shard.ts)
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +115,9 @@ async function main() {
     flaggerCrd: flagger?.crd,
     log,
   });
+  // Kanaria runs as in production: compiled (bin/kanaria.js picks dist/ while it is current).
+  log('building Kanaria (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: resolve(HERE, '..'), stdio: 'inherit' });
   const hook = await startHook();
   const cpuProfDir = flags['cpu-prof'] ? join(cluster.workDir, 'cpu-prof') : undefined;
   if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });

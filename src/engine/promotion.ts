@@ -88,16 +88,11 @@ export function finalising(d: Decision): undefined {
     }
     const next = step && step > 0 ? Math.max(0, weight - step) : 0;
     d.setWeight(next);
-    if (next > 0) {
-      d.status.lastStepTime = d.nowIso;
+    d.status.lastStepTime = d.nowIso;
+    if (next > 0)
       d.event('Normal', 'Synced', `Advance ${s.name}-primary.${s.namespace} weight ${100 - next}`);
-      d.requeue(d.intervalMs);
-      return undefined;
-    }
-    // All traffic back to the primary ends the release in the same decision, as a rollback does: the shell
-    // writes the route at 0 (ensureInfra, then this setWeight) before the scale-down below, and a failed
-    // route write stops the reconcile before it; after a crash, Succeeded's idle pass sets the route at 0
-    // again before it scales the canary down.
+    d.requeue(next > 0 ? d.intervalMs : WAIT_READY_MS);
+    return undefined;
   }
   d.actions.push({ type: 'scaleTarget', replicas: 0 });
   d.status.promotedConfigs = d.status.trackedConfigs;

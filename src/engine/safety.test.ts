@@ -157,7 +157,7 @@ describe('autoscaled canaries, deletion and outcomes', () => {
     w.targetReplicas = 5; // the HPA scaled the canary up under load
     const plan = step(w, now + 10_000);
     expect(plan.actions.filter((a) => a.type === 'scaleTarget')).toEqual([]);
-    runUntil(w, now + 10_001, (x) => x.status.phase === 'Promoting');
+    runUntil(w, now + 10_001, (x) => x.status.phase === 'Finalising');
     expect(w.targetReplicas).toBe(5);
   });
 

@@ -13,8 +13,8 @@ import { Ledger, LedgerWriter } from './api-ledger.ts';
 const N = Number(process.env.KANARIA_API_BUDGET_CANARIES ?? 10);
 const STEP_WEIGHT = 20;
 const STEPS = 5;
-/** A release's fixed start (3) and promotion (8) requests, and 3 per step (see api-budget.test.ts). */
-const PER_RELEASE = 3 + 3 * STEPS + 8;
+/** A release's fixed start (3) and promotion (9) requests, and 3 per step (see api-budget.test.ts). */
+const PER_RELEASE = 3 + 3 * STEPS + 9;
 const names = Array.from({ length: N }, (_, i) => `app-${i}`);
 
 /**

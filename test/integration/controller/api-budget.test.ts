@@ -18,11 +18,10 @@ const PER_STEP = 3;
 /** A release's start: the status that starts it, the canary's scale-up, its Event. */
 const START_FIXED = 3;
 /**
- * Its end: Promoting (status, the primary's template, Event), then, once the primary is ready, Succeeded
- * (status, the Ingress back to 0, the canary's scale-down, Event) and the delivered outcome cleared from
- * status.
+ * Its end: Promoting (status, the primary's template, Event), Finalising (status, the Ingress back to 0),
+ * Succeeded (status, the canary's scale-down, Event) and the delivered outcome cleared from status.
  */
-const PROMOTION_FIXED = 8;
+const PROMOTION_FIXED = 9;
 
 const phaseOf: PhaseOf = ({ phase, canaryWeight }) => {
   if (typeof phase !== 'string') return undefined;

@@ -121,14 +121,14 @@ export function ownership(writes: Write[], killed: string, survivor: string, kil
   };
 }
 
-/** For the killed replica's Canaries still under way at the kill: kill → the survivor's first write. */
+/** For `owner`'s Canaries (its by the last write before the kill) still under way: kill → the survivor's first write. */
 export function resumeDelays(
   o: Ownership,
-  killed: string,
+  owner: string,
   underWay: (app: string) => boolean,
   killedAt: number,
 ) {
-  const mine = [...o.ownerAtKill].filter(([app, user]) => user === killed && underWay(app)).map(([a]) => a);
+  const mine = [...o.ownerAtKill].filter(([app, user]) => user === owner && underWay(app)).map(([a]) => a);
   const delays = mine.flatMap((app) => {
     const t = o.firstAfterKill.get(app);
     return t === undefined ? [] : [t - killedAt];

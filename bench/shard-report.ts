@@ -42,6 +42,7 @@ export function renderSharding(runs: Record<string, ShardResult> | undefined): s
     `| Measure | ${list.map(title).join(' | ')} | Target |`,
     `|---|${list.map(() => '---|').join('')}---|`,
     row('Interval × steps', (r) => `${r.intervalMs / 1000}s × ${r.steps}`),
+    row('Kanaria ran', (r) => r.runtime ?? '–'),
     row('Cold start until all Initialized (s)', (r) => s(r.coldStartMs)),
     row('Share once Initialized, A / B (Canaries)', (r) => both(r, (x) => String(x.share)), 'both > 0'),
     row('Cold start CPU, A / B (s)', (r) => both(r, (x) => f(x.coldStartCpuS))),
@@ -64,7 +65,10 @@ export function renderSharding(runs: Record<string, ShardResult> | undefined): s
         (r.resume.notContinued ? `, ${r.resume.notContinued} never` : ''),
       '≤ 1 × lease (issue); docs/sharding.md: lease + 2 retry periods',
     ),
-    row('Kill → B reconciles every Canary (s)', (r) => s(r.takeoverMs)),
+    row("Kill → B's next write to each of its own under way, p50 / max (s): B's backlog", (r) =>
+      r.survivorOwn ? `${s(r.survivorOwn.p50Ms)} / ${s(r.survivorOwn.maxMs)}` : '–',
+    ),
+    row('Kill → B reconciles every Canary (`kanaria_shard_canaries` = N) (s)', (r) => s(r.takeoverMs)),
     row(
       'Canaries owned twice',
       (r) => `${r.ownedTwice}${r.ownedTwice ? ` (${r.ownedTwiceExamples.join(', ')})` : ''}`,

@@ -2,14 +2,19 @@
 // Canaries; every image is bumped, replica A is killed with SIGKILL when about half the weight steps are
 // done, and the run follows the release until every Canary finished. The audit log then tells whether a
 // Canary was ever owned by both replicas at once and how soon B continued A's Canaries.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/devcluster/ports.ts';
 import { addToCanaryNamespaces } from './background.ts';
 import { SA_NAMESPACE, type Account, type BenchCluster } from './cluster.ts';
+import { chartNodeOptions } from './heap.ts';
 import { percentile, phaseAt, procStats, record, waitUntil, type Recorder } from './measure.ts';
 import { kanariaCommand, startProcess, type Proc } from './process.ts';
 import { ownership, readWrites, resumeDelays, type UserCounts } from './shard-audit.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
+
+export type Resume = ReturnType<typeof resumeDelays>;
 
 export interface ReplicaFigures {
   /** Canaries it reconciled (`kanaria_shard_canaries`) once all were Initialized. */
@@ -24,6 +29,8 @@ export interface ReplicaFigures {
 
 export interface ShardResult {
   n: number;
+  /** How Kanaria ran: compiled (dist/) or from the TypeScript sources, and its Node options. */
+  runtime?: string;
   namespaces: number;
   background: boolean;
   intervalMs: number;
@@ -39,7 +46,9 @@ export interface ShardResult {
   /** Kill → B's `kanaria_shard_canaries` reached N. */
   takeoverMs?: number;
   /** A's Canaries still under way at the kill: kill → B's first write to each. */
-  resume: { canaries: number; notContinued: number; p50Ms: number; maxMs: number };
+  resume: Resume;
+  /** B's own Canaries under way at the kill: kill → B's next write to each (how busy B was: the baseline). */
+  survivorOwn?: Resume;
   ownedTwice: number;
   ownedTwiceExamples: string[];
   handedOverBeforeKill: number;
@@ -105,6 +114,10 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
   const { group, version } = CANARY_API.kanaria;
   const rec = record(cluster.kube, namespaces, group, version);
   const replicas: Replica[] = [];
+  // As the chart runs it: the chart's nodeOptions; compiled when run.ts has built dist/.
+  const nodeOptions = await chartNodeOptions();
+  const compiled = existsSync(resolve(fileURLToPath(import.meta.url), '../../dist/.build-started'));
+  const runtime = `${compiled ? 'compiled (dist/)' : 'TypeScript sources'}, ${nodeOptions.join(' ') || 'no Node options'}`;
   const startedAt = Date.now();
   for (const [name, account] of [
     ['a', 'kanaria'],
@@ -121,7 +134,11 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       `127.0.0.1:${port}`,
       '--no-gate',
     ]);
-    const proc = startProcess(cmd, args, join(cluster.workDir, `shard-${name}-${namespaces[0]}.log`));
+    const proc = startProcess(
+      cmd,
+      [...nodeOptions, ...args],
+      join(cluster.workDir, `shard-${name}-${namespaces[0]}.log`),
+    );
     replicas.push({ name, account, proc, metricsUrl: `http://127.0.0.1:${port}/metrics` });
   }
   const [a, b] = replicas;
@@ -134,7 +151,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     };
     const scaleMs = 120_000 + n * 600;
     const initializedAt = await waitUntil(
-      `${tag} all Initialized`,
+      'all Initialized',
       () => (alive(), names.every((x) => rec.phaseOf(x) === 'Initialized')),
       scaleMs,
       o.abort,
@@ -163,7 +180,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
 
     // A dies when about half the weight steps are done.
     const half = Math.ceil((n * steps) / 2);
-    await waitUntil(`${tag} half the steps`, () => (alive(), stepsMade(rec, bumped) >= half), limit, o.abort);
+    await waitUntil('half the steps', () => (alive(), stepsMade(rec, bumped) >= half), limit, o.abort);
     const stepsAtKill = stepsMade(rec, bumped);
     const aShareAtKill = (await shareOf(a)) ?? 0;
     const aEnd = await procStats(a.proc.pid);
@@ -181,7 +198,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     })();
     let timedOut = false;
     await waitUntil(
-      `${tag} all Succeeded`,
+      'all Succeeded',
       () => (alive(), names.every((x) => finished(x) !== undefined)),
       Math.max(0, limit - (Date.now() - firstBump)),
       o.abort,
@@ -202,6 +219,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     const audit = await readWrites(cluster.auditLog, [userA, userB], namespaces, startedAt);
     const owned = ownership(audit.writes, userA, userB, killedAt);
     const resume = resumeDelays(owned, userA, (x) => underWay.has(x), killedAt);
+    const survivorOwn = resumeDelays(owned, userB, (x) => underWay.has(x), killedAt);
     const figures = (i: number, end: typeof aEnd, share: number, user: string): ReplicaFigures => ({
       share,
       coldStartCpuS: cold[i].cpuSeconds,
@@ -212,6 +230,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     });
     return {
       n,
+      runtime,
       namespaces: namespaces.length,
       background: o.background,
       intervalMs,
@@ -223,6 +242,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       aShareAtKill,
       takeoverMs: takeover.ms,
       resume,
+      survivorOwn,
       ownedTwice: owned.ownedTwice.length,
       ownedTwiceExamples: owned.ownedTwice.slice(0, 10),
       handedOverBeforeKill: owned.handedOverBeforeKill,

@@ -178,9 +178,17 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       phaseAt(rec, x, 'Succeeded', bumped.get(x)!) ?? phaseAt(rec, x, 'Failed', bumped.get(x)!);
     const limit = o.releaseTimeoutMs ?? scaleMs + steps * intervalMs * 4;
 
-    // A dies when about half the weight steps are done.
+    // A dies when about half the weight steps are done, or half the release time limit has passed.
     const half = Math.ceil((n * steps) / 2);
-    await waitUntil('half the steps', () => (alive(), stepsMade(rec, bumped) >= half), limit, o.abort);
+    await waitUntil(
+      'half the steps',
+      () => (alive(), stepsMade(rec, bumped) >= half),
+      limit / 2,
+      o.abort,
+    ).catch((err: Error) => {
+      if (o.abort.aborted || a.proc.exited() || b.proc.exited()) throw err;
+      log(`${tag} ${err.message}; killing A now`);
+    });
     const stepsAtKill = stepsMade(rec, bumped);
     const aShareAtKill = (await shareOf(a)) ?? 0;
     const aEnd = await procStats(a.proc.pid);

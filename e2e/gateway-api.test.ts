@@ -179,7 +179,8 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       await createCanary(
         env,
         namespace,
-        { interval: '2s', threshold: 5, stepWeight: 10, maxWeight: 50, metrics: WALKTHROUGH_METRICS },
+        // 3 s steps: at 2 s a step's window held 286-340 requests, at the edge of the 300 each needs.
+        { interval: '3s', threshold: 5, stepWeight: 10, maxWeight: 50, metrics: WALKTHROUGH_METRICS },
         gatewayCanarySpec(app),
       );
       const init = await waitForPhase(kube, namespace, 'Initialized');

@@ -8,14 +8,14 @@
  * - 410 Gone (the server no longer has the changes since that version): `resync` is called with a fresh
  *   LIST, read page by page so that no more than one page of objects is in memory at a time, and the
  *   watch continues from that LIST's version.
- * - Failures are retried with the watch caches' backoff (500 ms doubling, 2 s while the API server is
- *   unavailable, else up to 30 s); `onRecovered` is told of the first success after failures.
+ * - Failures are retried with the watch caches' backoff (informer.ts watchRetryDelay); `onRecovered` is
+ *   told of the first success after failures.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeError } from './client.ts';
-import type { ListPage, PageRequest } from './paginate.ts';
-import { backoffDelay, isUnavailable } from './retry.ts';
+import { forEachPage, type ListPage, type PageRequest } from './paginate.ts';
+import { watchRetryDelay } from './informer.ts';
 import type { StreamEvent } from './selective-cache.ts';
 import type { KubernetesObject } from './types.ts';
 
@@ -41,10 +41,6 @@ export interface ChangeStream {
   stop(): Promise<void>;
 }
 
-const FIRST_RETRY_MS = 500;
-const UNAVAILABLE_MAX_RETRY_MS = 2_000;
-const MAX_RETRY_MS = 30_000;
-
 export function changeStream<T extends KubernetesObject>(options: ChangeStreamOptions<T>): ChangeStream {
   const { log, path } = options;
   const watcher = new Watch(options.kc);
@@ -59,18 +55,11 @@ export function changeStream<T extends KubernetesObject>(options: ChangeStreamOp
 
   const currentVersion = async (): Promise<string | undefined> => {
     if (!needsResync) return (await options.listPage({ limit: 1 })).metadata?.resourceVersion;
-    let token: string | undefined;
-    for (;;) {
-      const page = await options.listPage(
-        token === undefined ? { limit: options.pageSize } : { limit: options.pageSize, _continue: token },
-      );
-      token = page.metadata?._continue || page.metadata?.continue || undefined;
-      if (token === undefined) {
-        options.resync(page.items ?? [], { resourceVersion: page.metadata?.resourceVersion });
-        return page.metadata?.resourceVersion;
-      }
-      options.resync(page.items ?? [], undefined);
-    }
+    const resourceVersion = await forEachPage(options.listPage, options.pageSize, (page) =>
+      options.resync(page, undefined),
+    );
+    options.resync([], { resourceVersion });
+    return resourceVersion;
   };
 
   const schedule = (err: unknown) => {
@@ -78,8 +67,7 @@ export function changeStream<T extends KubernetesObject>(options: ChangeStreamOp
     let delay = 0;
     if (err) {
       failures++;
-      const cap = isUnavailable(err) ? UNAVAILABLE_MAX_RETRY_MS : MAX_RETRY_MS;
-      delay = backoffDelay(failures, FIRST_RETRY_MS, cap);
+      delay = watchRetryDelay(failures, err);
       log.warn({ path, err: describeError(err), retryInMs: delay }, 'change stream failed; restarting');
     }
     timer = setTimeout(run, delay);

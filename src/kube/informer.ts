@@ -38,6 +38,11 @@ export interface WatchCache<T extends KubernetesObject> extends ObjectCache<T> {
 const FIRST_RETRY_MS = 500;
 const UNAVAILABLE_MAX_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 30_000;
+
+/** The restart delay after `attempt` failures in a row, the last one `err` (see above). */
+export function watchRetryDelay(attempt: number, err: unknown): number {
+  return backoffDelay(attempt, FIRST_RETRY_MS, isUnavailable(err) ? UNAVAILABLE_MAX_RETRY_MS : MAX_RETRY_MS);
+}
 /** An error this long after the previous one follows a healthy stretch: retry from the first delay again. */
 const HEALTHY_AFTER_MS = 60_000;
 
@@ -123,8 +128,7 @@ export function watchCache<T extends KubernetesObject>(
     if (unavailable !== lastUnavailable) attempts = 0;
     lastUnavailable = unavailable;
     attempts++;
-    const cap = unavailable ? UNAVAILABLE_MAX_RETRY_MS : MAX_RETRY_MS;
-    const retryInMs = backoffDelay(attempts, FIRST_RETRY_MS, cap);
+    const retryInMs = watchRetryDelay(attempts, err);
     const context = { path, err: describeError(err), retryInMs };
     if (!lastListFailed) log.warn(context, 'watch failed; restarting');
     else if (hasSynced) log.warn(context, 're-list failed; the cache keeps the objects of the last list');

@@ -36,18 +36,34 @@ export async function listAllPages<T>(
   listPage: (page: PageRequest) => Promise<ListPage<T>>,
   pageSize = DEFAULT_PAGE_SIZE,
 ): Promise<ListedItems<T>> {
+  const items: T[] = [];
+  const resourceVersion = await forEachPage(listPage, pageSize, (page) => {
+    for (const item of page) items.push(item);
+  });
+  return { items, metadata: { resourceVersion } };
+}
+
+/**
+ * Calls `listPage` with `limit` and follows `metadata.continue` until the server sends none, handing each
+ * page's items to `onPage` as it arrives (so no more than one page need be held); returns the last page's
+ * resourceVersion.
+ */
+export async function forEachPage<T>(
+  listPage: (page: PageRequest) => Promise<ListPage<T>>,
+  pageSize: number,
+  onPage: (items: readonly T[]) => void,
+): Promise<string | undefined> {
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new RangeError(`page size must be a positive integer, got ${pageSize}`);
-  const items: T[] = [];
   const seenTokens = new Set<string>();
   let token: string | undefined;
   for (;;) {
     const page = await listPage(
       token === undefined ? { limit: pageSize } : { limit: pageSize, _continue: token },
     );
-    for (const item of page.items ?? []) items.push(item);
+    onPage(page.items ?? []);
     const next = page.metadata?._continue || page.metadata?.continue || undefined;
-    if (next === undefined) return { items, metadata: { resourceVersion: page.metadata?.resourceVersion } };
+    if (next === undefined) return page.metadata?.resourceVersion;
     if (seenTokens.has(next)) throw new Error(`LIST returned the continue token ${next} twice`);
     seenTokens.add(next);
     token = next;

@@ -3,7 +3,7 @@
  * src/kube/selective-cache.ts), kept current by a change stream of each kind (src/kube/change-stream.ts).
  */
 import type { Logger } from 'pino';
-import { statusCode, type Kube } from '../kube/client.ts';
+import { orAbsent, type Kube } from '../kube/client.ts';
 import { changeStream, type ChangeStream } from '../kube/change-stream.ts';
 import type { ListPage, PageRequest } from '../kube/paginate.ts';
 import { SelectiveCache, type ObjectKey, type StreamEvent } from '../kube/selective-cache.ts';
@@ -26,15 +26,6 @@ export interface HeldObjectsOptions {
   clock: () => number;
   onChange(obj: KubernetesObject, kind: 'ConfigMap' | 'Secret'): void;
   onRecovered(): void;
-}
-
-async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (err) {
-    if (statusCode(err) === 404) return undefined;
-    throw err;
-  }
 }
 
 function held<T extends KubernetesObject>(

@@ -1,4 +1,4 @@
-import { describeError, statusCode, type Kube } from '../kube/client.ts';
+import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
 import type { V1Lease } from '../kube/types.ts';
 import { microTime } from '../kube/time.ts';
 import { leaseDecision, leaseSpecFor } from './lease.ts';
@@ -236,14 +236,9 @@ export class LeaderElector {
     }
   }
 
-  private async read(): Promise<V1Lease | undefined> {
+  private read(): Promise<V1Lease | undefined> {
     const { kube, namespace, name } = this.opts;
-    try {
-      return await kube.coordination.readNamespacedLease({ name, namespace });
-    } catch (err) {
-      if (statusCode(err) === 404) return undefined;
-      throw err;
-    }
+    return orAbsent(kube.coordination.readNamespacedLease({ name, namespace }));
   }
 
   /** A request that takes longer than the renew deadline counts as failed (it may still land later). */

@@ -2,7 +2,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Canary } from '../api/types.ts';
 import type { Kube } from './client.ts';
-import { statusCode } from './client.ts';
+import { orAbsent } from './client.ts';
 
 export type { EventsV1Event } from '@kubernetes/client-node';
 
@@ -10,13 +10,8 @@ const CANARIES = { group: 'kanaria.dev', version: 'v1beta1', plural: 'canaries' 
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The Canary, or undefined when it does not exist. */
-export async function readCanary(kube: Kube, namespace: string, name: string): Promise<Canary | undefined> {
-  try {
-    return (await kube.custom.getNamespacedCustomObject({ ...CANARIES, namespace, name })) as Canary;
-  } catch (err) {
-    if (statusCode(err) === 404) return undefined;
-    throw err;
-  }
+export function readCanary(kube: Kube, namespace: string, name: string): Promise<Canary | undefined> {
+  return orAbsent(kube.custom.getNamespacedCustomObject({ ...CANARIES, namespace, name }) as Promise<Canary>);
 }
 
 /** Canaries of one namespace, or of all namespaces when `namespace` is undefined. */
@@ -34,15 +29,12 @@ export async function patchCanary(
   name: string,
   patch: object,
 ): Promise<Canary | undefined> {
-  try {
-    return (await kube.custom.patchNamespacedCustomObject(
+  return orAbsent(
+    kube.custom.patchNamespacedCustomObject(
       { ...CANARIES, namespace, name, body: patch },
       mergePatch(),
-    )) as Canary;
-  } catch (err) {
-    if (statusCode(err) === 404) return undefined;
-    throw err;
-  }
+    ) as Promise<Canary>,
+  );
 }
 
 /** Watch path of the Canaries of one namespace (for watchCache). */

@@ -77,6 +77,16 @@ export function statusCode(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
+/** The answer of a read, or undefined when the API server says the object does not exist (404). */
+export async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (statusCode(err) === 404) return undefined;
+    throw err;
+  }
+}
+
 /** A one-line description of a client error: the API server's message when it sent one. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiException) {

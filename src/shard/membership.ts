@@ -11,7 +11,7 @@
  * nothing and writes nothing (`problem`), so its peers may take its Canaries once its Lease expired.
  */
 import { createHash } from 'node:crypto';
-import { describeError, statusCode, type Kube } from '../kube/client.ts';
+import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
 import { microTime } from '../kube/time.ts';
 import type { V1Lease } from '../kube/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -247,16 +247,10 @@ export class Membership {
     if (monotonic() - started < renewDeadlineMs) this.#validity.renewed(started);
   }
 
-  async #readOwn(): Promise<V1Lease | undefined> {
-    try {
-      return await this.#o.kube.coordination.readNamespacedLease({
-        name: this.#leaseName,
-        namespace: this.#o.namespace,
-      });
-    } catch (err) {
-      if (statusCode(err) === 404) return undefined;
-      throw err;
-    }
+  #readOwn(): Promise<V1Lease | undefined> {
+    return orAbsent(
+      this.#o.kube.coordination.readNamespacedLease({ name: this.#leaseName, namespace: this.#o.namespace }),
+    );
   }
 
   #notifyIfChanged(): void {

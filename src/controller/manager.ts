@@ -183,8 +183,7 @@ export class Manager {
     ]);
     if (this.stopping) throw new Error('controller stopped before its watch caches synced');
     this.running = true;
-    for (const c of this.caches.canaries.list())
-      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+    this.requeueAll();
     // Templates and providers listed before this point get their verdict now; later changes on arrival.
     for (const t of this.caches.metricTemplates.list()) void this.resourceStatus?.check('metrictemplates', t);
     for (const p of this.caches.alertProviders.list()) void this.resourceStatus?.check('alertproviders', p);
@@ -247,8 +246,7 @@ export class Manager {
       'API server answers again; reconciling every Canary',
     );
     this.failures.clear();
-    for (const c of this.caches.canaries.list())
-      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+    this.requeueAll();
   }
 
   /** Queues every Canary again, e.g. when the Canaries this replica may reconcile changed. */

@@ -100,6 +100,16 @@ export async function createCanary(kube: Kube, canary: Canary): Promise<void> {
   });
 }
 
+export async function deleteCanary(kube: Kube, namespace: string, name = 'podinfo'): Promise<void> {
+  await kube.custom.deleteNamespacedCustomObject({
+    group: 'kanaria.dev',
+    version: 'v1beta1',
+    plural: 'canaries',
+    namespace,
+    name,
+  });
+}
+
 export async function getCanary(kube: Kube, namespace: string, name = 'podinfo'): Promise<Canary> {
   return (await kube.custom.getNamespacedCustomObject({
     group: 'kanaria.dev',

@@ -1,14 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Manager } from '../../../src/controller/manager.ts';
-import { DEFAULT_SELECTOR_LABELS } from '../../../src/controller/run.ts';
+import type { Manager } from '../../../src/controller/manager.ts';
 import type { Kube } from '../../../src/kube/client.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
-import { DEFAULT_ANNOTATION_PREFIX } from '../../../src/router/nginx.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
 import { freshNamespace, testKube, waitFor } from '../helpers.ts';
 import { HookServer } from '../hook-server.ts';
-import { Ledger, LedgerWriter } from './api-ledger.ts';
+import { Ledger, startLedgerManager } from './api-ledger.ts';
 
 const N = Number(process.env.KANARIA_API_BUDGET_CANARIES ?? 10);
 const STEP_WEIGHT = 20;
@@ -33,16 +30,7 @@ describe('API requests of concurrent releases', () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'api-many');
     hooks = await new HookServer().start();
-    manager = new Manager({
-      kube,
-      writer: new LedgerWriter(kube, ledger),
-      log: createLogger('warn'),
-      clock: Date.now,
-      namespace: ns.name,
-      selectorLabels: DEFAULT_SELECTOR_LABELS,
-      ingressAnnotationPrefix: DEFAULT_ANNOTATION_PREFIX,
-    });
-    await manager.start();
+    manager = await startLedgerManager(kube, ledger, ns.name);
   });
   afterAll(async () => {
     await manager?.stop();

@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Manager } from '../../../src/controller/manager.ts';
-import { DEFAULT_SELECTOR_LABELS } from '../../../src/controller/run.ts';
+import type { Manager } from '../../../src/controller/manager.ts';
 import { WAIT_MESSAGE_MS } from '../../../src/engine/context.ts';
 import type { Kube } from '../../../src/kube/client.ts';
-import { createLogger } from '../../../src/observability/logger.ts';
-import { DEFAULT_ANNOTATION_PREFIX } from '../../../src/router/nginx.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
 import { freshNamespace, testKube, waitFor } from '../helpers.ts';
 import { HookServer } from '../hook-server.ts';
-import { Ledger, LedgerWriter, type PhaseOf } from './api-ledger.ts';
+import { Ledger, startLedgerManager, type PhaseOf } from './api-ledger.ts';
 
 const STEP_WEIGHT = 10;
 const STEPS = 10;
@@ -56,16 +53,7 @@ describe('API requests of one release', () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'api-budget');
     hooks = await new HookServer().start();
-    manager = new Manager({
-      kube,
-      writer: new LedgerWriter(kube, ledger),
-      log: createLogger('warn'),
-      clock: Date.now,
-      namespace: ns.name,
-      selectorLabels: DEFAULT_SELECTOR_LABELS,
-      ingressAnnotationPrefix: DEFAULT_ANNOTATION_PREFIX,
-    });
-    await manager.start();
+    manager = await startLedgerManager(kube, ledger, ns.name);
   });
   afterAll(async () => {
     await manager?.stop();

@@ -1,5 +1,9 @@
+import { Manager } from '../../../src/controller/manager.ts';
+import { DEFAULT_SELECTOR_LABELS } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { KubeWriter } from '../../../src/kube/writer.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { DEFAULT_ANNOTATION_PREFIX } from '../../../src/router/nginx.ts';
 
 /** One request the operator sent, with the part of the release it belongs to. */
 export interface LedgerEntry {
@@ -125,4 +129,19 @@ export class LedgerWriter extends KubeWriter {
     this.ledger.noteOther(outcome ? 'outcome kept for another attempt' : 'outcome cleared');
     return super.patchCanaryOutcome(namespace, name, id, outcome);
   }
+}
+
+/** A controller of one namespace whose every request goes through `ledger`; started. */
+export async function startLedgerManager(kube: Kube, ledger: Ledger, namespace: string): Promise<Manager> {
+  const manager = new Manager({
+    kube,
+    writer: new LedgerWriter(kube, ledger),
+    log: createLogger('warn'),
+    clock: Date.now,
+    namespace,
+    selectorLabels: DEFAULT_SELECTOR_LABELS,
+    ingressAnnotationPrefix: DEFAULT_ANNOTATION_PREFIX,
+  });
+  await manager.start();
+  return manager;
 }

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
+import {
+  canaryManifest,
+  createCanary,
+  createPodinfo,
+  deleteCanary,
+  getCanary,
+  setImage,
+} from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 
 const merge = setHeaderOptions('Content-Type', 'application/merge-patch+json');
@@ -119,13 +126,7 @@ describe('source Ingress sync, suspend and deletion', () => {
     const namespace = ns.name;
     const c = await getCanary(kube, namespace);
     expect(c.metadata.finalizers).toContain('kanaria.dev/finalizer');
-    await kube.custom.deleteNamespacedCustomObject({
-      group: 'kanaria.dev',
-      version: 'v1beta1',
-      plural: 'canaries',
-      namespace,
-      name: 'podinfo',
-    });
+    await deleteCanary(kube, namespace);
     await waitFor('Canary gone', async () => {
       try {
         await getCanary(kube, namespace);

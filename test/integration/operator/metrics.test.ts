@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startController, type RunningController } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
+import {
+  canaryManifest,
+  createCanary,
+  deleteCanary,
+  createPodinfo,
+  getCanary,
+  setImage,
+} from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 
 describe('operator /metrics, /healthz and /readyz', () => {
@@ -78,13 +85,7 @@ describe('operator /metrics, /healthz and /readyz', () => {
     expect(after).toMatch(new RegExp(`kanaria_canary_status\\{name="podinfo",namespace="${namespace}"\\} 3`));
 
     // A deleted Canary leaves no series behind (a fleet's churn would otherwise grow /metrics forever).
-    await kube.custom.deleteNamespacedCustomObject({
-      group: 'kanaria.dev',
-      version: 'v1beta1',
-      plural: 'canaries',
-      namespace,
-      name: 'podinfo',
-    });
+    await deleteCanary(kube, namespace);
     const gone = await waitFor('no series of the deleted canary', async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       return text.includes(`namespace="${namespace}"`) ? undefined : text;

@@ -15,7 +15,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 export type SocketMessage = { awaitingSockets: true } | { listen: number } | { connection: number };
 
 /** Why listening on `ip:port` failed, with the fix when the address is not local. */
-export function listenFailure(ip: string, port: number, err: unknown): string {
+function listenFailure(ip: string, port: number, err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   const hint =
     code === 'EADDRNOTAVAIL'

@@ -103,6 +103,18 @@ export class Applier {
       : [];
   }
 
+  /** Scales `live` unless our own scale to `replicas` is newer than the cached object (not seen yet). */
+  private async scale(ctx: ApplyContext, live: V1Deployment, replicas: number): Promise<void> {
+    const name = live.metadata!.name!;
+    const namespace = live.metadata!.namespace ?? ctx.canary.metadata.namespace!;
+    const key = `Deployment/${namespace}/${name}/scale`;
+    const hash = `replicas=${replicas}`;
+    if (this.sentAlready(key, hash, live)) return;
+    await ctx.fence();
+    const written = parseRv(await this.writer.scaleDeployment(namespace, name, replicas));
+    if (written !== undefined) this.ownWrites.set(key, { hash, rv: written });
+  }
+
   /** True when `live` is older than our own last apply of exactly `hash`: the API server has it already. */
   private sentAlready(key: string, hash: string, live: KubernetesObject): boolean {
     const own = this.ownWrites.get(key);
@@ -232,20 +244,15 @@ export class Applier {
         return this.writePrimary(ctx, replicas);
       }
       case 'scaleTarget':
-        if ((ctx.target.spec?.replicas ?? 1) !== action.replicas) {
-          await ctx.fence();
-          await this.writer.scaleDeployment(ns, names.target, action.replicas);
-        }
+        if ((ctx.target.spec?.replicas ?? 1) !== action.replicas)
+          await this.scale(ctx, ctx.target, action.replicas);
         return [];
       case 'setWeight':
         return this.setRoutes(ctx, { weight: action.weight, match: action.match });
       case 'revertOnDeletion': {
         const primary = this.caches.deployments.get(names.primary, ns);
         const replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
-        if ((ctx.target.spec?.replicas ?? 0) !== replicas) {
-          await ctx.fence();
-          await this.writer.scaleDeployment(ns, names.target, replicas);
-        }
+        if ((ctx.target.spec?.replicas ?? 0) !== replicas) await this.scale(ctx, ctx.target, replicas);
         await this.ensureInfra(ctx, true);
         await this.setRoutes(ctx, { weight: 0, match: false });
         return [];

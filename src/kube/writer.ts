@@ -175,13 +175,15 @@ export class KubeWriter {
     ) as Promise<T>;
   }
 
-  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+  /** Returns the Deployment's new resourceVersion. */
+  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<string | undefined> {
     this.admit('patch');
     this.onRequest('patch', 'deployments');
-    await this.kube.apps.patchNamespacedDeployment(
+    const out = await this.kube.apps.patchNamespacedDeployment(
       { name, namespace, body: { spec: { replicas } } },
       this.requestOptions('patch', PatchStrategy.MergePatch),
     );
+    return out.metadata?.resourceVersion;
   }
 
   /** Returns the Canary's new resourceVersion. */

@@ -73,6 +73,8 @@ export class Manager {
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, number>();
   private running = false;
+  /** With sharding: the Canaries owned at the last requeueAll. */
+  private ownedBefore = new Set<string>();
   private stopping = false;
   private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
@@ -249,11 +251,21 @@ export class Manager {
     this.requeueAll();
   }
 
-  /** Queues every Canary again, e.g. when the Canaries this replica may reconcile changed. */
+  /**
+   * Queues every Canary again, e.g. when the Canaries this replica may reconcile changed. With sharding,
+   * those it has just taken over (a replica died or left) go ahead of the rest: their releases have been
+   * waiting the longest.
+   */
   requeueAll(): void {
     if (!this.running) return;
-    for (const c of this.caches.canaries.list())
-      this.queue.add(keyOf(c.metadata?.namespace, c.metadata?.name));
+    const keys = this.caches.canaries.list().map((c) => keyOf(c.metadata?.namespace, c.metadata?.name));
+    const owns = this.o.owns;
+    if (!owns) return void keys.forEach((key) => this.queue.add(key));
+    const owned = new Set(keys.filter((key) => owns(key)));
+    const taken = [...owned].filter((key) => !this.ownedBefore.has(key));
+    for (const key of owned) if (this.ownedBefore.has(key)) this.queue.add(key);
+    for (const key of taken.reverse()) this.queue.addFirst(key);
+    this.ownedBefore = owned;
   }
 
   /** Resolves once no reconcile is in flight for a key that `keeps` refuses. */

@@ -27,20 +27,36 @@ export class WorkQueue {
   }
 
   add(key: string): void {
+    this.enqueue(key, false);
+  }
+
+  /** Adds the key ahead of every key waiting (moving it there if it waits already). */
+  addFirst(key: string): void {
+    this.enqueue(key, true);
+  }
+
+  private enqueue(key: string, first: boolean): void {
     if (this.closed) return;
     this.delayed.delete(key);
     if (this.active.has(key)) {
       this.dirty.add(key);
       return;
     }
-    if (this.queued.has(key)) return;
+    if (this.queued.has(key)) {
+      if (first) {
+        this.ready.splice(this.ready.indexOf(key), 1);
+        this.ready.unshift(key);
+      }
+      return;
+    }
     this.queued.add(key);
     const waiter = this.waiters.shift();
     if (waiter) {
       this.queued.delete(key);
       this.active.add(key);
       waiter(key);
-    } else this.ready.push(key);
+    } else if (first) this.ready.unshift(key);
+    else this.ready.push(key);
   }
 
   /** Adds the key after `ms`; an earlier pending add of the same key wins. */

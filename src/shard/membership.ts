@@ -1,9 +1,15 @@
 /**
  * Sharding membership: each replica holds a member Lease of its own (label kanaria.dev/member) and
- * renews it every retry period, publishing in it the view it acts on (annotation kanaria.dev/view, see
- * ownership.ts). Every period it also lists the member Leases: a peer is live while its Lease changed
- * less than its leaseDuration ago, by this replica's own monotonic clock (no comparison of two machines'
- * clocks).
+ * renews it every half retry period, publishing in it the view it acts on (annotation kanaria.dev/view, see
+ * ownership.ts). Every round it also lists the member Leases: a peer is live while its Lease changed
+ * less than its leaseDuration minus one retry period ago, by this replica's own monotonic clock (no
+ * comparison of two machines' clocks), and the round after a peer's expiry runs at that moment.
+ *
+ * Why expiring a peer one retry period early is safe: a peer acts only within renewDeadline of the
+ * start of its last renewal, which began before this replica saw the Lease change; renewDeadline is at
+ * most leaseDuration minus two retry periods, so a peer's last write was admitted at least one retry
+ * period before its Canaries are taken. With rounds every half retry period, a killed replica's
+ * Canaries are taken within one lease duration of its last renewal (docs/sharding.md).
  *
  * When the live members change, the replica stops acting on the Canaries it loses, waits for the
  * reconciles of those in flight to end (`drain`), and only then publishes the new view, which is what
@@ -66,6 +72,8 @@ export class Membership {
   readonly #leaseName: string;
   /** Per member Lease name: its last resourceVersion and when this replica first saw it (monotonic). */
   readonly #observed = new Map<string, { version: string; at: number }>();
+  /** Monotonic time at which the first live peer expires unless it renews (Infinity: no peer). */
+  #nextExpiry = Infinity;
   #own: V1Lease | undefined;
   #published: string[] | undefined;
   /** While a view change drains: the view being moved to (keys it does not give us are let go). */
@@ -95,9 +103,13 @@ export class Membership {
       ) as MembershipOptions),
     };
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.#o;
-    if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs && retryPeriodMs > 0))
+    if (!(
+      leaseDurationMs - 2 * retryPeriodMs >= renewDeadlineMs &&
+      renewDeadlineMs > retryPeriodMs &&
+      retryPeriodMs > 0
+    ))
       throw new Error(
-        `sharding needs leaseDuration > renewDeadline > retryPeriod > 0 (got ${leaseDurationMs}, ${renewDeadlineMs}, ${retryPeriodMs} ms)`,
+        `sharding needs leaseDuration - 2 × retryPeriod ≥ renewDeadline > retryPeriod > 0 (got ${leaseDurationMs}, ${renewDeadlineMs}, ${retryPeriodMs} ms)`,
       );
     this.#validity = new LeaseValidity(renewDeadlineMs, this.#o.monotonic);
     this.#leaseName = memberLeaseName(this.#o.identity);
@@ -137,7 +149,8 @@ export class Membership {
         if (!this.#running) break;
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
-          this.#timer = setTimeout(resolve, this.#o.retryPeriodMs);
+          const untilExpiry = this.#nextExpiry - this.#o.monotonic() + 1;
+          this.#timer = setTimeout(resolve, Math.max(0, Math.min(this.#o.retryPeriodMs / 2, untilExpiry)));
         });
       }
     })();
@@ -188,7 +201,7 @@ export class Membership {
 
   /** Lists the member Leases; the claims this replica had published before the LIST now count. */
   async #observePeers(): Promise<void> {
-    const { kube, namespace, monotonic, leaseDurationMs, identity } = this.#o;
+    const { kube, namespace, monotonic, leaseDurationMs, retryPeriodMs, identity } = this.#o;
     const publishedBefore = this.#published;
     const listed = await kube.coordination.listNamespacedLease({
       namespace,
@@ -197,6 +210,7 @@ export class Membership {
     const now = monotonic();
     const seen = new Set<string>();
     const peers: PeerView[] = [];
+    let nextExpiry = Infinity;
     for (const lease of listed.items) {
       const name = lease.metadata?.name ?? '';
       seen.add(name);
@@ -205,10 +219,12 @@ export class Membership {
       const at = before?.version === version ? before.at : now;
       this.#observed.set(name, { version, at });
       const id = lease.spec?.holderIdentity;
-      const duration = (lease.spec?.leaseDurationSeconds ?? leaseDurationMs / 1000) * 1000;
-      if (!id || id === identity || now - at >= duration) continue;
+      const live = (lease.spec?.leaseDurationSeconds ?? leaseDurationMs / 1000) * 1000 - retryPeriodMs;
+      if (!id || id === identity || now - at >= live) continue;
       peers.push({ id, view: publishedView(lease) });
+      nextExpiry = Math.min(nextExpiry, at + live);
     }
+    this.#nextExpiry = nextExpiry;
     for (const name of this.#observed.keys()) if (!seen.has(name)) this.#observed.delete(name);
     this.#peers = peers.sort((a, b) => a.id.localeCompare(b.id));
     this.#confirmed = publishedBefore;

@@ -122,19 +122,24 @@ function createdAt(c: Canary): number {
  */
 function claimedByAnother(canary: Canary, spec: CanarySpec, caches: Caches): Problem | undefined {
   const mine = namesOf(spec);
+  const created = createdAt(canary);
   const before = (other: Canary) =>
-    createdAt(other) < createdAt(canary) ||
-    (createdAt(other) === createdAt(canary) && other.metadata.name < canary.metadata.name);
+    createdAt(other) < created ||
+    (createdAt(other) === created && other.metadata.name < canary.metadata.name);
+  // Every reconcile looks at every Canary of the namespace: the cheap name comparisons come first.
   for (const other of caches.canaries.list(canary.metadata.namespace) as Canary[]) {
+    const theirs = other.spec;
+    const sameTarget = theirs.targetRef?.name === mine.target;
+    const sameIngress = Boolean(mine.ingress) && theirs.ingressRef?.name === mine.ingress;
+    if (!(sameTarget || sameIngress)) continue;
     if (other.metadata.name === canary.metadata.name || other.metadata.deletionTimestamp || !before(other))
       continue;
-    const theirs = other.spec;
-    if (theirs.targetRef?.name === mine.target)
+    if (sameTarget)
       return {
         reason: 'TargetClaimed',
         message: `Deployment ${mine.target} is already released by Canary ${other.metadata.name}: point spec.targetRef at another Deployment or delete one of the two Canaries`,
       };
-    if (mine.ingress && theirs.ingressRef?.name === mine.ingress)
+    if (sameIngress)
       return {
         reason: 'IngressClaimed',
         message: `Ingress ${mine.ingress} is already used by Canary ${other.metadata.name}: point spec.ingressRef at another Ingress or delete one of the two Canaries`,

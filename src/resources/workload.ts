@@ -3,9 +3,20 @@ import type { WorkloadView } from '../engine/model.ts';
 import { hashOf } from './hash.ts';
 import { PROMOTED_SPEC_ANNOTATION } from './meta.ts';
 
+/**
+ * Template hashes of objects read from the API server, by object and resourceVersion: every reconcile
+ * hashes the target, and the watch cache hands out the same object until it changes.
+ */
+const hashedTemplates = new WeakMap<V1Deployment, { resourceVersion: string; hash: string }>();
+
 /** The hash that identifies a target's pod template; a change of it starts a release. */
 export function templateHash(dep: V1Deployment): string {
-  return hashOf(dep.spec?.template ?? {});
+  const resourceVersion = dep.metadata?.resourceVersion;
+  const known = resourceVersion ? hashedTemplates.get(dep) : undefined;
+  if (known && known.resourceVersion === resourceVersion) return known.hash;
+  const hash = hashOf(dep.spec?.template ?? {});
+  if (resourceVersion) hashedTemplates.set(dep, { resourceVersion, hash });
+  return hash;
 }
 
 /**

@@ -295,8 +295,11 @@ function normalTest(
     const dz = shifted.u - (nx * ny) / 2;
     return (dz - correction(dz, useCorrection)) / sigmaOf(shifted.tieTerm);
   };
-  const shiftMin = Math.min(...x) - Math.max(...y);
-  const shiftMax = Math.max(...x) - Math.min(...y);
+  // Reduced rather than spread: Math.min(...values) overflows the stack on long series.
+  const least = (values: readonly number[]) => values.reduce((a, b) => Math.min(a, b));
+  const most = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b));
+  const shiftMin = least(x) - most(y);
+  const shiftMax = most(x) - least(y);
   const atMin = standardised(shiftMin, correct);
   const atMax = standardised(shiftMax, correct);
   const rootAt = (quantile: number): number => {

@@ -38,9 +38,8 @@ export function pnorm(z: number, lowerTail = true): number {
   if (Number.isNaN(z)) return NaN;
   if (z === Infinity) return lowerTail ? 1 : 0;
   if (z === -Infinity) return lowerTail ? 0 : 1;
-  const upper = z >= 0 ? upperTailNonNegative(z) : 1 - upperTailNonNegative(-z);
-  const lower = z >= 0 ? 1 - upperTailNonNegative(z) : upperTailNonNegative(-z);
-  return lowerTail ? lower : upper;
+  const smallTail = upperTailNonNegative(Math.abs(z));
+  return z >= 0 !== lowerTail ? smallTail : 1 - smallTail;
 }
 
 /**

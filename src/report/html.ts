@@ -113,7 +113,7 @@ function verdictLegend(): string {
     (verdict) =>
       `<li><svg viewBox="0 0 14 14" width="14" height="14">${verdictMarker(7, 7, verdict, verdict)}</svg> ${verdict}</li>`,
   );
-  return `<ul class="legend verdicts">${items.join('')}</ul>`;
+  return `<ul class="legend verdicts"><li>Verdict markers:</li>${items.join('')}</ul>`;
 }
 
 function weightSection(input: ReleaseReportInput, xDomain: [number, number]): string {

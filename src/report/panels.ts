@@ -93,7 +93,7 @@ function frame(xDomain: [number, number], values: readonly number[], top = 16) {
     height: HEIGHT,
     xDomain,
     yDomain: finite.length > 0 ? domain : [0, 1],
-    margin: { top, right: 24, bottom: 36, left: 72 },
+    margin: { top, right: 36, bottom: 36, left: 72 },
   });
   return { c, ticks };
 }

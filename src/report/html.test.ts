@@ -218,6 +218,31 @@ describe('renderReleaseReport', () => {
     expect(Number(noData![1])).toBeCloseTo(Number(frame[1]) + Number(frame[2]), 1);
   });
 
+  it('puts a compared metric without canary data on the bottom axis, under the control’s line', () => {
+    const intervals = sample.intervals.map((interval, k) => ({
+      ...interval,
+      metrics: [
+        k === 4
+          ? { kind: 'control' as const, metric: 'p99', control: 100, verdict: 'NoData' as const }
+          : {
+              kind: 'control' as const,
+              metric: 'p99',
+              canary: 100 + k,
+              control: 100,
+              verdict: 'Pass' as const,
+            },
+      ],
+    }));
+    const svg = section(renderReleaseReport({ ...sample, intervals }), 'panel metric', 'p99');
+    const noData = svg.match(
+      /<g class="marker verdict-NoData"[^>]*><title>[^<]*<\/title><circle cx="[^"]*" cy="([^"]*)"/,
+    );
+    const frame = svg.match(/<rect class="frame" x="[^"]*" y="([^"]*)" width="[^"]*" height="([^"]*)"/)!;
+    expect(Number(noData![1])).toBeCloseTo(Number(frame[1]) + Number(frame[2]), 1);
+    expect(polylines(svg, 'control-value')[0]).toHaveLength(5);
+    expect(polylines(svg, 'canary-value')[0]).toHaveLength(4);
+  });
+
   it('refuses a time that is not ISO, naming the field', () => {
     expect(() =>
       renderReleaseReport({ ...sample, intervals: [{ ...sample.intervals[0], at: 'soon' }] }),

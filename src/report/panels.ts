@@ -271,7 +271,7 @@ export function comparisonSummary(check: ControlComparison, unit?: string): stri
 }
 
 function controlMarker(c: Chart, t: number, at: string, check: ControlComparison, unit?: string): string {
-  const onLine = check.canary ?? check.control;
-  const y = onLine === undefined ? c.plot.bottom : c.y(onLine);
+  // Without a canary value the marker sits on the bottom axis, as a threshold metric's does.
+  const y = check.canary === undefined ? c.plot.bottom : c.y(check.canary);
   return verdictMarker(c.x(t), y, check.verdict, tooltip(at, check, comparisonSummary(check, unit)));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, mannWhitneyTest, rankSumFrequencies, type MannWhitneyResult } from './mann-whitney.ts';
+import { averageRanks, mannWhitneyTest, type MannWhitneyResult } from './mann-whitney.ts';
+import { rankSumFrequencies } from './rank-sum-distribution.ts';
 
 /**
  * Reference values come from R 4.2.2 (`Rscript`, stats::wilcox.test). Each test quotes the R call and

@@ -7,6 +7,8 @@
  * statistic found by Brent's method with R's tolerance (1e-4).
  */
 import { pnorm, qnorm } from './normal.ts';
+import { RankSumDistribution, rankSumFrequencies } from './rank-sum-distribution.ts';
+import { brentRoot } from './root.ts';
 
 export type Alternative = 'two.sided' | 'less' | 'greater';
 
@@ -71,131 +73,6 @@ function rankSumStatistic(x: readonly number[], y: readonly number[]): { u: numb
   let rankSum = 0;
   for (let i = 0; i < x.length; i++) rankSum += ranks[i];
   return { u: rankSum - (x.length * (x.length + 1)) / 2, tieTerm };
-}
-
-/**
- * Frequencies of U = 0..mn over the C(m+n, m) equally likely orders of the pooled sample. The
- * largest value is an x (adding n to U) or a y (adding nothing): c(k; m, n) = c(k − n; m − 1, n) +
- * c(k; m, n − 1). Only additions, so the counts keep full relative precision beyond 2^53.
- */
-export function rankSumFrequencies(m: number, n: number): Float64Array {
-  let previous: Float64Array[] = Array.from({ length: n + 1 }, () => Float64Array.of(1));
-  for (let i = 1; i <= m; i++) {
-    const row: Float64Array[] = [Float64Array.of(1)];
-    for (let j = 1; j <= n; j++) {
-      const counts = new Float64Array(i * j + 1);
-      const lastIsY = row[j - 1];
-      const lastIsX = previous[j];
-      for (let k = 0; k < lastIsY.length; k++) counts[k] += lastIsY[k];
-      for (let k = 0; k < lastIsX.length; k++) counts[k + j] += lastIsX[k];
-      row.push(counts);
-    }
-    previous = row;
-  }
-  return previous[n];
-}
-
-class RankSumDistribution {
-  readonly counts: Float64Array;
-  readonly total: number;
-  constructor(counts: Float64Array) {
-    this.counts = counts;
-    this.total = counts.reduce((a, b) => a + b, 0);
-  }
-  private sumBelow(k: number): number {
-    let sum = 0;
-    for (let i = 0; i <= k; i++) sum += this.counts[i];
-    return sum / this.total;
-  }
-  /** P(U ≤ q), or P(U > q) when lowerTail is false (R's pwilcox); sums the smaller side. */
-  cdf(q: number, lowerTail = true): number {
-    const max = this.counts.length - 1;
-    const k = Math.floor(q + 1e-7);
-    if (k < 0) return lowerTail ? 0 : 1;
-    if (k >= max) return lowerTail ? 1 : 0;
-    if (k <= max / 2) {
-      const below = this.sumBelow(k);
-      return lowerTail ? below : 1 - below;
-    }
-    const above = this.sumBelow(max - k - 1); // P(U > k) = P(U < max − k) by symmetry
-    return lowerTail ? 1 - above : above;
-  }
-  /** The smallest q with P(U ≤ q) ≥ p, with R's qwilcox fuzz. */
-  quantile(p: number): number {
-    const max = this.counts.length - 1;
-    let cumulative = 0;
-    if (p <= 0.5) {
-      const target = p - 10 * Number.EPSILON;
-      for (let q = 0; ; q++) {
-        cumulative += this.counts[q] / this.total;
-        if (cumulative >= target) return q;
-      }
-    }
-    const target = 1 - p + 10 * Number.EPSILON;
-    for (let q = 0; ; q++) {
-      cumulative += this.counts[q] / this.total;
-      if (cumulative > target) return max - q;
-    }
-  }
-}
-
-/**
- * A root of f in [a, b] by Brent's method (1973) in the form of netlib's zeroin, which R's uniroot
- * runs: the centred statistic is a step function of the shift, so the root it settles on depends
- * on the exact sequence of steps, and matching R's estimate means taking the same steps.
- */
-function brentRoot(
-  f: (x: number) => number,
-  a: number,
-  b: number,
-  fa: number,
-  fb: number,
-  tol: number,
-): number {
-  if (fa === 0) return a;
-  if (fb === 0) return b;
-  let c = a;
-  let fc = fa;
-  for (let iteration = 0; iteration <= 1000; iteration++) {
-    const previousStep = b - a;
-    if (Math.abs(fc) < Math.abs(fb)) {
-      [a, b, c] = [b, c, b];
-      [fa, fb, fc] = [fb, fc, fb];
-    }
-    const tolerance = 2 * Number.EPSILON * Math.abs(b) + tol / 2;
-    let step = (c - b) / 2;
-    if (Math.abs(step) <= tolerance || fb === 0) return b;
-    if (Math.abs(previousStep) >= tolerance && Math.abs(fa) > Math.abs(fb)) {
-      const cb = c - b;
-      let p: number;
-      let q: number;
-      if (a === c) {
-        const t1 = fb / fa; // secant through two points
-        p = cb * t1;
-        q = 1 - t1;
-      } else {
-        const qa = fa / fc; // inverse quadratic interpolation through three
-        const t1 = fb / fc;
-        const t2 = fb / fa;
-        p = t2 * (cb * qa * (qa - t1) - (b - a) * (t1 - 1));
-        q = (qa - 1) * (t1 - 1) * (t2 - 1);
-      }
-      if (p > 0) q = -q;
-      else p = -p;
-      if (p < 0.75 * cb * q - Math.abs(tolerance * q) / 2 && p < Math.abs((previousStep * q) / 2))
-        step = p / q;
-    }
-    if (Math.abs(step) < tolerance) step = step > 0 ? tolerance : -tolerance;
-    a = b;
-    fa = fb;
-    b += step;
-    fb = f(b);
-    if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
-      c = a;
-      fc = fa;
-    }
-  }
-  return b;
 }
 
 function median(sorted: readonly number[]): number {

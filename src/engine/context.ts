@@ -20,6 +20,8 @@ export interface NeedChecks {
 }
 
 export const WAIT_READY_MS = 2000;
+/** The longest pause between two looks at a rollout that is still not ready (see requeueWhileWaiting). */
+export const WAIT_READY_MAX_MS = 30_000;
 /** How long a wait for a rollout lasts before its changing message is written (see Decision.waitMessage). */
 export const WAIT_MESSAGE_MS = 10_000;
 
@@ -106,6 +108,19 @@ export class Decision {
     const updated = this.s.status.conditions?.find((c) => c.type === 'Promoted')?.lastUpdateTime;
     const last = Math.max(Date.parse(since), updated ? Date.parse(updated) : 0);
     if (this.now - last >= WAIT_MESSAGE_MS) this.status.message = message;
+  }
+
+  /**
+   * Looks at a rollout again after a tenth of the time it has been waited for (since `since`, ms), between
+   * WAIT_READY_MS and WAIT_READY_MAX_MS, and never later than the progress deadline: the Deployment's own
+   * watch events queue the Canary as soon as it changes, so the look is only a safety net, and a thousand
+   * Canaries waiting minutes for their pods must not be reconciled every 2 s each.
+   */
+  requeueWhileWaiting(since: number): void {
+    const waited = Math.max(0, this.now - since);
+    const untilDeadline = this.deadlineMs - waited;
+    const delay = Math.min(Math.max(waited / 10, WAIT_READY_MS), WAIT_READY_MAX_MS, untilDeadline);
+    this.requeue(Math.max(delay, WAIT_READY_MS));
   }
 
   requeue(ms: number): void {

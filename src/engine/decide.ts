@@ -111,7 +111,7 @@ function initializing(d: Decision): undefined {
       return undefined;
     }
     d.waitMessage(waiting);
-    d.requeue(WAIT_READY_MS);
+    d.requeueWhileWaiting(since);
     return undefined;
   }
   // The target is scaled to 0 by the next reconcile (Initialized), after the apex Service has moved

@@ -53,7 +53,7 @@ export function progress(d: Decision): NeedChecks | undefined {
     }
     status.waitingSince ??= d.nowIso;
     d.waitMessage(`waiting for ${d.id} rollout: ${s.target.notReadyReason ?? 'pods not ready'}`);
-    d.requeue(WAIT_READY_MS);
+    d.requeueWhileWaiting(since);
     return undefined;
   }
   status.waitingSince = undefined;

@@ -42,7 +42,7 @@ export function promoting(d: Decision): undefined {
     d.status.waitingSince ??= d.nowIso;
     if (d.now - since <= d.deadlineMs) {
       d.waitMessage(`waiting for ${primaryId} rollout: ${s.primary.notReadyReason ?? 'pods not ready'}`);
-      d.requeue(WAIT_READY_MS);
+      d.requeueWhileWaiting(since);
       return undefined;
     }
     if (s.primary.available) {

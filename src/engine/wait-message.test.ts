@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stableJson } from '../resources/hash.ts';
 import { WAIT_MESSAGE_MS } from './context.ts';
-import { decide, isNeed } from './decide.ts';
-import type { Plan, Snapshot } from './model.ts';
-import { baseSpec, newWorld, runUntil, snapshotOf, step } from './testing/world.ts';
+import { baseSpec, newWorld, runUntil, snapshotOf, step, planOf } from './testing/world.ts';
 
 const T0 = Date.parse('2026-02-02T08:00:00Z');
-
-function planOf(s: Snapshot, now: number): Plan {
-  const out = decide(s, {}, now);
-  if (isNeed(out)) throw new Error(`needs ${out.need}`);
-  return out;
-}
 
 /** A wait for a rollout writes its changing reason only once it has lasted WAIT_MESSAGE_MS. */
 describe('messages of a wait for a rollout', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WAIT_READY_MAX_MS, WAIT_READY_MS } from './context.ts';
-import { decide, isNeed } from './decide.ts';
-import type { Plan, Snapshot } from './model.ts';
-import { baseSpec, newWorld, runUntil, snapshotOf } from './testing/world.ts';
+import { baseSpec, newWorld, runUntil, snapshotOf, planOf } from './testing/world.ts';
 
 const T0 = Date.parse('2026-02-02T08:00:00Z');
-
-function planOf(s: Snapshot, now: number): Plan {
-  const out = decide(s, {}, now);
-  if (isNeed(out)) throw new Error(`needs ${out.need}`);
-  return out;
-}
 
 /**
  * While a rollout is not ready the engine looks again after a tenth of the time waited so far (2 s to

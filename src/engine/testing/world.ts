@@ -46,6 +46,13 @@ export interface World {
   route?: { ready: boolean; reason: string; message: string };
 }
 
+/** The plan of a decision that needs no check results (throws if it asks for some). */
+export function planOf(s: Snapshot, now: number): Plan {
+  const out = decide(s, {}, now);
+  if (isNeed(out)) throw new Error(`needs ${out.need}`);
+  return out;
+}
+
 export function newWorld(spec: CanarySpec, replicas = 2): World {
   return {
     spec,

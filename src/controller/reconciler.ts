@@ -75,6 +75,8 @@ export interface ReconcileResult {
 const MAX_DECISION_ROUNDS = 8;
 /** When part of an outcome could not be delivered, the next attempt comes this soon. */
 const OUTCOME_RETRY_MS = 5_000;
+/** A reconcile that finds the cache behind our own write looks again this late unless the watch wakes it. */
+const CACHE_BEHIND_FALLBACK_MS = 1_000;
 
 /**
  * One reconcile of one Canary: observe from caches, decide (pure), record the decision in status
@@ -125,7 +127,9 @@ export class Reconciler {
       this.options.onDeleted?.(namespace, name);
       return {};
     }
-    if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion)) return { requeueAfterMs: 100 };
+    // The watch event of our own write queues the Canary again; the delay is only a fallback.
+    if (this.recorder.cacheIsBehind(key, canary.metadata.resourceVersion))
+      return { requeueAfterMs: CACHE_BEHIND_FALLBACK_MS };
     await this.options.holdReferenced?.(canary);
     const deleting = Boolean(canary.metadata.deletionTimestamp);
     const finalizers = canary.metadata.finalizers ?? [];

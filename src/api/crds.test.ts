@@ -121,6 +121,7 @@ describe('CRDs', () => {
       previousWeight: true,
       observedSplit: true,
       migration: true,
+      analysis: true,
       canaryWeight: true,
       failedChecks: true,
       iterations: true,

@@ -10,6 +10,7 @@ import {
   stringMap,
   type JSONSchemaProps,
 } from './schema-types.ts';
+import { analysisRecordSchema } from './schema-analysis.ts';
 import { conditionsSchema } from './schema-providers.ts';
 import { PHASES, PROVIDERS } from './types.ts';
 
@@ -43,6 +44,7 @@ export function canaryStatusSchema(): JSONSchemaProps {
     previousWeight: int('The canary weight before the last change.', 0, 100),
     observedSplit: observedSplitSchema(),
     migration: migrationSchema(),
+    analysis: analysisRecordSchema(),
   });
 }
 
@@ -93,6 +95,8 @@ function pendingOutcomeSchema(): JSONSchemaProps {
         name: str('Check name.'),
         value: num('Measured value.'),
         message: str('What was measured.'),
+        threshold: str('What the value was held against: a bound or the control.'),
+        verdict: str('The verdict of the check.'),
       }),
     ),
   });

@@ -1,3 +1,5 @@
+import { DURATION_PATTERN, durationRule } from './duration.ts';
+
 /** The subset of OpenAPI v3 (as Kubernetes structural schemas use it) that the kanaria.dev schemas need. */
 export interface JSONSchemaProps {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -67,4 +69,13 @@ export function arr(
 /** A free map of strings (labels, annotations, metadata, template variables). */
 export function stringMap(description: string): JSONSchemaProps {
   return { type: 'object', description, additionalProperties: { type: 'string' } };
+}
+
+/** A positive Go-style duration between `min` and `max` (checked at admission with CEL). */
+export function duration(description: string, min = '1ms', max = '24h'): JSONSchemaProps {
+  return str(`${description} Go-style duration such as 30s, 1m or 1m30s, from ${min} to ${max}.`, {
+    pattern: DURATION_PATTERN,
+    maxLength: 32,
+    'x-kubernetes-validations': [durationRule(min, max)],
+  });
 }

@@ -2,10 +2,11 @@
  * OpenAPI v3 schemas of the kanaria.dev/v1beta1 kinds: the one source the CRD manifests are generated from.
  * Field names follow Flagger's flagger.app/v1beta1 where they apply to NGINX. Each function returns a fresh object.
  */
-import { DURATION_PATTERN, durationRule } from './duration.ts';
+import { judgeSchema, metricComparisonSchema } from './schema-analysis.ts';
 import {
   arr,
   bool,
+  duration,
   int,
   num,
   obj,
@@ -25,15 +26,6 @@ export {
 } from './schema-providers.ts';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
-
-/** A positive Go-style duration between `min` and `max` (checked at admission with CEL). */
-function duration(description: string, min = '1ms', max = '24h'): JSONSchemaProps {
-  return str(`${description} Go-style duration such as 30s, 1m or 1m30s, from ${min} to ${max}.`, {
-    pattern: DURATION_PATTERN,
-    maxLength: 32,
-    'x-kubernetes-validations': [durationRule(min, max)],
-  });
-}
 
 function percent(description: string, minimum = 0): JSONSchemaProps {
   return int(description, minimum, 100);
@@ -122,6 +114,8 @@ function metricSchema(): JSONSchemaProps {
       query: str('Prometheus query (deprecated, use templateRef).'),
       templateRef: crossNamespaceRef('MetricTemplate holding the query.'),
       templateVariables: stringMap('Variables filled into the template query.'),
+      unit: str('Shown after the metric values in status, events, alerts and the report, e.g. ms or %.'),
+      compare: metricComparisonSchema(),
     },
     ['name'],
   );
@@ -217,6 +211,7 @@ function analysisSchema(): JSONSchemaProps {
       webhooks: arr('Webhooks called during the release.', webhookSchema()),
       alerts: arr('Alerts sent about the release.', alertSchema()),
       windows: arr('Release windows.', windowSchema()),
+      judge: judgeSchema(),
       sessionAffinity: obj(
         'gatewayapi:v1: a user the canary answered during a weighted release gets this cookie, and requests carrying it go to the canary until the release ends.',
         {

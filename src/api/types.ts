@@ -1,5 +1,7 @@
 /** Types of the kanaria.dev/v1beta1 API. Field names follow Flagger's Canary v1beta1 where they apply. */
 
+import type { AnalysisRecord, JudgeSpec, MetricComparison } from './analysis.ts';
+
 export const GROUP = 'kanaria.dev';
 export const VERSION = 'v1beta1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
@@ -85,6 +87,10 @@ export interface CanaryMetric {
   query?: string;
   templateRef?: CrossNamespaceObjectReference;
   templateVariables?: Record<string, string>;
+  /** Shown after the metric's values in status, events, alerts and the report, e.g. ms or %. */
+  unit?: string;
+  /** Judge the canary's series against the primary's (analysis.judge) instead of a fixed range. */
+  compare?: MetricComparison;
 }
 
 export const HOOK_TYPES = [
@@ -146,6 +152,8 @@ export interface CanaryAnalysis {
   observedSplit?: ObservedSplitSpec;
   /** gatewayapi:v1: a user the canary answered gets a cookie that keeps them on it for the release. */
   sessionAffinity?: SessionAffinity;
+  /** How compared metrics (metrics[].compare) are sampled and scored. */
+  judge?: JudgeSpec;
 }
 
 /** Flagger's field: the cookie the canary sets, and how long it lives. */
@@ -287,6 +295,8 @@ export interface CanaryStatus {
   observedSplit?: ObservedSplit;
   /** The current or last move between providers. */
   migration?: MigrationStatus;
+  /** Every analysis interval of the current or last release: values, thresholds, statistics, verdicts. */
+  analysis?: AnalysisRecord;
 }
 
 export interface ObservedSplit {
@@ -317,7 +327,17 @@ export interface OutcomeAlert {
   severity: 'info' | 'warn' | 'error';
   message: string;
   reason?: string;
-  measurements?: { name: string; value?: number; message: string }[];
+  measurements?: Measurement[];
+}
+
+/** A measured value behind a decision: what was measured, against what, and the verdict. */
+export interface Measurement {
+  name: string;
+  value?: number;
+  message: string;
+  /** What the value was held against: "max 500", "min 99", or the control's value. */
+  threshold?: string;
+  verdict?: string;
 }
 
 export interface PendingOutcome {

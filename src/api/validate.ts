@@ -3,6 +3,7 @@
  * rules a schema cannot express. Every issue names the field and says what is wrong and how to fix it.
  * The functions never throw, whatever the input.
  */
+import { judgeIssues } from './validate-judge.ts';
 import { CronExpressionParser } from 'cron-parser';
 import { checkSchema, type ValidationIssue } from './schema-check.ts';
 import {
@@ -168,6 +169,7 @@ export function validateCanary(canary: Canary): ValidationIssue[] {
     ...windowIssues(analysis),
     ...webhookIssues(analysis),
     ...metricIssues(analysis),
+    ...judgeIssues(analysis),
   ];
 }
 

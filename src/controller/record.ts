@@ -27,6 +27,7 @@ const STATUS_FIELDS: Record<keyof Required<CanaryStatus>, true> = {
   previousWeight: true,
   observedSplit: true,
   migration: true,
+  analysis: true,
 };
 const STATUS_KEYS = Object.keys(STATUS_FIELDS) as (keyof CanaryStatus)[];
 

@@ -1,4 +1,5 @@
-import type { CanarySpec, CanaryStatus, HookType, Phase } from '../api/types.ts';
+import type { CanarySpec, CanaryStatus, HookType, Measurement, Phase } from '../api/types.ts';
+import type { MetricClassification } from '../judge/classify.ts';
 
 /** What the engine knows about one Deployment (the target or the primary). */
 export interface WorkloadView {
@@ -52,7 +53,7 @@ export interface Snapshot {
   problem?: { reason: string; message: string };
 }
 
-export type CheckKind = 'webhook' | 'metric' | 'window' | 'split';
+export type CheckKind = 'webhook' | 'metric' | 'compare' | 'window' | 'split';
 
 /** The outcome of one check: a value, never an exception. */
 export interface CheckResult {
@@ -64,6 +65,8 @@ export interface CheckResult {
   value?: number;
   /** kind split: requests counted in the last interval (absent when the data plane's series said nothing). */
   split?: { canary: number; total: number };
+  /** kind compare: the metric judged against the control, and the groups it scores in. */
+  comparison?: { classification: MetricClassification; groups?: string[] };
 }
 
 export type CheckStage =
@@ -100,7 +103,7 @@ export interface EngineAlert {
   severity: 'info' | 'warn' | 'error';
   message: string;
   reason?: string;
-  measurements?: { name: string; value?: number; message: string }[];
+  measurements?: Measurement[];
 }
 
 export interface Plan {

@@ -3,11 +3,27 @@
  * An interval record is what a bounded status history per release would keep, so the history maps
  * onto `intervals` as it is. Plain JSON: ISO time strings, no Dates, no Infinity, no Maps.
  */
-import type { MetricClassification, MetricVerdict } from '../judge/classify.ts';
-import type { Judgement, JudgementDecision } from '../judge/score.ts';
+import type { MetricClassification } from '../judge/classify.ts';
+import type { Judgement } from '../judge/score.ts';
 
+import type {
+  ControlComparison,
+  IntervalJudgement,
+  IntervalRecord,
+  MetricCheckRecord,
+  RecordVerdict,
+} from '../api/analysis.ts';
+
+export type {
+  ControlComparison,
+  IntervalJudgement,
+  MetricCheckRecord,
+  ThresholdCheck,
+} from '../api/analysis.ts';
 /** Pass, High (above max / canary higher), Low, NoData, Inconclusive, or Error: the check could not run. */
-export type ReportVerdict = MetricVerdict | 'Error';
+export type ReportVerdict = RecordVerdict;
+/** One analysis interval, as status.analysis keeps it. */
+export type ReportInterval = IntervalRecord;
 
 export const REPORT_VERDICTS: readonly ReportVerdict[] = [
   'Pass',
@@ -19,62 +35,6 @@ export const REPORT_VERDICTS: readonly ReportVerdict[] = [
 ];
 
 export type ReleaseOutcome = 'Succeeded' | 'Failed' | 'InProgress';
-
-/** A metric checked against fixed bounds (Flagger's `threshold` / `thresholdRange`). */
-export interface ThresholdCheck {
-  kind: 'threshold';
-  metric: string;
-  /** Shown after values, e.g. 'ms' or '%'. */
-  unit?: string;
-  /** The measured value; absent when the query returned none or failed. */
-  value?: number;
-  min?: number;
-  max?: number;
-  verdict: ReportVerdict;
-  reason?: string;
-}
-
-/** A metric judged against the control (src/judge/classify.ts); statistics are absent without data. */
-export interface ControlComparison {
-  kind: 'control';
-  metric: string;
-  unit?: string;
-  /** Summary values (means) of the canary's and the control's samples. */
-  canary?: number;
-  control?: number;
-  canarySize?: number;
-  controlSize?: number;
-  /** Hodges-Lehmann estimate of the shift canary − control, and its confidence interval. */
-  estimate?: number;
-  interval?: { lower: number; upper: number };
-  /** Of the interval, e.g. 0.98. */
-  confidenceLevel?: number;
-  pValue?: number;
-  /** Canary mean / control mean. */
-  effectSize?: number;
-  verdict: ReportVerdict;
-  reason?: string;
-}
-
-export type MetricCheckRecord = ThresholdCheck | ControlComparison;
-
-/** The interval's decision from the judge's score (src/judge/score.ts). */
-export interface IntervalJudgement {
-  decision: JudgementDecision;
-  score: number;
-  reason?: string;
-}
-
-export interface ReportInterval {
-  /** When the interval's analysis ran (its end), ISO 8601. */
-  at: string;
-  /** The canary weight in percent in force during the interval that ends at `at`. */
-  weight: number;
-  /** The canary's share of requests in percent measured at the data plane over the interval. */
-  observedWeight?: number;
-  metrics: MetricCheckRecord[];
-  judgement?: IntervalJudgement;
-}
 
 export interface ReleaseReportInput {
   canary: { name: string; namespace: string };
@@ -106,7 +66,9 @@ export function comparisonRecord(classification: MetricClassification, unit?: st
     ...(statistics.controlMean !== undefined ? { control: statistics.controlMean } : {}),
     canarySize: statistics.canarySize,
     controlSize: statistics.controlSize,
-    ...(test ? { estimate: test.estimate, confidenceLevel: test.confLevel, pValue: test.pValue } : {}),
+    ...(test
+      ? { estimate: test.estimate, confidenceLevel: test.confLevel, pValue: test.pValue, w: test.w }
+      : {}),
     ...(interval ? { interval } : {}),
     ...(statistics.effectSize !== undefined ? { effectSize: statistics.effectSize } : {}),
     verdict,

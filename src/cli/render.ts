@@ -1,51 +1,22 @@
 /** Text for the terminal: the `kanaria get canary` view and the `kanaria list` table. Pure. */
-import type { CanaryView, ResourceView, Tone } from './view.ts';
+import { analysisLines } from './analysis-table.ts';
+import { pad, paint, table, withSymbol, type RenderOptions } from './text.ts';
+import type { CanaryView, ResourceView } from './view.ts';
 import { phaseTone } from './view.ts';
 
-export interface RenderOptions {
-  /** ANSI colours; only for terminals. */
-  color?: boolean;
-}
+export { table, type RenderOptions } from './text.ts';
 
-const SYMBOL: Record<Tone, string> = { ok: '✔', progress: '◌', paused: '॥', failed: '✖', idle: '○' };
-const COLOR: Record<Tone, number> = { ok: 32, progress: 36, paused: 33, failed: 31, idle: 90 };
 const STRATEGY: Record<CanaryView['strategy'], string> = {
   canary: 'Canary',
   ab: 'A/B testing',
   bluegreen: 'Blue/Green',
 };
 
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-const width = (s: string) => [...s.replace(ANSI, '')].length;
-const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
-
-function paint(text: string, tone: Tone | undefined, opts: RenderOptions): string {
-  return opts.color && tone ? `\x1b[${COLOR[tone]}m${text}\x1b[0m` : text;
-}
-
-function withSymbol(text: string, tone: Tone | undefined, opts: RenderOptions): string {
-  return paint(tone ? `${SYMBOL[tone]} ${text}` : text, tone, opts);
-}
-
 /** `[███░░░░░░░] 30%`: one cell per 10 %. */
 export function weightBar(weight: number, cells = 10): string {
   const w = Math.max(0, Math.min(100, weight));
   const filled = Math.round((w / 100) * cells);
   return `[${'█'.repeat(filled)}${'░'.repeat(cells - filled)}] ${weight}%`;
-}
-
-/** Columns aligned on the widest cell; the last column is not padded. */
-export function table(rows: string[][], indent = ''): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
-  return rows.map(
-    (row) =>
-      indent +
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i])))
-        .join('  ')
-        .trimEnd(),
-  );
 }
 
 const LABEL = 17;
@@ -87,6 +58,7 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   for (const g of view.gates) lines.push(field(g.gate === 'confirm' ? 'Gate' : 'Rollback gate', g.record));
   view.images.forEach((img, i) => lines.push(field(i === 0 ? 'Images' : '', `${img.image} (${img.role})`)));
   if (view.lastTransition) lines.push(field('Last transition', view.lastTransition));
+  if (view.analysis) lines.push('', ...analysisLines(view.analysis, opts));
 
   lines.push('');
   if (view.events.length === 0) lines.push('Events:          <none>');

@@ -11,6 +11,10 @@ import { describeGateRecord } from '../gate/record.ts';
 import { GATE_ANNOTATION, ROLLBACK_GATE_ANNOTATION } from '../resources/meta.ts';
 import { namesOf } from '../resources/names.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
+import { analysisViewOf, type AnalysisView } from './analysis-table.ts';
+import { formatAge, formatTime } from './text.ts';
+
+export { formatAge, formatTime } from './text.ts';
 
 /** How a status reads at a glance; the renderer picks a symbol (and a colour) for it. */
 export type Tone = 'ok' | 'progress' | 'paused' | 'failed' | 'idle';
@@ -61,6 +65,8 @@ export interface CanaryView {
   events: EventView[];
   /** The objects the Canary owns or points at (the root is the Canary itself). */
   resources: ResourceView[];
+  /** The latest analysis interval, per metric (status.analysis); absent before the first one. */
+  analysis?: AnalysisView;
 }
 
 /** The fields of an events.k8s.io/v1 Event the view uses. */
@@ -95,23 +101,6 @@ function timeOf(t: Date | string | undefined): number | undefined {
   if (t === undefined) return undefined;
   const ms = t instanceof Date ? t.getTime() : Date.parse(t);
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-/** RFC 3339 to the second, as kubectl prints times. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** A short age as kubectl prints it: 42s, 3m10s, 5h2m, 3d4h. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
 }
 
 /** The last `count` events in the order the API server stored them (resourceVersions of one etcd only grow). */
@@ -289,6 +278,7 @@ export function buildCanaryView(
     images,
     events: lastEvents(objects.events, now),
     resources,
+    analysis: analysisViewOf(canary, now),
   };
 }
 

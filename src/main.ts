@@ -7,6 +7,7 @@ import { registerDemo } from './cli/demo.ts';
 import { registerGet } from './cli/get.ts';
 import { registerList } from './cli/list.ts';
 import { registerMigrate } from './cli/migrate.ts';
+import { registerReport } from './cli/report.ts';
 import { registerAbort, registerPromote, registerResume } from './cli/requests.ts';
 import { registerStatus } from './cli/status.ts';
 
@@ -24,6 +25,7 @@ registerAbort(program);
 registerResume(program);
 registerMigrate(program);
 registerStatus(program);
+registerReport(program);
 registerConvert(program);
 registerGate(program);
 registerDemo(program);

@@ -96,7 +96,7 @@ export function registerController(program: Command): void {
     )
     .option(
       '--gate-listen-address <host:port>',
-      'serve the gate API (/gate/*, /rollback/*) here',
+      'serve the gate API (/gate/*, /rollback/*) and the release reports (/report/{namespace}/{name}) here',
       DEFAULT_GATE_LISTEN_ADDRESS,
     )
     .option('--gate-auth <mode>', GATE_AUTH_HELP, 'kubernetes')
@@ -104,7 +104,7 @@ export function registerController(program: Command): void {
       '--gate-token-secret <name>',
       `with --gate-auth token: Secret (key "token", in the operator's namespace) the gate API's open/close need; default $${TOKEN_ENV}`,
     )
-    .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*)')
+    .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*) nor the release reports')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
       const log = createLogger(flags.logLevel);

@@ -4,6 +4,7 @@ import type { Kube } from '../kube/client.ts';
 import { statusCode } from '../kube/client.ts';
 import {
   GATE_ACCESS,
+  REPORT_ACCESS,
   GATE_AUTH_MODES,
   isGateAuthMode,
   kubeAccessReviewer,
@@ -88,7 +89,7 @@ export async function gateAuthFromFlags(kube: Kube, log: Logger, flags: GateAuth
   }
   log.info(
     { gateAuth: mode },
-    `gate API: bearer tokens checked by TokenReview, access by SubjectAccessReview (${GATE_ACCESS.verb} ${GATE_ACCESS.resource}.${GATE_ACCESS.group} in the Canary's namespace)`,
+    `gate API: bearer tokens checked by TokenReview, access by SubjectAccessReview (${GATE_ACCESS.verb} ${GATE_ACCESS.resource}.${GATE_ACCESS.group} in the Canary's namespace; ${REPORT_ACCESS.verb} for /report)`,
   );
   return kubernetesGateAuth(kubeAccessReviewer(kube));
 }
@@ -115,7 +116,9 @@ export async function serveGate(
 export function registerGate(program: Command): void {
   program
     .command('gate')
-    .description('serve the manual gating API (/gate/*, /rollback/*) with its state kept on the Canaries')
+    .description(
+      'serve the manual gating API (/gate/*, /rollback/*), with its state kept on the Canaries, and the release reports (/report/{namespace}/{name})',
+    )
     .option('--listen-address <host:port>', 'address to listen on', DEFAULT_GATE_LISTEN_ADDRESS)
     .option('--auth <mode>', GATE_AUTH_HELP, 'kubernetes')
     .option(

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   bearerToken,
+  GATE_ACCESS,
   isGateAuthMode,
   kubernetesGateAuth,
+  REPORT_ACCESS,
   sameToken,
   tokenGateAuth,
   type AccessReviewer,
@@ -81,6 +83,27 @@ describe('kubernetes gate auth', () => {
     await auth.authorize(alice!, { namespace: 'a', name: 'web' });
     expect(calls.tokens).toEqual(['good', 'bad', 'good']);
     expect(calls.access).toHaveLength(4);
+  });
+
+  it('asks get and update on a Canary as separate questions, update by default', async () => {
+    const asked: string[] = [];
+    const r: AccessReviewer = {
+      async reviewToken() {
+        return { username: 'alice' };
+      },
+      async reviewAccess(identity, t, access) {
+        asked.push(`${access.verb} ${t.namespace}/${t.name}`);
+        return access.verb === 'get';
+      },
+    };
+    const auth = kubernetesGateAuth(r, { clock: () => 0 });
+    const alice = { username: 'alice' };
+    const web = { namespace: 'a', name: 'web' };
+    expect(await auth.authorize(alice, web, REPORT_ACCESS)).toBe(true);
+    expect(await auth.authorize(alice, web)).toBe(false);
+    expect(await auth.authorize(alice, web, GATE_ACCESS)).toBe(false);
+    expect(await auth.authorize(alice, web, REPORT_ACCESS)).toBe(true);
+    expect(asked).toEqual(['get a/web', 'update a/web']);
   });
 
   it('lets a failed review fail the request without caching it', async () => {

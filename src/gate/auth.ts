@@ -1,8 +1,8 @@
 /**
- * Who may change a gate. The default, `kubernetes`, asks the API server: a TokenReview names the bearer
- * of the token, then a SubjectAccessReview asks whether that user may `update` the Canary
- * (canaries.kanaria.dev) named in the request, in its namespace — so a team can approve or roll back
- * only its own releases. `token` compares with one shared token (anyone holding it may change any
+ * Who may change a gate or read a release report. The default, `kubernetes`, asks the API server: a
+ * TokenReview names the bearer of the token, then a SubjectAccessReview asks whether that user may
+ * `update` the Canary (canaries.kanaria.dev) named in the request, in its namespace — so a team can
+ * approve or roll back only its own releases — or, for a report, `get` it. `token` compares with one shared token (anyone holding it may change any
  * gate); `none` lets anyone in, for local demos and tests only.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -29,8 +29,18 @@ export interface CanaryTarget {
   name: string;
 }
 
+/** A verb on canaries.kanaria.dev: what a SubjectAccessReview asks about the Canary of a request. */
+export interface CanaryAccess {
+  group: 'kanaria.dev';
+  resource: 'canaries';
+  verb: 'get' | 'update';
+}
+
 /** The access a gate change needs: what `kubectl auth can-i update canaries.kanaria.dev/<name> -n <ns>` asks. */
 export const GATE_ACCESS = { group: 'kanaria.dev', resource: 'canaries', verb: 'update' } as const;
+
+/** The access reading a release report needs: `kubectl auth can-i get canaries.kanaria.dev/<name> -n <ns>`. */
+export const REPORT_ACCESS = { group: 'kanaria.dev', resource: 'canaries', verb: 'get' } as const;
 
 export interface GateAuth {
   mode: GateAuthMode;
@@ -39,8 +49,11 @@ export interface GateAuth {
    * answer cannot be had (API server unreachable).
    */
   authenticate(token: string | undefined): Promise<GateIdentity | undefined>;
-  /** Whether the caller may change the gates of this Canary. Rejects when the answer cannot be had. */
-  authorize(identity: GateIdentity, target: CanaryTarget): Promise<boolean>;
+  /**
+   * Whether the caller has `access` to this Canary: by default GATE_ACCESS, which changing its gates
+   * needs. Rejects when the answer cannot be had.
+   */
+  authorize(identity: GateIdentity, target: CanaryTarget, access?: CanaryAccess): Promise<boolean>;
 }
 
 /** The token of an `Authorization: Bearer <token>` header; undefined for any other header. */
@@ -92,8 +105,8 @@ export function noGateAuth(): GateAuth {
 export interface AccessReviewer {
   /** TokenReview: the user the token belongs to, undefined when the API server does not accept it. */
   reviewToken(token: string): Promise<GateIdentity | undefined>;
-  /** SubjectAccessReview: may this user `update` this Canary? */
-  reviewAccess(identity: GateIdentity, target: CanaryTarget): Promise<boolean>;
+  /** SubjectAccessReview: may this user `update` (or, as `access` says, `get`) this Canary? */
+  reviewAccess(identity: GateIdentity, target: CanaryTarget, access: CanaryAccess): Promise<boolean>;
 }
 
 /** Reviews made with the operator's own client (it needs `create` on tokenreviews and subjectaccessreviews). */
@@ -107,7 +120,7 @@ export function kubeAccessReviewer(kube: Kube): AccessReviewer {
       if (!review.status?.authenticated || !user?.username) return undefined;
       return { username: user.username, uid: user.uid, groups: user.groups, extra: user.extra };
     },
-    async reviewAccess(identity, target) {
+    async reviewAccess(identity, target, access) {
       const review = await kube.authz.createSubjectAccessReview({
         body: {
           apiVersion: 'authorization.k8s.io/v1',
@@ -117,7 +130,7 @@ export function kubeAccessReviewer(kube: Kube): AccessReviewer {
             uid: identity.uid,
             groups: identity.groups,
             extra: identity.extra,
-            resourceAttributes: { ...GATE_ACCESS, namespace: target.namespace, name: target.name },
+            resourceAttributes: { ...access, namespace: target.namespace, name: target.name },
           },
         },
       });
@@ -127,7 +140,7 @@ export function kubeAccessReviewer(kube: Kube): AccessReviewer {
 }
 
 /** The SubjectAccessReview cache key: everything the answer depends on. */
-function accessKey(identity: GateIdentity, target: CanaryTarget): string {
+function accessKey(identity: GateIdentity, target: CanaryTarget, access: CanaryAccess): string {
   const extra = Object.entries(identity.extra ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return digestKey(
     'access',
@@ -138,6 +151,7 @@ function accessKey(identity: GateIdentity, target: CanaryTarget): string {
       extra,
       target.namespace,
       target.name,
+      access.verb,
     ]),
   );
 }
@@ -148,15 +162,17 @@ function accessKey(identity: GateIdentity, target: CanaryTarget): string {
  */
 export function kubernetesGateAuth(reviewer: AccessReviewer, cache: ReviewCacheOptions = {}): GateAuth {
   const tokens = new ReviewCache<GateIdentity | undefined>(cache);
-  const access = new ReviewCache<boolean>(cache);
+  const accessAnswers = new ReviewCache<boolean>(cache);
   return {
     mode: 'kubernetes',
     async authenticate(token) {
       if (!token) return undefined;
       return tokens.get(digestKey('token', token), () => reviewer.reviewToken(token));
     },
-    async authorize(identity, target) {
-      return access.get(accessKey(identity, target), () => reviewer.reviewAccess(identity, target));
+    async authorize(identity, target, access: CanaryAccess = GATE_ACCESS) {
+      return accessAnswers.get(accessKey(identity, target, access), () =>
+        reviewer.reviewAccess(identity, target, access),
+      );
     },
   };
 }

@@ -1,9 +1,14 @@
-/** The gate API as a node:http handler that the operator's HTTP server (or `kanaria gate`) mounts. */
+/**
+ * The gate API and the release reports (/report/{namespace}/{name}) as a node:http handler that the
+ * operator's HTTP server (or `kanaria gate`) mounts.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
+import { readCanary } from '../kube/canaries.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GateAuth } from './auth.ts';
+import { answerReport, isReportPath, type CanaryReader, type ReportContext } from './report-route.ts';
 import { answerGate, isGatePath, type GateChange, type GateContext, type GateResponse } from './routes.ts';
 import { kubeGateStore, type GateStore } from './store.ts';
 
@@ -17,9 +22,11 @@ export interface GateHandlerOptions {
   log: Logger;
   /** Where gate state lives; annotations on the Canary objects of `kube` by default. */
   store?: GateStore;
+  /** Where /report/… reads Canaries; a GET from the API server of `kube` by default. */
+  canaries?: CanaryReader;
 }
 
-/** Handles a request when its path is a gate path, answering asynchronously; returns false otherwise. */
+/** Handles a request when its path is a gate or report path, answering asynchronously; returns false otherwise. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 class BodyTooLarge extends Error {}
@@ -69,11 +76,45 @@ function loggedContext(options: GateHandlerOptions): GateContext {
   };
 }
 
+/** The report route's context: the gate's auth, refusals logged like the gate's. */
+function reportContext(options: GateHandlerOptions): ReportContext {
+  const { kube, log, auth } = options;
+  return {
+    auth,
+    canaries: options.canaries ?? ((namespace, name) => readCanary(kube, namespace, name)),
+    onDenied: (d) => log.info({ ...d, canary: `${d.name}.${d.namespace}` }, 'report refused'),
+  };
+}
+
+function serveReport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ctx: ReportContext,
+  log: Logger,
+): void {
+  const request = { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body: '' };
+  answerReport(request, ctx)
+    .then((answer) => {
+      log.debug({ path, status: answer.status }, 'report request');
+      send(res, answer);
+    })
+    .catch((err: unknown) => {
+      log.warn({ path, err: describeError(err) }, 'report request failed');
+      send(res, { status: 503, body: `cannot read the canary now: ${describeError(err)}` });
+    });
+}
+
 export function createGateHandler(options: GateHandlerOptions): RouteHandler {
   const { log } = options;
   const ctx = loggedContext(options);
+  const reports = reportContext(options);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (isReportPath(path)) {
+      serveReport(req, res, path, reports, log);
+      return true;
+    }
     if (!isGatePath(path)) return false;
     const handle = async () => {
       let body: string;

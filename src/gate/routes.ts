@@ -123,18 +123,18 @@ function payloadOf(body: string): Payload | undefined {
   }
 }
 
-const text = (status: number, body: string, headers?: Record<string, string>): GateResponse => ({
+export const text = (status: number, body: string, headers?: Record<string, string>): GateResponse => ({
   status,
   body,
   headers,
 });
 
-const unauthorized = (why: string) =>
+export const unauthorized = (why: string) =>
   text(401, `Unauthorized: ${why}; send Authorization: Bearer <token>`, {
     'www-authenticate': 'Bearer realm="kanaria-gate"',
   });
 
-const unavailable = (what: string, err: unknown) =>
+export const unavailable = (what: string, err: unknown) =>
   text(503, `Service Unavailable: cannot ${what} now: ${err instanceof Error ? err.message : String(err)}`);
 
 const BAD_PAYLOAD =

@@ -1,10 +1,14 @@
-/** The gate API on its own HTTP server (`kanaria gate`, and the operator's --gate-listen-address), with /healthz. */
+/**
+ * The gate API and the release reports on their own HTTP server (`kanaria gate`, and the operator's
+ * --gate-listen-address), with /healthz.
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kube } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GateAuth } from './auth.ts';
 import { createGateHandler } from './handler.ts';
+import type { CanaryReader } from './report-route.ts';
 import type { GateStore } from './store.ts';
 
 export interface GateServerOptions {
@@ -15,6 +19,8 @@ export interface GateServerOptions {
   /** 0 picks a free port. */
   port: number;
   store?: GateStore;
+  /** Where /report/… reads Canaries; a GET from the API server of `kube` by default. */
+  canaries?: CanaryReader;
 }
 
 export interface GateServer {

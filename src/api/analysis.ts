@@ -125,3 +125,11 @@ export interface AnalysisRecord {
 }
 
 export const MAX_RECORDED_INTERVALS = 20;
+
+/** Units of the built-in metrics, shown after their values. */
+const BUILTIN_UNITS: Record<string, string> = { 'request-success-rate': '%', 'request-duration': 'ms' };
+
+/** The unit shown after a metric's values: its own, or the built-in metric's. */
+export function metricUnit(metric: { name: string; unit?: string }): string | undefined {
+  return metric.unit ?? BUILTIN_UNITS[metric.name];
+}

@@ -3,7 +3,9 @@ import type { CheckResult, Snapshot } from '../engine/model.ts';
 import type { Cache } from '../controller/caches.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
 import { validateMetricTemplate } from '../api/validate.ts';
-import { runMetricCheck } from './metrics/evaluate.ts';
+import { runComparison } from './compare.ts';
+import { runMetricCheck, thresholdRecord } from './metrics/evaluate.ts';
+import { metricUnit } from '../api/analysis.ts';
 import { observesSplit } from '../engine/split.ts';
 import { observeSplit, splitQueries } from './split.ts';
 import { createProvider, type MetricProvider, type ProviderConfig } from './metrics/provider.ts';
@@ -161,12 +163,34 @@ export function createAnalysisChecker(sources: MetricSources) {
               createProvider({ type: 'prometheus', address: prometheus }, { now: sources.clock, interval });
           }
         } catch (err) {
+          const message = `metric ${metric.name}: ${(err as Error).message}`;
+          const unit = metricUnit(metric);
+          const kind = metric.compare ? ('compare' as const) : ('metric' as const);
           return {
-            kind: 'metric',
+            kind,
             name: metric.name,
             ok: false,
-            message: `metric ${metric.name}: ${(err as Error).message}`,
+            message,
+            record: {
+              kind: metric.compare ? 'control' : 'threshold',
+              metric: metric.name,
+              ...(unit ? { unit } : {}),
+              verdict: 'Error',
+              reason: message,
+            },
           };
+        }
+        if (metric.compare) {
+          return runComparison({
+            metric,
+            judge: spec.analysis.judge,
+            analysisInterval: spec.analysis.interval,
+            canary: identity,
+            provider: provider(metric.interval ?? spec.analysis.interval),
+            templateQuery,
+            now: sources.clock(),
+            signal,
+          });
         }
         const r = await runMetricCheck({
           metric,
@@ -176,7 +200,14 @@ export function createAnalysisChecker(sources: MetricSources) {
           defaultInterval: spec.analysis.interval,
           signal,
         });
-        return { kind: 'metric', name: r.name, ok: r.ok, message: r.message, value: r.value };
+        return {
+          kind: 'metric',
+          name: r.name,
+          ok: r.ok,
+          message: r.message,
+          value: r.value,
+          record: thresholdRecord(metric, r, metricUnit(metric)),
+        };
       }),
     );
     if (prometheus && observesSplit(snapshot, snapshot.status)) {

@@ -1,4 +1,5 @@
 import type { CanarySpec, CanaryStatus, HookType, Measurement, Phase } from '../api/types.ts';
+import type { MetricCheckRecord } from '../api/analysis.ts';
 import type { MetricClassification } from '../judge/classify.ts';
 
 /** What the engine knows about one Deployment (the target or the primary). */
@@ -67,6 +68,8 @@ export interface CheckResult {
   split?: { canary: number; total: number };
   /** kind compare: the metric judged against the control, and the groups it scores in. */
   comparison?: { classification: MetricClassification; groups?: string[] };
+  /** kinds metric and compare: what status keeps of the check (value, bounds or statistics, verdict). */
+  record?: MetricCheckRecord;
 }
 
 export type CheckStage =

@@ -7,6 +7,8 @@ import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
 import { releaseWindowState } from './windows.ts';
 import { recordedRoutes, trafficStarted } from './routes.ts';
 import { judgeSplit } from './split.ts';
+import { comparedResults, judgeStep } from './judge.ts';
+import { measurementOf, recordInterval } from './interval-record.ts';
 import { sameConfigs } from './status.ts';
 
 /** A route status change also arrives by watch; this is the fallback. */
@@ -131,15 +133,34 @@ export function progress(d: Decision): NeedChecks | undefined {
     const analysis = d.checks('analysis');
     if (!analysis) return { need: 'analysis' };
     const split = judgeSplit(d, analysis);
-    const failed = [...analysis.filter((c) => !c.ok), ...(split.verdict === 'halt' ? [split.failed] : [])];
+    const judged = judgeStep(d, analysis);
+    recordInterval(d, analysis, judged);
+    // A compared metric counts through the judge's score; one whose query failed is a failed check itself.
+    const failed = [
+      ...analysis.filter((c) => !c.ok && !c.comparison),
+      ...(split.verdict === 'halt' ? [split.failed] : []),
+      ...(judged?.kind === 'fail' ? [judged.failed, ...comparedResults(analysis).filter((c) => !c.ok)] : []),
+    ];
+    if (judged?.kind === 'give-up') {
+      d.event('Warning', 'Synced', `Halt advancement ${d.id} ${judged.failed.message}`);
+      rollback(d, judged.failed.message, [judged.failed]);
+      return undefined;
+    }
     if (failed.length > 0) {
-      for (const f of failed) d.event('Warning', 'Synced', `Halt advancement ${d.id} ${f.message}`);
-      return countFailure(d, failed, failed.map((f) => f.message).join('; '));
+      const reasons = failed.filter((f) => f.comparison === undefined);
+      for (const f of reasons) d.event('Warning', 'Synced', `Halt advancement ${d.id} ${f.message}`);
+      return countFailure(d, failed, reasons.map((f) => f.message).join('; '));
+    }
+    if (judged?.kind === 'wait') {
+      d.event('Normal', 'Synced', `Holding ${d.id} at weight ${weight}: ${judged.reason}`);
+      status.message = judged.reason;
+      return stepDone(d);
     }
     if (split.verdict === 'hold') {
       status.message = split.message;
       return stepDone(d);
     }
+    if (judged?.kind === 'marginal' || heldForPerson(d)) return holdForPerson(d, judged?.judgement.reason);
   }
 
   // Outside its release windows a running release keeps its weight; failed checks still roll it back.
@@ -232,6 +253,36 @@ function promote(d: Decision): undefined {
   return undefined;
 }
 
+/** A marginal score held this release for a person: only `kanaria promote` or a failure moves it on. */
+function heldForPerson(d: Decision): boolean {
+  const record = d.status.analysis;
+  return Boolean(record?.held) && record?.revision === d.status.revision;
+}
+
+function holdForPerson(d: Decision, reason: string | undefined): undefined {
+  const record = d.status.analysis;
+  if (record && !record.held) {
+    const why = reason ?? 'the judge scored the canary marginal';
+    record.held = { reason: why, since: d.nowIso };
+    d.event(
+      'Normal',
+      'Synced',
+      `Marginal score: waiting for a person to promote ${d.id} (kanaria promote): ${why}`,
+    );
+    d.alerts.push({
+      kind: 'waiting-approval',
+      severity: 'warn',
+      message: `Waiting for a person to promote ${d.id}: the judge's score is marginal`,
+      reason: why,
+    });
+  }
+  d.phase(
+    'WaitingPromotion',
+    `held for promotion by a person (kanaria promote): ${record?.held?.reason ?? reason}`,
+  );
+  return stepDone(d);
+}
+
 function stepDone(d: Decision): undefined {
   d.status.lastStepTime = d.nowIso;
   d.requeue(d.intervalMs);
@@ -273,11 +324,7 @@ export function rollback(
       severity: 'error',
       message: `Canary analysis failed, ${d.id} rolled back`,
       reason,
-      measurements: failed.map((f) => ({
-        name: f.name,
-        message: f.message,
-        ...(Number.isFinite(f.value) ? { value: f.value } : {}),
-      })),
+      measurements: failed.map(measurementOf),
     },
     [
       ...before,

@@ -20,6 +20,7 @@ export function startRelease(d: Decision): void {
     trafficSince: undefined,
     previousWeight: undefined,
     observedSplit: undefined,
+    analysis: undefined,
   };
   d.actions.push({ type: 'scaleTarget', replicas });
   if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);

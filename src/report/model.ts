@@ -3,16 +3,9 @@
  * An interval record is what a bounded status history per release would keep, so the history maps
  * onto `intervals` as it is. Plain JSON: ISO time strings, no Dates, no Infinity, no Maps.
  */
-import type { MetricClassification } from '../judge/classify.ts';
-import type { Judgement } from '../judge/score.ts';
+export { comparisonRecord, judgementRecord } from '../judge/record.ts';
 
-import type {
-  ControlComparison,
-  IntervalJudgement,
-  IntervalRecord,
-  MetricCheckRecord,
-  RecordVerdict,
-} from '../api/analysis.ts';
+import type { IntervalRecord, MetricCheckRecord, RecordVerdict } from '../api/analysis.ts';
 
 export type {
   ControlComparison,
@@ -48,36 +41,6 @@ export interface ReleaseReportInput {
   reason?: string;
   /** In time order. */
   intervals: ReportInterval[];
-}
-
-/** The record of a judge's classification, with what JSON can hold (an open interval end is left out). */
-export function comparisonRecord(classification: MetricClassification, unit?: string): ControlComparison {
-  const { statistics, verdict, reason, metric } = classification;
-  const test = statistics.test;
-  const interval =
-    test && Number.isFinite(test.interval[0]) && Number.isFinite(test.interval[1])
-      ? { lower: test.interval[0], upper: test.interval[1] }
-      : undefined;
-  return {
-    kind: 'control',
-    metric,
-    ...(unit ? { unit } : {}),
-    ...(statistics.canaryMean !== undefined ? { canary: statistics.canaryMean } : {}),
-    ...(statistics.controlMean !== undefined ? { control: statistics.controlMean } : {}),
-    canarySize: statistics.canarySize,
-    controlSize: statistics.controlSize,
-    ...(test
-      ? { estimate: test.estimate, confidenceLevel: test.confLevel, pValue: test.pValue, w: test.w }
-      : {}),
-    ...(interval ? { interval } : {}),
-    ...(statistics.effectSize !== undefined ? { effectSize: statistics.effectSize } : {}),
-    verdict,
-    reason,
-  };
-}
-
-export function judgementRecord(judgement: Judgement): IntervalJudgement {
-  return { decision: judgement.decision, score: judgement.score, reason: judgement.reason };
 }
 
 /** Metric names in the order they first appear, with the kind and unit of their first record. */

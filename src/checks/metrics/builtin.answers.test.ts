@@ -315,6 +315,15 @@ describe('built-in metrics answered by Prometheus', () => {
           ok: false,
           value: 86.56227773291126,
           message: 'success rate 86.56% < 99%',
+          record: {
+            kind: 'threshold',
+            metric: 'request-success-rate',
+            unit: '%',
+            value: 86.56227773291126,
+            min: 99,
+            verdict: 'Low',
+            reason: 'success rate 86.56% < 99%',
+          },
         },
         {
           kind: 'metric',
@@ -322,6 +331,15 @@ describe('built-in metrics answered by Prometheus', () => {
           ok: true,
           value: 39.40834571605929,
           message: 'metric request-duration 39.41ms passed',
+          record: {
+            kind: 'threshold',
+            metric: 'request-duration',
+            unit: 'ms',
+            value: 39.40834571605929,
+            max: 500,
+            verdict: 'Pass',
+            reason: 'metric request-duration 39.41ms passed',
+          },
         },
       ]);
     });

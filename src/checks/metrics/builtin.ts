@@ -27,6 +27,8 @@ export interface BuiltinQueryVars {
   portName?: string;
   /** The routes that carry the app's traffic (both while migrating); the canary Ingress when unset. */
   routes?: RouteKind[];
+  /** Whose requests: the canary's (default) or the primary's, the control of a compared metric. */
+  side?: 'canary' | 'control';
 }
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
@@ -100,6 +102,21 @@ export function traefikCanaryService(vars: BuiltinQueryVars): string {
   );
 }
 
+/**
+ * The primary's services on Traefik: the original Ingress's backend (`<ns>-<ingress>-<service>-<port>`, the
+ * canary's name without `-canary`), or the `-primary` backend of Kanaria's HTTPRoute.
+ */
+export function traefikPrimaryService(vars: BuiltinQueryVars): string {
+  return anyOf(
+    (vars.routes ?? ['ingress']).map((kind) => {
+      if (kind === 'gateway')
+        return traefikGatewayService(vars.namespace, vars.service, [`${vars.service ?? ''}-primary`]);
+      const backend = traefikNormalize(`${vars.namespace}-${vars.ingress}-${vars.service}`);
+      return `${backend}-${traefikPortPattern(vars)}@${TRAEFIK_INGRESS_NGINX_PROVIDER}`;
+    }),
+  );
+}
+
 /** The `<port>` part of a Traefik service name: the apex port's number or name, `(80|http)` when both are known. */
 export function traefikPortPattern(vars: BuiltinQueryVars): string {
   if (!vars.service) throw new Error('the traefik series need the apex Service name');
@@ -117,7 +134,9 @@ function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
     throw new Error(
       "the built-in metrics read ingress-nginx's series, which an HTTPRoute has none of: set spec.ingressController: traefik when Traefik serves the Gateway, or reference a MetricTemplate for your Gateway (docs/metric-templates-gateway-api.md)",
     );
-  const base = `namespace="${promqlLabel(vars.namespace)}",ingress="${promqlLabel(vars.ingress)}",canary!=""`;
+  // The primary's requests are those the original Ingress served itself: an empty canary label.
+  const canary = vars.side === 'control' ? 'canary=""' : 'canary!=""';
+  const base = `namespace="${promqlLabel(vars.namespace)}",ingress="${promqlLabel(vars.ingress)}",${canary}`;
   const i = vars.interval;
   switch (name) {
     case 'request-success-rate':
@@ -145,7 +164,8 @@ function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
  * of a client's whole wait.
  */
 function traefikQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
-  const base = `service=~"${promqlLabel(traefikCanaryService(vars))}"`;
+  const service = vars.side === 'control' ? traefikPrimaryService(vars) : traefikCanaryService(vars);
+  const base = `service=~"${promqlLabel(service)}"`;
   const i = vars.interval;
   switch (name) {
     case 'request-success-rate':

@@ -1,5 +1,6 @@
 import type { RouteKind } from '../../router/migration.ts';
 import { DEFAULT_PORT_NAME } from '../../api/defaults.ts';
+import type { RecordVerdict, ThresholdCheck } from '../../api/analysis.ts';
 import type { CanaryMetric, IngressController, ThresholdRange } from '../../api/types.ts';
 import { builtinQuery, builtinSourceName, isBuiltinMetric } from './builtin.ts';
 import { MetricQueryError, type MetricErrorCode } from './errors.ts';
@@ -135,7 +136,8 @@ export interface MetricCheckInput {
   signal?: AbortSignal;
 }
 
-function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
+/** The query of a metric: its template's, its inline one, or the built-in one (of `vars.side`). */
+export function resolveQuery(input: Omit<MetricCheckInput, 'provider'>, vars: QueryVars): string {
   const { metric } = input;
   if (input.templateQuery !== undefined) return renderQuery(input.templateQuery, vars);
   if (metric.templateRef) {
@@ -150,6 +152,7 @@ function resolveQuery(input: MetricCheckInput, vars: QueryVars): string {
     port,
     portName: portName || DEFAULT_PORT_NAME,
     routes,
+    side: vars.side,
   });
   if (builtin === undefined) {
     throw new Error(
@@ -210,5 +213,34 @@ export async function runMetricCheck(input: MetricCheckInput): Promise<MetricChe
     message: verdict.message,
     ...(verdict.value !== undefined ? { value: verdict.value } : {}),
     ...(verdict.code ? { code: verdict.code } : {}),
+  };
+}
+
+/** The record status keeps of a threshold metric's check: value, bounds and verdict. */
+export function thresholdRecord(
+  metric: CanaryMetric,
+  result: MetricCheckResult,
+  unit?: string,
+): ThresholdCheck {
+  const { min, max } = effectiveRange(metric.name, metric.thresholdRange, metric.threshold);
+  const value = result.value;
+  const verdict: RecordVerdict = result.ok
+    ? 'Pass'
+    : value !== undefined && max !== undefined && value > max
+      ? 'High'
+      : value !== undefined && min !== undefined && value < min
+        ? 'Low'
+        : result.code === 'ENOVALUES'
+          ? 'NoData'
+          : 'Error';
+  return {
+    kind: 'threshold',
+    metric: metric.name,
+    ...(unit ? { unit } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(min !== undefined ? { min } : {}),
+    ...(max !== undefined ? { max } : {}),
+    verdict,
+    reason: result.message,
   };
 }

@@ -14,7 +14,7 @@ import {
   toNumber,
   type HttpSettings,
 } from './http.ts';
-import type { MetricProvider, ProviderConfig } from './provider.ts';
+import type { MetricProvider, ProviderConfig, SampleRange } from './provider.ts';
 
 export const PROMETHEUS_ONLINE_QUERY = 'vector(1)';
 
@@ -70,6 +70,34 @@ export function prometheusValue(settings: HttpSettings, body: unknown): number {
 }
 
 /**
+ * Reads a range-query answer (`/api/v1/query_range`): every value of every series, in order, as samples.
+ * NaN and infinite values are kept (the judge drops and counts them); no series at all is an empty list.
+ */
+export function prometheusSamples(settings: HttpSettings, body: unknown): number[] {
+  if (!isRecord(body)) throw malformed(settings, 'the answer is not a JSON object');
+  if (body.status === 'error') {
+    throw queryError(settings, `${String(body.errorType ?? '')} ${String(body.error ?? '')}`);
+  }
+  const data = body.data;
+  if (!isRecord(data) || data.resultType !== 'matrix' || !Array.isArray(data.result))
+    throw malformed(settings, 'a range query did not return a matrix');
+  const samples: number[] = [];
+  for (const series of data.result as unknown[]) {
+    if (!isRecord(series) || !Array.isArray(series.values))
+      throw malformed(settings, 'a series has no values');
+    for (const pair of series.values as unknown[]) {
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw malformed(settings, 'a sample is not [timestamp, "value"]');
+      const value = toNumber(pair[1]);
+      if (value === undefined)
+        throw malformed(settings, `sample value ${JSON.stringify(pair[1])} is not a number`);
+      samples.push(value);
+    }
+  }
+  return samples;
+}
+
+/**
  * Prometheus HTTP API: GET <address>/api/v1/query?query=…
  * Credentials: `token` (bearer) or `username` + `password` (basic auth).
  */
@@ -85,6 +113,7 @@ export function prometheusProvider(config: ProviderConfig): MetricProvider {
   }
   const settings = settingsOf('prometheus', config, auth);
   const url = joinUrl(config.address, '/api/v1/query');
+  const rangeUrl = joinUrl(config.address, '/api/v1/query_range');
 
   async function runQuery(query: string, signal?: AbortSignal): Promise<number> {
     const res = await send(settings, { url, searchParams: { query: trimPromQL(query) }, signal });
@@ -94,6 +123,17 @@ export function prometheusProvider(config: ProviderConfig): MetricProvider {
 
   return {
     runQuery,
+    async runRangeQuery(query: string, range: SampleRange, signal?: AbortSignal): Promise<number[]> {
+      const searchParams = {
+        query: trimPromQL(query),
+        start: (range.startMs / 1000).toFixed(3),
+        end: (range.endMs / 1000).toFixed(3),
+        step: String(range.stepSeconds),
+      };
+      const res = await send(settings, { url: rangeUrl, searchParams, signal });
+      expectOk(settings, res, (b) => jsonField(b, 'error'));
+      return prometheusSamples(settings, parseJson(settings, res.body));
+    },
     async isOnline(signal?: AbortSignal) {
       const value = await runQuery(PROMETHEUS_ONLINE_QUERY, signal);
       if (value !== 1) {

@@ -13,6 +13,14 @@ export interface MetricProvider {
   runQuery(query: string, signal?: AbortSignal): Promise<number>;
   /** Resolves when the provider answers and accepts the credentials; rejects with MetricQueryError. */
   isOnline(signal?: AbortSignal): Promise<void>;
+  /** The query's values over a time range (compared metrics); only providers that can sample have it. */
+  runRangeQuery?(query: string, range: SampleRange, signal?: AbortSignal): Promise<number[]>;
+}
+
+export interface SampleRange {
+  startMs: number;
+  endMs: number;
+  stepSeconds: number;
 }
 
 export const PROVIDER_TYPES = ['prometheus', 'datadog', 'newrelic', 'graphite', 'influxdb'] as const;

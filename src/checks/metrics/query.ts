@@ -13,6 +13,10 @@ export interface QueryVars {
   interval: string;
   /** The metric's templateVariables, used as {{ variables.<key> }}. */
   variables?: Record<string, string>;
+  /** Compared metrics only: the Deployment of the side queried (target or target-primary). */
+  workload?: string;
+  /** Compared metrics only: canary or control. */
+  side?: 'canary' | 'control';
 }
 
 export const QUERY_VARIABLES = ['name', 'namespace', 'target', 'service', 'ingress', 'interval'] as const;
@@ -20,9 +24,13 @@ type QueryVariable = (typeof QUERY_VARIABLES)[number];
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 
+/** Variables that exist only while a compared metric's side is queried. */
+const SIDE_VARIABLES = ['workload', 'side'] as const;
+
 function knownVariables(vars: QueryVars): string[] {
   const extra = Object.keys(vars.variables ?? {}).map((k) => `variables.${k}`);
-  return [...QUERY_VARIABLES, ...extra];
+  const sides = vars.side ? SIDE_VARIABLES : [];
+  return [...QUERY_VARIABLES, ...sides, ...extra];
 }
 
 /**
@@ -34,6 +42,11 @@ export function renderQuery(template: string, vars: QueryVars): string {
   return template.replace(PLACEHOLDER, (_match, inner: string) => {
     const key = inner.trim();
     if ((QUERY_VARIABLES as readonly string[]).includes(key)) return vars[key as QueryVariable];
+    if (vars.side && (key === 'workload' || key === 'side')) return vars[key]!;
+    if (key === 'workload' || key === 'side')
+      throw new Error(
+        `variable "${key}" exists only in compared metrics (metrics[].compare), where the query runs once for the canary and once for the primary`,
+      );
     if (key.startsWith('variables.')) {
       const name = key.slice('variables.'.length);
       const value = vars.variables && Object.hasOwn(vars.variables, name) ? vars.variables[name] : undefined;

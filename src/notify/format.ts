@@ -56,10 +56,15 @@ export function alertFacts(alert: Alert, options: { reason?: boolean } = {}): Fa
   return facts;
 }
 
-/** `request-success-rate = 97.5: below threshold 99` (the value part only when measured). */
+/**
+ * `request-success-rate = 97.5: below threshold 99` (the value part only when measured); with a verdict
+ * `latency = 130.2 against control 100.1 ms, High: …`.
+ */
 export function measurementText(m: AlertMeasurement): string {
   const value = m.value === undefined ? '' : ` = ${formatValue(m.value)}`;
-  return `${m.name}${value}${m.message ? `: ${m.message}` : ''}`;
+  const against = m.threshold ? ` against ${m.threshold}` : '';
+  const verdict = m.verdict ? `${against || value ? ',' : ''} ${m.verdict}` : '';
+  return `${m.name}${value}${against}${verdict}${m.message ? `: ${m.message}` : ''}`;
 }
 
 /** At most `max` measurements, then a line saying how many were left out. */

@@ -23,6 +23,10 @@ export interface AlertMeasurement {
   name: string;
   value?: number;
   message: string;
+  /** What the value was held against: "max 500 ms", or the control's value "control 100 ms". */
+  threshold?: string;
+  /** Pass, High, Low, NoData, Inconclusive, Error. */
+  verdict?: string;
 }
 
 /** What a sink receives. Plain data: the caller fills `timestamp` from its own clock. */

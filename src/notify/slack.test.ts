@@ -113,3 +113,37 @@ describe('slackMessage', () => {
     expect(allText(blocks)).toContain('…');
   });
 });
+
+describe('slackMessage of a judged failure', () => {
+  it('gives each judged check Block Kit fields: metric, verdict, value and what it was held against', () => {
+    const measurements = [
+      {
+        name: 'latency',
+        value: 130.25,
+        threshold: 'control 100.1 ms',
+        verdict: 'High',
+        message:
+          'latency: canary higher than control: estimate +30 ms (98% CI +27..+33.2), effect 1.30× ≥ allowed 1.10×',
+      },
+      {
+        name: 'request-success-rate',
+        value: 99.9,
+        threshold: 'min 99 %',
+        verdict: 'Pass',
+        message: 'passed',
+      },
+      { name: 'load-test', message: 'webhook load-test failed: 500' },
+    ];
+    const { blocks } = blocksOf(sampleAlert({ measurements }));
+    const sections = blocks.filter((b) => b.fields?.some((f) => f.text.startsWith('*Metric*')));
+    expect(sections.map((b) => b.fields?.map((f) => f.text))).toEqual([
+      ['*Metric*\nlatency', '*Verdict*\nHigh', '*Value*\n130.25', '*Against*\ncontrol 100.1 ms'],
+      ['*Metric*\nrequest-success-rate', '*Verdict*\nPass', '*Value*\n99.9', '*Against*\nmin 99 %'],
+    ]);
+    const list = blocks.find((b) => b.text?.text.startsWith('*Measurements*'))?.text?.text ?? '';
+    expect(list).toContain(
+      '• latency = 130.25 against control 100.1 ms, High: latency: canary higher than control',
+    );
+    expect(list).toContain('• load-test: webhook load-test failed: 500');
+  });
+});

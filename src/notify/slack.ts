@@ -1,6 +1,6 @@
 import { IncomingWebhook, type FetchFunction, type IncomingWebhookSendArguments } from '@slack/webhook';
 import { toNotifyError } from './errors.ts';
-import { alertFacts, headline, measurementLines, plainSummary, truncate } from './format.ts';
+import { alertFacts, formatValue, headline, measurementLines, plainSummary, truncate } from './format.ts';
 import { boundedFetch, DEFAULT_TIMEOUT_MS, proxyAgents } from './http.ts';
 import type { Alert, AlertSeverity, Notifier, ProviderConfig } from './notifier.ts';
 
@@ -17,6 +17,8 @@ const SEVERITY_EMOJI: Record<AlertSeverity, string> = {
 const HEADER_MAX = 150;
 const FIELD_MAX = 2000;
 const SECTION_MAX = 3000;
+/** A message holds at most 50 blocks; the measurement list below keeps the rest. */
+const MAX_MEASUREMENT_SECTIONS = 8;
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
@@ -63,6 +65,19 @@ export function slackMessage(alert: Alert, options: SlackMessageOptions = {}): I
   const body = [escapeMrkdwn(alert.message || headline(alert))];
   if (alert.reason) body.push(`*Reason:* ${escapeMrkdwn(alert.reason)}`);
   blocks.push({ type: 'section', text: mrkdwn(body.join('\n'), SECTION_MAX) });
+  // Each judged check gets its own fields: metric, verdict, value, and what it was held against.
+  const judged = (alert.measurements ?? []).filter((m) => m.verdict).slice(0, MAX_MEASUREMENT_SECTIONS);
+  for (const m of judged) {
+    blocks.push({
+      type: 'section',
+      fields: [
+        field('Metric', m.name),
+        field('Verdict', m.verdict!),
+        ...(m.value !== undefined ? [field('Value', formatValue(m.value))] : []),
+        ...(m.threshold ? [field('Against', m.threshold)] : []),
+      ],
+    });
+  }
   const lines = measurementLines(alert);
   if (lines.length > 0) {
     const list = lines.map((l) => `• ${escapeMrkdwn(l)}`).join('\n');

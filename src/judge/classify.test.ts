@@ -87,11 +87,11 @@ describe('classifyMetric', () => {
   });
 
   it('NoData fails only when required; required and critical fails the whole check', () => {
-    expect(classifyMetric({ name: 'errors' }, [], control)).toMatchObject({
+    expect(classifyMetric({ name: 'errors' }, [], [])).toMatchObject({
       verdict: 'NoData',
       failed: false,
       critical: false,
-      reason: 'errors: no data from the canary (canary 0, control 20 values); not required, ignored',
+      reason: 'errors: no data from the canary and control (canary 0, control 0 values); not required, ignored',
     });
     expect(classifyMetric({ name: 'errors', required: true }, [NaN, NaN], control)).toMatchObject({
       verdict: 'NoData',
@@ -104,6 +104,16 @@ describe('classifyMetric', () => {
       failed: true,
       critical: true,
     });
+  });
+
+  it('a side without values while the other has some is Inconclusive (a quiet canary), unless required', () => {
+    const quiet = classifyMetric({ name: 'latency' }, [NaN, NaN], control);
+    expect(quiet).toMatchObject({ verdict: 'Inconclusive', failed: false, critical: false });
+    expect(quiet.reason).toBe(
+      'latency: too few values to judge (canary 0, control 20 values; at least 5 needed on each side)',
+    );
+    expect(quiet.statistics.canaryMean).toBeUndefined();
+    expect(classifyMetric({ name: 'latency', required: true }, [], control).verdict).toBe('NoData');
   });
 
   it('fewer values than minSampleSize is Inconclusive, neither pass nor fail', () => {

@@ -148,7 +148,10 @@ export function classifyMetric(
   const critical = config.critical ?? false;
   const sizes = `canary ${canary.length}, control ${control.length} values`;
 
-  if (canary.length === 0 || control.length === 0) {
+  // One side without values while the other has some is a quiet side (too few requests), not a missing
+  // metric: Inconclusive below, unless the metric must have data.
+  const quiet = !required && (canary.length > 0 || control.length > 0);
+  if ((canary.length === 0 || control.length === 0) && !quiet) {
     const missing =
       canary.length === 0 && control.length === 0
         ? 'canary and control'
@@ -167,9 +170,9 @@ export function classifyMetric(
     };
   }
 
-  statistics.canaryMean = mean(canary);
-  statistics.controlMean = mean(control);
-  if (statistics.canaryMean !== 0 && statistics.controlMean !== 0) {
+  if (canary.length > 0) statistics.canaryMean = mean(canary);
+  if (control.length > 0) statistics.controlMean = mean(control);
+  if (statistics.canaryMean && statistics.controlMean) {
     statistics.effectSize = statistics.canaryMean / statistics.controlMean;
   }
 

@@ -132,8 +132,12 @@ describe('the judge in the release', () => {
     expect(w.status.phase).toBe('WaitingPromotion');
     expect(w.weights).toEqual([10]);
     expect(w.status.failedChecks ?? 0).toBe(0);
-    w.requests.promote = w.status.revision;
+    // `kanaria promote` approves the revision: the release goes on through its steps, marginal or not.
+    w.requests.approve = w.status.revision;
+    now += step(w, now, split).requeueAfterMs ?? 1000;
+    expect(w.status.phase).toBe('Progressing');
     runUntil(w, now, (x) => x.status.phase === 'Succeeded', split);
+    expect(w.weights).toEqual([10, 20, 30, 40, 50, 0]);
     expect(w.promotions).toHaveLength(2);
   });
 

@@ -160,7 +160,12 @@ export function progress(d: Decision): NeedChecks | undefined {
       status.message = split.message;
       return stepDone(d);
     }
-    if (judged?.kind === 'marginal' || heldForPerson(d)) return holdForPerson(d, judged?.judgement.reason);
+    // `kanaria promote` (an approval of this revision) opens this gate like the confirm-* ones.
+    const approved = s.requests.approve === s.revision;
+    if (!approved && (judged?.kind === 'marginal' || heldForPerson(d)))
+      return holdForPerson(d, judged?.judgement.reason);
+    if (approved && heldForPerson(d) && status.phase === 'WaitingPromotion')
+      d.phase('Progressing', 'marginal score approved by a person (kanaria promote): continuing');
   }
 
   // Outside its release windows a running release keeps its weight; failed checks still roll it back.

@@ -1,7 +1,8 @@
 /**
  * (a) The reference walkthrough: podinfo behind ingress-nginx, 10% more traffic every step up to 50%
  * while success rate ≥ 99% and latency ≤ 1000ms, then promotion; Slack gets Block Kit messages for the
- * initialisation, the new revision and the promotion. At every weight the canary's share of the user
+ * initialisation, the new revision and the promotion; `kanaria report` draws the finished release, and
+ * headless Chromium renders it to artifacts/e2e/walkthrough-report.png. At every weight the canary's share of the user
  * requests (on Traefik: as the pods' own processes counted them) is within the binomial tolerance of
  * that weight, over at least 300 requests per step: 120 requests/s and a 4 s interval leave about 3.3 s
  * of each step once the new weight has settled.
@@ -22,6 +23,7 @@ import {
   watchRoutes,
   WALKTHROUGH_METRICS,
 } from './scenario.ts';
+import { renderReportArtifact } from './report-artifact.ts';
 import { createSlackProvider, slackTexts } from './slack.ts';
 import { formatStep, MIN_REQUESTS_PER_STEP, stepShares, Z } from './step-shares.ts';
 
@@ -111,6 +113,19 @@ describe('reference walkthrough', () => {
     // Weights only ever went up during the analysis: the order of the Advance events says the same.
     const advances = notes.filter((n) => n.includes('canary weight')).map((n) => Number(n.split(' ').at(-1)));
     expect(advances).toEqual([10, 20, 30, 40, 50]);
+
+    // The release report of the finished release, rendered by headless Chromium (kept in artifacts/e2e/).
+    const rendered = await renderReportArtifact(namespace, 'podinfo', 'walkthrough');
+    report('walkthrough/report', [
+      `${rendered.htmlPath} → ${rendered.pngPath}: ${rendered.width}×${rendered.height}, ${rendered.distinctBytes} distinct byte values`,
+      `panels: weight, ${rendered.panels.join(', ')}`,
+    ]);
+    expect(rendered.html).toContain('<section class="panel weight">');
+    expect(rendered.html).toMatch(/Succeeded/);
+    expect(rendered.panels).toEqual(['request-success-rate', 'request-duration']);
+    expect((rendered.html.match(/<tr><td class="num">/g) ?? []).length).toBe(5);
+    expect([rendered.width, rendered.height]).toEqual([1200, 1600]);
+    expect(rendered.distinctBytes).toBeGreaterThan(50);
 
     if (slack) {
       const receiver = slack;

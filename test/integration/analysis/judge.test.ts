@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CanaryAnalysis, CanaryMetric } from '../../../src/api/types.ts';
+import { seededRandom, TestBackend } from '../../../src/dataplane/backend.ts';
+import { SimulatedNginx } from '../../../src/dataplane/dataplane.ts';
+import { startPrometheus, type PrometheusServer } from '../../../src/devcluster/prometheus.ts';
+import { startController, type RunningController } from '../../../src/controller/run.ts';
+import type { Kube } from '../../../src/kube/client.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { canaryManifest, createCanary, createPodinfo, eventsOf, getCanary, setImage } from '../fixtures.ts';
+import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { HookServer } from '../hook-server.ts';
+import { runCli } from '../cli/support.ts';
+
+/**
+ * The canary-versus-control judge against a real Prometheus: the simulated ingress-nginx data plane
+ * (src/dataplane, a simulation) sends generated requests to two real HTTP backends and exports
+ * ingress-nginx's series, which Prometheus scrapes every second.
+ */
+const compared: CanaryMetric = {
+  name: 'request-duration',
+  interval: '2s',
+  compare: { direction: 'increase', allowedIncrease: 1.1 },
+};
+
+/** The fixed limit a user would set: the canary's mean latency, from the same series, at most 500 ms. */
+function latencyLimit(namespace: string, ingress: string): CanaryMetric {
+  const series = (name: string) =>
+    `sum(rate(nginx_ingress_controller_response_duration_seconds_${name}{namespace="${namespace}",ingress="${ingress}",canary!=""}[3s]))`;
+  return {
+    name: 'latency-limit',
+    query: `${series('sum')} / ${series('count')} * 1000`,
+    unit: 'ms',
+    thresholdRange: { max: 500 },
+  };
+}
+
+function judgedAnalysis(namespace: string, name: string, extra: Partial<CanaryAnalysis> = {}) {
+  return {
+    interval: '4s',
+    threshold: 2,
+    stepWeight: 10,
+    maxWeight: 30,
+    metrics: [compared, latencyLimit(namespace, name)],
+    judge: { lookback: '8s', sampleStep: '1s', inconclusiveLimit: 2 },
+    ...extra,
+  };
+}
+
+async function app(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  latency: { primary: number; canary: number },
+  rps: number,
+) {
+  const primary = await TestBackend.start({ name: `${name}-primary`, latencyMs: latency.primary });
+  const canary = await TestBackend.start({ name: `${name}-canary`, latencyMs: latency.canary });
+  const sim = new SimulatedNginx({
+    kube,
+    namespace,
+    ingress: name,
+    primary,
+    canary,
+    rps,
+    random: seededRandom(7),
+    maxDurationMs: 240_000,
+  });
+  await sim.start();
+  return {
+    sim,
+    stop: async () => {
+      await sim.stop();
+      await primary.close();
+      await canary.close();
+    },
+  };
+}
+
+describe('the judge compares the canary with the primary in real Prometheus series', () => {
+  let kube: Kube;
+  let ns: { name: string; cleanup: () => Promise<void> };
+  let prom: PrometheusServer;
+  let controller: RunningController;
+  let slack: HookServer;
+  const apps: Awaited<ReturnType<typeof app>>[] = [];
+
+  beforeAll(async () => {
+    kube = testKube();
+    slack = await new HookServer().start();
+    ns = await freshNamespace(kube, 'judge');
+    for (const name of ['slower', 'equal', 'quiet']) await createPodinfo(kube, ns.name, { name });
+    apps.push(await app(kube, ns.name, 'slower', { primary: 100, canary: 130 }, 40));
+    apps.push(await app(kube, ns.name, 'equal', { primary: 100, canary: 100 }, 40));
+    apps.push(await app(kube, ns.name, 'quiet', { primary: 100, canary: 100 }, 1));
+    prom = await startPrometheus({ scrapeTargets: apps.map((a) => a.sim.metricsTarget!) });
+    await kube.custom.createNamespacedCustomObject({
+      group: 'kanaria.dev',
+      version: 'v1beta1',
+      plural: 'alertproviders',
+      namespace: ns.name,
+      body: {
+        apiVersion: 'kanaria.dev/v1beta1',
+        kind: 'AlertProvider',
+        metadata: { name: 'slack' },
+        spec: { type: 'slack', address: `${slack.url}/services/T000/B000/judge` },
+      },
+    });
+    controller = await startController({
+      kubeconfig: kubeconfigPath(),
+      namespace: ns.name,
+      log: createLogger('warn'),
+      metricsServer: prom.url,
+    });
+  });
+  afterAll(async () => {
+    await controller?.stop();
+    for (const a of apps) await a.stop();
+    await prom?.stop();
+    await slack?.stop();
+    await ns?.cleanup();
+  });
+
+  async function release(name: string, analysis: Partial<CanaryAnalysis>, until: string[]) {
+    const namespace = ns.name;
+    await createCanary(kube, canaryManifest(namespace, analysis, name));
+    await waitFor(
+      'Initialized',
+      async () => (await getCanary(kube, namespace, name)).status?.phase === 'Initialized',
+    );
+    await setImage(kube, namespace, '6.0.1', name);
+    return waitFor(
+      `${name}: ${until.join(' or ')}`,
+      async () => {
+        const c = await getCanary(kube, namespace, name);
+        return until.includes(c.status?.phase ?? '') ? c : undefined;
+      },
+      150_000,
+      250,
+    );
+  }
+
+  it('judges a canary 30 % slower than the primary High and rolls it back, though it stays under 500 ms', async () => {
+    const failed = await release(
+      'slower',
+      {
+        ...judgedAnalysis(ns.name, 'slower'),
+        alerts: [{ name: 'team', severity: 'error', providerRef: { name: 'slack' } }],
+      },
+      ['Failed', 'Succeeded'],
+    );
+    expect(failed.status?.phase).toBe('Failed');
+    const intervals = failed.status?.analysis?.intervals ?? [];
+    expect(intervals.length).toBeGreaterThanOrEqual(2);
+    for (const interval of intervals) {
+      const control = interval.metrics.find((m) => m.kind === 'control')!;
+      const limit = interval.metrics.find((m) => m.kind === 'threshold')!;
+      expect(control).toMatchObject({ metric: 'request-duration', verdict: 'High' });
+      expect(control.kind === 'control' && control.effectSize!).toBeGreaterThan(1.2);
+      // The fixed limit passes: the canary is slow only next to its control.
+      expect(limit).toMatchObject({ metric: 'latency-limit', verdict: 'Pass', max: 500 });
+      expect(limit.kind === 'threshold' && limit.value!).toBeLessThan(200);
+      expect(interval.judgement?.decision).toBe('fail');
+    }
+    expect(failed.status?.message).toMatch(
+      /^judge: score 0 < marginal 50; not passed: request-duration High; request-duration: canary higher than control/,
+    );
+    const halts = (await eventsOf(kube, ns.name, 'slower'))
+      .map((e) => e.note)
+      .filter((n) => n.startsWith('Halt advancement'));
+    expect(halts.some((n) => /effect 1\.[2-4]\d× ≥ allowed 1\.10×/.test(n))).toBe(true);
+
+    // The Slack-shaped receiver got the rollback with the metric, its value, the control's and the verdict.
+    await waitFor('rollback alert', async () => slack.callsTo('/services/T000/B000/judge').length > 0);
+    const body = JSON.stringify(slack.callsTo('/services/T000/B000/judge').at(-1)!.body);
+    expect(body).toContain('rolled back');
+    expect(body).toContain('*Metric*\\nrequest-duration');
+    expect(body).toContain('*Verdict*\\nHigh');
+    expect(body).toMatch(/\*Value\*\\n1[23]\d(\.\d+)?/);
+    expect(body).toMatch(/\*Against\*\\ncontrol 10\d(\.\d+)? ms/);
+  });
+
+  it('passes a canary equal to its primary', async () => {
+    const done = await release('equal', judgedAnalysis(ns.name, 'equal'), ['Failed', 'Succeeded']);
+    expect(done.status?.phase).toBe('Succeeded');
+    const decisions = done.status?.analysis?.intervals.map((i) => i.judgement?.decision);
+    expect(decisions).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('is Inconclusive on a canary with too few requests, then fails after the configured count with that reason', async () => {
+    const failed = await release('quiet', judgedAnalysis(ns.name, 'quiet', { metrics: [compared] }), [
+      'Failed',
+      'Succeeded',
+    ]);
+    expect(failed.status?.phase).toBe('Failed');
+    expect(failed.status?.failedChecks ?? 0).toBe(0);
+    expect(failed.status?.message).toMatch(
+      /^inconclusive for 2 consecutive intervals \(limit 2\): inconclusive: request-duration: too few values to judge \(canary [0-4], control \d+ values; at least 5 needed on each side\)/,
+    );
+    const decisions = failed.status?.analysis?.intervals.map((i) => i.judgement?.decision);
+    expect(decisions).toEqual(['inconclusive', 'inconclusive']);
+    const notes = (await eventsOf(kube, ns.name, 'quiet')).map((e) => e.note);
+    expect(notes.some((n) => n.includes('waiting for more data'))).toBe(true);
+  });
+
+  it('kanaria report writes the release report of the rolled-back release', async () => {
+    const out = `/tmp/kanaria-judge-report-${process.pid}.html`;
+    const result = await runCli(['report', 'slower', '-n', ns.name, '-o', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const { readFile } = await import('node:fs/promises');
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('slower');
+    expect(html).toContain('request-duration');
+    expect(html).toContain('latency-limit');
+  });
+});

@@ -66,6 +66,12 @@ describe('judgeInterval: the cases of Kayenta ScorerSuite.scala (WeightedSumScor
     expect(judgement.score).toBe(100);
     expect(judgement.groups.find((g) => g.group === 'nodata')).toMatchObject({ noData: true, weight: 50 });
   });
+
+  it('every metric without data is no evidence: inconclusive, not a pass', () => {
+    const judgement = judgeInterval([metric('a', 'NoData', ['x']), metric('b', 'NoData', ['y'])]);
+    expect(judgement.decision).toBe('inconclusive');
+    expect(judgement.reason).toMatch(/^inconclusive: no metric had data: /);
+  });
 });
 
 describe('judgeInterval: decisions and reasons', () => {

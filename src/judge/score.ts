@@ -154,6 +154,16 @@ export function judgeInterval(
       reason: `critical metric failed: ${critical.map((m) => m.reason).join('; ')}`,
     };
   }
+  // Nothing counted at all (every metric without data): no evidence either way, which is not a pass.
+  if (groups.every((g) => g.noData) && classifications.every((m) => m.verdict === 'NoData')) {
+    return {
+      decision: 'inconclusive',
+      score,
+      groups,
+      thresholds,
+      reason: `inconclusive: no metric had data: ${classifications.map((m) => m.reason).join('; ')}`,
+    };
+  }
   const inconclusive = classifications.filter((m) => m.verdict === 'Inconclusive');
   if (inconclusive.length > 0) {
     return {

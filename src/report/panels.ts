@@ -31,7 +31,7 @@ import {
 
 const WIDTH = 1000;
 const HEIGHT = 260;
-const MIN_SPAN = 60_000;
+const MIN_SPAN = 10_000;
 
 export const COLOURS = {
   configured: '#0969da',
@@ -50,7 +50,7 @@ export function parseTime(text: string, field: string): number {
   return ms;
 }
 
-/** From the release's start to its end, or to its last interval while it runs; at least a minute. */
+/** From the release's start to its end, or to its last interval while it runs; at least 10 s. */
 export function timeDomain(input: ReleaseReportInput): [number, number] {
   const start = parseTime(input.startedAt, 'startedAt');
   const times = input.intervals.map((interval, i) => parseTime(interval.at, `intervals[${i}].at`));

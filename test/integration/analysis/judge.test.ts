@@ -88,10 +88,11 @@ describe('the judge compares the canary with the primary in real Prometheus seri
     kube = testKube();
     slack = await new HookServer().start();
     ns = await freshNamespace(kube, 'judge');
-    for (const name of ['slower', 'equal', 'quiet']) await createPodinfo(kube, ns.name, { name });
+    for (const name of ['slower', 'equal', 'quiet', 'marginal']) await createPodinfo(kube, ns.name, { name });
     apps.push(await app(kube, ns.name, 'slower', { primary: 100, canary: 130 }, 40));
     apps.push(await app(kube, ns.name, 'equal', { primary: 100, canary: 100 }, 40));
     apps.push(await app(kube, ns.name, 'quiet', { primary: 100, canary: 100 }, 1));
+    apps.push(await app(kube, ns.name, 'marginal', { primary: 100, canary: 130 }, 40));
     prom = await startPrometheus({ scrapeTargets: apps.map((a) => a.sim.metricsTarget!) });
     // The first release's lookback must not reach back before Prometheus had scraped anything.
     await waitFor(
@@ -216,6 +217,56 @@ describe('the judge compares the canary with the primary in real Prometheus seri
     expect(decisions).toEqual(['inconclusive', 'inconclusive']);
     const notes = (await eventsOf(kube, ns.name, 'quiet')).map((e) => e.note);
     expect(notes.some((n) => n.includes('waiting for more data'))).toBe(true);
+  });
+
+  it('holds a marginal score at WaitingPromotion until kanaria promote, then releases', async () => {
+    const namespace = ns.name;
+    // Two groups of equal weight: latency High, success rate Pass, so the score is 50 (marginal 50 ≤ 50 < 75).
+    const analysis = judgedAnalysis(namespace, 'marginal', {
+      metrics: [
+        { ...compared, compare: { ...compared.compare, groups: ['latency'] } },
+        {
+          name: 'request-success-rate',
+          interval: '2s',
+          compare: { direction: 'decrease', groups: ['errors'] },
+        },
+      ],
+    });
+    const held = await release('marginal', analysis, ['WaitingPromotion', 'Failed', 'Succeeded']);
+    expect(held.status?.phase).toBe('WaitingPromotion');
+    expect(held.status?.analysis?.held?.reason).toMatch(/^score 50 < pass 75 but ≥ marginal 50/);
+    // It stays held at its weight while the analysis goes on.
+    const heldAt = held.status?.canaryWeight;
+    const intervalsBefore = held.status?.analysis?.intervals.length ?? 0;
+    await waitFor(
+      'two more intervals',
+      async () => {
+        const c = await getCanary(kube, namespace, 'marginal');
+        return (c.status?.analysis?.intervals.length ?? 0) >= intervalsBefore + 2;
+      },
+      60_000,
+      250,
+    );
+    const still = await getCanary(kube, namespace, 'marginal');
+    expect(still.status?.phase).toBe('WaitingPromotion');
+    expect(still.status?.canaryWeight).toBe(heldAt);
+    expect(still.status?.failedChecks ?? 0).toBe(0);
+    const notes = (await eventsOf(kube, namespace, 'marginal')).map((e) => e.note);
+    expect(notes.some((n) => n.startsWith('Marginal score: waiting for a person to promote'))).toBe(true);
+
+    const promoted = await runCli(['promote', 'marginal', '-n', namespace]);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const done = await waitFor(
+      'Succeeded',
+      async () => {
+        const c = await getCanary(kube, namespace, 'marginal');
+        return c.status?.phase === 'Succeeded' ? c : undefined;
+      },
+      90_000,
+      250,
+    );
+    const weights = done.status?.analysis?.intervals.map((i) => i.weight) ?? [];
+    expect(Math.max(...weights)).toBe(30);
   });
 
   it('kanaria report writes the release report of the rolled-back release', async () => {

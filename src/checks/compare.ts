@@ -11,7 +11,7 @@ import type { CanaryMetric } from '../api/types.ts';
 import type { CheckResult } from '../engine/model.ts';
 import { classifyMetric } from '../judge/classify.ts';
 import { comparisonRecord } from '../judge/record.ts';
-import { resolveQuery, type MetricCheckCanary } from './metrics/evaluate.ts';
+import { queryVars, resolveQuery, type MetricCheckCanary } from './metrics/evaluate.ts';
 import type { MetricProvider, SampleRange } from './metrics/provider.ts';
 import type { QueryVars } from './metrics/query.ts';
 
@@ -48,14 +48,8 @@ async function samplesOf(
 ): Promise<number[]> {
   const { canary, metric } = input;
   const vars: QueryVars = {
-    name: canary.name,
-    namespace: canary.namespace,
-    target: canary.target,
-    service: canary.service || canary.target,
-    ingress: canary.ingress || canary.target,
     // Each sample is the rate over one step unless the metric says otherwise.
-    interval: metric.interval || `${range.stepSeconds}s`,
-    variables: metric.templateVariables ?? {},
+    ...queryVars(canary, metric, metric.interval || `${range.stepSeconds}s`),
     workload: side === 'canary' ? canary.target : `${canary.target}-primary`,
     side,
   };

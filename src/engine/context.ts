@@ -123,6 +123,13 @@ export class Decision {
     this.requeue(Math.max(delay, WAIT_READY_MS));
   }
 
+  /** An analysis step is done: the next one is due one interval from now. */
+  stepDone(): undefined {
+    this.status.lastStepTime = this.nowIso;
+    this.requeue(this.intervalMs);
+    return undefined;
+  }
+
   requeue(ms: number): void {
     this.requeueAfterMs = this.requeueAfterMs === undefined ? ms : Math.min(this.requeueAfterMs, ms);
   }

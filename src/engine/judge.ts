@@ -84,3 +84,33 @@ function inconclusiveStep(d: Decision, judgement: Judgement): JudgeStep {
     return { kind: 'wait', judgement, reason: action.reason, streak: action.streak };
   return { kind: 'pass', judgement };
 }
+
+/** A marginal score held this release for a person: only `kanaria promote` or a failure moves it on. */
+export function heldForPerson(d: Decision): boolean {
+  const record = d.status.analysis;
+  return Boolean(record?.held) && record?.revision === d.status.revision;
+}
+
+export function holdForPerson(d: Decision, reason: string | undefined): undefined {
+  const record = d.status.analysis;
+  if (record && !record.held) {
+    const why = reason ?? 'the judge scored the canary marginal';
+    record.held = { reason: why, since: d.nowIso };
+    d.event(
+      'Normal',
+      'Synced',
+      `Marginal score: waiting for a person to promote ${d.id} (kanaria promote): ${why}`,
+    );
+    d.alerts.push({
+      kind: 'waiting-approval',
+      severity: 'warn',
+      message: `Waiting for a person to promote ${d.id}: the judge's score is marginal`,
+      reason: why,
+    });
+  }
+  d.phase(
+    'WaitingPromotion',
+    `held for promotion by a person (kanaria promote): ${record?.held?.reason ?? reason}`,
+  );
+  return d.stepDone();
+}

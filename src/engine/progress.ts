@@ -7,7 +7,7 @@ import { maxWeightOf, nextWeight, strategyOf } from './schedule.ts';
 import { releaseWindowState } from './windows.ts';
 import { recordedRoutes, trafficStarted } from './routes.ts';
 import { judgeSplit } from './split.ts';
-import { comparedResults, judgeStep } from './judge.ts';
+import { comparedResults, heldForPerson, holdForPerson, judgeStep } from './judge.ts';
 import { measurementOf, recordInterval } from './interval-record.ts';
 import { sameConfigs } from './status.ts';
 
@@ -87,7 +87,7 @@ export function progress(d: Decision): NeedChecks | undefined {
     // analysed at its weight yet: it starts over now that its routes are set.
     if (!routesInForce && (routes.weight > 0 || routes.match)) {
       status.message = `routes of step at weight ${routes.weight} set again; analysing it from now`;
-      return stepDone(d);
+      return d.stepDone();
     }
   }
 
@@ -124,7 +124,7 @@ export function progress(d: Decision): NeedChecks | undefined {
       d.setWeight(0, true);
       d.event('Normal', 'Synced', `Routing requests that match the A/B rules to canary ${d.id}`);
       status.message = 'header route set; the first check runs in one interval';
-      return stepDone(d);
+      return d.stepDone();
     }
   }
 
@@ -154,11 +154,11 @@ export function progress(d: Decision): NeedChecks | undefined {
     if (judged?.kind === 'wait') {
       d.event('Normal', 'Synced', `Holding ${d.id} at weight ${weight}: ${judged.reason}`);
       status.message = judged.reason;
-      return stepDone(d);
+      return d.stepDone();
     }
     if (split.verdict === 'hold') {
       status.message = split.message;
-      return stepDone(d);
+      return d.stepDone();
     }
     // `kanaria promote` (an approval of this revision) opens this gate like the confirm-* ones.
     const approved = s.requests.approve === s.revision;
@@ -172,7 +172,7 @@ export function progress(d: Decision): NeedChecks | undefined {
   const window = releaseWindowState(s.spec.analysis.windows, d.now);
   if (!window.open) {
     status.message = `holding at weight ${weight}: ${window.reason}`;
-    return stepDone(d);
+    return d.stepDone();
   }
 
   if (strategy === 'canary' && weight < maxWeightOf(s.spec.analysis)) {
@@ -189,13 +189,13 @@ export function progress(d: Decision): NeedChecks | undefined {
         });
       }
       status.message = `waiting for traffic increase approval: ${closed.message}`;
-      return stepDone(d);
+      return d.stepDone();
     }
     const next = nextWeight(weight, s.spec.analysis);
     d.setWeight(next);
     d.event('Normal', 'Synced', `Advance ${d.id} canary weight ${next}`);
     status.message = `canary weight ${next}`;
-    return stepDone(d);
+    return d.stepDone();
   }
 
   // Blue/Green's extra analysis at weight 100 is not one of its iterations.
@@ -209,7 +209,7 @@ export function progress(d: Decision): NeedChecks | undefined {
         `Advance ${d.id} canary iteration ${iterations}/${s.spec.analysis.iterations}`,
       );
       status.message = `iteration ${iterations}/${s.spec.analysis.iterations}`;
-      return stepDone(d);
+      return d.stepDone();
     }
   }
 
@@ -231,14 +231,14 @@ export function progress(d: Decision): NeedChecks | undefined {
       });
     }
     d.phase('WaitingPromotion', `waiting for promotion approval: ${closed.message}`);
-    return stepDone(d);
+    return d.stepDone();
   }
   if (strategy === 'bluegreen' && weight < 100) {
     // Promotion waits for one more passing analysis with all traffic on the canary.
     d.setWeight(100);
     d.event('Normal', 'Synced', `Routing all traffic to canary ${d.id}`);
     status.message = 'all traffic on the canary; promoting after one more passing analysis';
-    return stepDone(d);
+    return d.stepDone();
   }
   return promote(d);
 }
@@ -258,42 +258,6 @@ function promote(d: Decision): undefined {
   return undefined;
 }
 
-/** A marginal score held this release for a person: only `kanaria promote` or a failure moves it on. */
-function heldForPerson(d: Decision): boolean {
-  const record = d.status.analysis;
-  return Boolean(record?.held) && record?.revision === d.status.revision;
-}
-
-function holdForPerson(d: Decision, reason: string | undefined): undefined {
-  const record = d.status.analysis;
-  if (record && !record.held) {
-    const why = reason ?? 'the judge scored the canary marginal';
-    record.held = { reason: why, since: d.nowIso };
-    d.event(
-      'Normal',
-      'Synced',
-      `Marginal score: waiting for a person to promote ${d.id} (kanaria promote): ${why}`,
-    );
-    d.alerts.push({
-      kind: 'waiting-approval',
-      severity: 'warn',
-      message: `Waiting for a person to promote ${d.id}: the judge's score is marginal`,
-      reason: why,
-    });
-  }
-  d.phase(
-    'WaitingPromotion',
-    `held for promotion by a person (kanaria promote): ${record?.held?.reason ?? reason}`,
-  );
-  return stepDone(d);
-}
-
-function stepDone(d: Decision): undefined {
-  d.status.lastStepTime = d.nowIso;
-  d.requeue(d.intervalMs);
-  return undefined;
-}
-
 function countFailure(d: Decision, failed: CheckResult[], reason: string): undefined {
   const count = (d.status.failedChecks ?? 0) + 1;
   d.status.failedChecks = count;
@@ -308,7 +272,7 @@ function countFailure(d: Decision, failed: CheckResult[], reason: string): undef
     ]);
     return undefined;
   }
-  return stepDone(d);
+  return d.stepDone();
 }
 
 /** Traffic back to the primary at once, the canary scaled to zero, the release marked Failed. */

@@ -7,10 +7,10 @@
 import type { Canary } from '../api/types.ts';
 import { reportInputOf } from '../report/from-status.ts';
 import { renderReleaseReport } from '../report/html.ts';
-import { bearerToken, REPORT_ACCESS, type CanaryTarget, type GateAuth, type GateIdentity } from './auth.ts';
+import { REPORT_ACCESS, type CanaryTarget, type GateAuth } from './auth.ts';
 import {
+  identify,
   text,
-  unauthorized,
   unavailable,
   type GateDenial,
   type GateRequest,
@@ -62,21 +62,8 @@ export async function answerReport(req: GateRequest, ctx: ReportContext): Promis
   const deny = (status: number, reason: string, user?: string) =>
     ctx.onDenied?.({ path: req.path, status, reason, user, namespace, name });
 
-  const token = bearerToken(req.authorization);
-  if (!token && ctx.auth.mode !== 'none') {
-    deny(401, 'no bearer token');
-    return unauthorized('no bearer token');
-  }
-  let identity: GateIdentity | undefined;
-  try {
-    identity = await ctx.auth.authenticate(token);
-  } catch (err) {
-    return unavailable('verify the token', err);
-  }
-  if (!identity) {
-    deny(401, 'token not accepted');
-    return unauthorized('the token was not accepted');
-  }
+  const identity = await identify(req, ctx.auth, deny);
+  if ('status' in identity) return identity;
   let allowed: boolean;
   try {
     allowed = await ctx.auth.authorize(identity, target, REPORT_ACCESS);

@@ -172,21 +172,8 @@ async function change(
   const deny = (status: number, reason: string, extra: Partial<GateDenial> = {}) => {
     ctx.onDenied?.({ path: req.path, status, reason, ...extra });
   };
-  const token = bearerToken(req.authorization);
-  if (!token && ctx.auth.mode !== 'none') {
-    deny(401, 'no bearer token');
-    return unauthorized('no bearer token');
-  }
-  let identity: GateIdentity | undefined;
-  try {
-    identity = await ctx.auth.authenticate(token);
-  } catch (err) {
-    return unavailable('verify the token', err);
-  }
-  if (!identity) {
-    deny(401, 'token not accepted');
-    return unauthorized('the token was not accepted');
-  }
+  const identity = await identify(req, ctx.auth, deny);
+  if ('status' in identity) return identity;
   const user = identity.username;
 
   const payload = payloadOf(req.body);
@@ -252,4 +239,31 @@ export function eventNote(c: GateChange): string {
   return c.state === 'open'
     ? `Rollback requested by ${c.user} for ${rev} of ${c.name}.${c.namespace}: its rollback webhooks on /rollback/check pass for this revision only`
     : `Rollback gate closed by ${c.user} (${rev} of ${c.name}.${c.namespace})`;
+}
+
+/**
+ * Who sends the request: its bearer token's user, or the answer to send instead (401 without a token or
+ * with one not accepted, 503 when the token cannot be verified). Denials are reported through `deny`.
+ */
+export async function identify(
+  req: GateRequest,
+  auth: GateAuth,
+  deny: (status: number, reason: string) => void,
+): Promise<GateIdentity | GateResponse> {
+  const token = bearerToken(req.authorization);
+  if (!token && auth.mode !== 'none') {
+    deny(401, 'no bearer token');
+    return unauthorized('no bearer token');
+  }
+  let identity: GateIdentity | undefined;
+  try {
+    identity = await auth.authenticate(token);
+  } catch (err) {
+    return unavailable('verify the token', err);
+  }
+  if (!identity) {
+    deny(401, 'token not accepted');
+    return unauthorized('the token was not accepted');
+  }
+  return identity;
 }

@@ -136,6 +136,19 @@ export interface MetricCheckInput {
   signal?: AbortSignal;
 }
 
+/** The variables a metric's query template is filled with. */
+export function queryVars(canary: MetricCheckCanary, metric: CanaryMetric, interval: string): QueryVars {
+  return {
+    name: canary.name,
+    namespace: canary.namespace,
+    target: canary.target,
+    service: canary.service || canary.target,
+    ingress: canary.ingress || canary.target,
+    interval,
+    variables: metric.templateVariables ?? {},
+  };
+}
+
 /** The query of a metric: its template's, its inline one, or the built-in one (of `vars.side`). */
 export function resolveQuery(input: Omit<MetricCheckInput, 'provider'>, vars: QueryVars): string {
   const { metric } = input;
@@ -179,16 +192,7 @@ export async function runMetricCheck(input: MetricCheckInput): Promise<MetricChe
   let query: string | undefined;
   let outcome: number | Error;
   try {
-    const vars: QueryVars = {
-      name: canary.name,
-      namespace: canary.namespace,
-      target: canary.target,
-      service: canary.service || canary.target,
-      ingress: canary.ingress || canary.target,
-      interval,
-      variables: metric.templateVariables ?? {},
-    };
-    query = resolveQuery(input, vars);
+    query = resolveQuery(input, queryVars(canary, metric, interval));
     const provider = typeof input.provider === 'function' ? input.provider(interval) : input.provider;
     outcome = await provider.runQuery(query, input.signal);
     if (typeof outcome !== 'number') throw new Error(`provider returned ${typeof outcome}, not a number`);

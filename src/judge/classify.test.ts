@@ -91,7 +91,8 @@ describe('classifyMetric', () => {
       verdict: 'NoData',
       failed: false,
       critical: false,
-      reason: 'errors: no data from the canary and control (canary 0, control 0 values); not required, ignored',
+      reason:
+        'errors: no data from the canary and control (canary 0, control 0 values); not required, ignored',
     });
     expect(classifyMetric({ name: 'errors', required: true }, [NaN, NaN], control)).toMatchObject({
       verdict: 'NoData',

@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'chaos/**/*.unit.test.ts'],
+          include: ['src/**/*.test.ts', 'chaos/**/*.unit.test.ts', 'bench/**/*.unit.test.ts'],
         },
       },
       {

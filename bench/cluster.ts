@@ -60,7 +60,8 @@ export async function startCluster(opts: {
       `--audit-policy-file=${policy}`,
       `--audit-log-path=${auditLog}`,
       '--audit-log-mode=blocking',
-      '--audit-log-maxsize=0',
+      // In megabytes; 0 would mean the default of 100 MB, after which the log is rotated.
+      '--audit-log-maxsize=1000000',
     ],
   });
   const kube = createKube(state.kubeconfig);

@@ -2,7 +2,8 @@
 // delivers them), a controller process's CPU and memory, and its API requests from the audit log.
 import { Watch } from '@kubernetes/client-node';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Kube } from '../src/kube/client.ts';
 
@@ -147,6 +148,94 @@ export async function procStats(
 }
 
 /** Requests by verb that `username` made with requestReceivedTimestamp in [from, to). */
+/**
+ * The audit log's files in time order: kube-apiserver rotates `audit.log` to `audit-<time>.log` when it
+ * grows past --audit-log-maxsize, so a long run may have several.
+ */
+export async function auditFiles(auditLog: string): Promise<string[]> {
+  const dir = dirname(auditLog);
+  const rotated = (await readdir(dir)).filter((f) => /^audit-.+\.log$/.test(f)).sort();
+  return [...rotated.map((f) => join(dir, f)), auditLog];
+}
+
+/** Every line of the audit log, its rotated files first. */
+export async function* auditLines(auditLog: string): AsyncGenerator<string> {
+  for (const file of await auditFiles(auditLog))
+    yield* createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+}
+
+interface AuditEvent {
+  stage: string;
+  verb: string;
+  user?: { username?: string };
+  objectRef?: { resource?: string; subresource?: string; name?: string };
+  requestReceivedTimestamp: string;
+}
+
+/** A watch is counted when it starts; every other request when it completes. */
+function counted(e: AuditEvent): boolean {
+  return e.verb === 'watch' ? e.stage === 'ResponseStarted' : e.stage === 'ResponseComplete';
+}
+
+function verbResource(e: AuditEvent): string {
+  const ref = e.objectRef ?? {};
+  return `${e.verb} ${ref.resource ?? '-'}${ref.subresource ? '/' + ref.subresource : ''}`;
+}
+
+/** `app-0001`, `app-0001-canary`, `app-0001-primary`, `app-0001.<hex>` (an Event about it): the app. */
+const APP_OF_OBJECT = /^(app-\d{4,})(?:[-.]|$)/;
+
+/**
+ * The requests one weight step costs: per app, the user's requests on that app's objects (its Canary,
+ * Deployments, Services, canary Ingress, Events) after its first canary-Ingress write since the bump, up to
+ * and including its `steps[app]`-th, divided by the steps in between. Start-up and promotion are left out:
+ * this is the cost of a step while the release runs.
+ */
+export async function requestsPerWeightStep(
+  auditLog: string,
+  username: string,
+  bumps: Map<string, number>,
+  steps: Map<string, number>,
+): Promise<{ perStep: number; byVerbResource: Record<string, number>; steps: number }> {
+  const perApp = new Map<string, { at: number; what: string; ingress: boolean }[]>();
+  for await (const line of auditLines(auditLog)) {
+    if (!line.includes(username)) continue;
+    const e = JSON.parse(line) as AuditEvent;
+    if (e.user?.username !== username || !counted(e)) continue;
+    const app = APP_OF_OBJECT.exec(e.objectRef?.name ?? '')?.[1];
+    const bump = app === undefined ? undefined : bumps.get(app);
+    const at = Date.parse(e.requestReceivedTimestamp);
+    if (app === undefined || bump === undefined || at < bump) continue;
+    const ingress =
+      e.objectRef?.resource === 'ingresses' &&
+      e.objectRef.name === `${app}-canary` &&
+      (e.verb === 'patch' || e.verb === 'update');
+    (perApp.get(app) ?? perApp.set(app, []).get(app)!).push({ at, what: verbResource(e), ingress });
+  }
+  const byVerbResource: Record<string, number> = {};
+  let total = 0;
+  let intervals = 0;
+  for (const [app, requests] of perApp) {
+    requests.sort((x, y) => x.at - y.at);
+    const writes = requests.filter((r) => r.ingress).slice(0, steps.get(app) ?? 0);
+    if (writes.length < 2) continue;
+    const from = writes[0].at;
+    const to = writes[writes.length - 1].at;
+    for (const r of requests) {
+      if (r.at <= from || r.at > to) continue;
+      byVerbResource[r.what] = (byVerbResource[r.what] ?? 0) + 1;
+      total++;
+    }
+    intervals += writes.length - 1;
+  }
+  const per = (v: number) => +(v / Math.max(1, intervals)).toFixed(2);
+  return {
+    perStep: per(total),
+    byVerbResource: Object.fromEntries(Object.entries(byVerbResource).map(([k, v]) => [k, per(v)])),
+    steps: intervals,
+  };
+}
+
 export async function countRequests(
   auditLog: string,
   username: string,
@@ -156,23 +245,13 @@ export async function countRequests(
   const byVerb: Record<string, number> = {};
   const byVerbResource: Record<string, number> = {};
   let total = 0;
-  const lines = createInterface({ input: createReadStream(auditLog), crlfDelay: Infinity });
-  for await (const line of lines) {
+  for await (const line of auditLines(auditLog)) {
     if (!line.includes(username)) continue;
-    const e = JSON.parse(line) as {
-      stage: string;
-      verb: string;
-      user?: { username?: string };
-      objectRef?: { resource?: string; subresource?: string };
-      requestReceivedTimestamp: string;
-    };
-    if (e.user?.username !== username) continue;
-    // A watch is counted when it starts; every other request when it completes.
-    if (e.verb === 'watch' ? e.stage !== 'ResponseStarted' : e.stage !== 'ResponseComplete') continue;
+    const e = JSON.parse(line) as AuditEvent;
+    if (e.user?.username !== username || !counted(e)) continue;
     const t = Date.parse(e.requestReceivedTimestamp);
     if (t < from || t >= to) continue;
-    const res = e.objectRef?.resource ?? '-';
-    const key = `${e.verb} ${res}${e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''}`;
+    const key = verbResource(e);
     byVerb[e.verb] = (byVerb[e.verb] ?? 0) + 1;
     byVerbResource[key] = (byVerbResource[key] ?? 0) + 1;
     total++;

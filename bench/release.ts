@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { addToCanaryNamespaces } from './background.ts';
 import type { BenchCluster, ControllerName } from './cluster.ts';
 import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
-import { countRequests, percentile, phaseAt, procStats, record, stepDelays, waitUntil } from './measure.ts';
+import {
+  countRequests,
+  requestsPerWeightStep,
+  percentile,
+  phaseAt,
+  procStats,
+  record,
+  stepDelays,
+  waitUntil,
+} from './measure.ts';
 import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { kanariaCommand, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
@@ -39,6 +48,12 @@ export interface RunResult {
   apiPerCanaryStep: Record<string, number>;
   apiTotalPerCanaryStep: number;
   apiTop: Record<string, number>;
+  /**
+   * Requests per canary per weight step while the release runs (between each canary's first and last weight
+   * step: start-up and promotion left out), with the largest kinds; absent in older records.
+   */
+  apiPerWeightStep?: number;
+  apiPerWeightStepTop?: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -150,14 +165,22 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
     }
     await new Promise((r) => setTimeout(r, 1500)); // the audit log is written as requests complete
     const api = await countRequests(cluster.auditLog, cluster.usernames[controller], firstBump, lastDone);
-    // A release cut short is measured over the weight steps it made.
-    const stepsSeen = names.reduce(
-      (sum, x) =>
-        sum +
+    // Per canary: the weight steps it made (distinct weights above 0 since its bump).
+    const stepsOf = new Map(
+      names.map((x) => [
+        x,
         new Set((rec.weights.get(x) ?? []).filter(([t, w]) => t >= bumped.get(x)! && w > 0).map(([, w]) => w))
           .size,
-      0,
+      ]),
     );
+    const perWeightStep = await requestsPerWeightStep(
+      cluster.auditLog,
+      cluster.usernames[controller],
+      bumped,
+      stepsOf,
+    );
+    // A release cut short is measured over the weight steps it made.
+    const stepsSeen = [...stepsOf.values()].reduce((sum, k) => sum + k, 0);
     const per = (v: number) => v / (timedOut ? Math.max(1, stepsSeen) : n * steps);
     const top = Object.entries(api.byVerbResource)
       .sort((a, b) => b[1] - a[1])
@@ -197,6 +220,12 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       ),
       apiTotalPerCanaryStep: +per(api.total).toFixed(2),
       apiTop: Object.fromEntries(top),
+      apiPerWeightStep: perWeightStep.perStep,
+      apiPerWeightStepTop: Object.fromEntries(
+        Object.entries(perWeightStep.byVerbResource)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8),
+      ),
     };
   } finally {
     await proc.stop();

@@ -167,7 +167,8 @@ export function renderResults(res: Results): string {
       `| ${N}: release ÷ (steps × interval), p50 | ${ratio(k?.normalizedLatency.p50, fl?.normalizedLatency.p50)} | ${f(k?.normalizedLatency.p50, 3)} | ${f(fl?.normalizedLatency.p50, 3)} | |`,
       `| ${N}: time until all Succeeded (s) | ${fl?.unfinished && !k?.unfinished ? '< ' : ''}${ratio(k?.allSucceededMs, fl?.allSucceededMs)} | ${k ? (k.unfinished ? '> ' : '') + s(k.allSucceededMs) : '–'} | ${fl ? (fl.unfinished ? '> ' : '') + s(fl.allSucceededMs) : '–'} | |`,
       `| ${N}: cold start until all Initialized (s) | ${ratio(k?.coldStartMs, fl?.coldStartMs)} | ${k ? s(k.coldStartMs) : '–'} | ${fl ? s(fl.coldStartMs) : '–'} | |`,
-      `| ${N}: API requests per canary per step | ${ratio(k?.apiTotalPerCanaryStep, fl?.apiTotalPerCanaryStep)} | ${f(k?.apiTotalPerCanaryStep)} | ${f(fl?.apiTotalPerCanaryStep)} | ≤ 3 |`,
+      `| ${N}: API requests per canary per step, start-up and promotion included | ${ratio(k?.apiTotalPerCanaryStep, fl?.apiTotalPerCanaryStep)} | ${f(k?.apiTotalPerCanaryStep)} | ${f(fl?.apiTotalPerCanaryStep)} | ≤ 0.2 × Flagger |`,
+      `| ${N}: API requests per canary per weight step while releasing | ${ratio(k?.apiPerWeightStep, fl?.apiPerWeightStep)} | ${f(k?.apiPerWeightStep)} | ${f(fl?.apiPerWeightStep)} | ≤ 3 and ≤ 0.2 × Flagger |`,
     );
   }
 

@@ -1,9 +1,7 @@
 // The sharding run's audit: who wrote to each Canary's objects when, from the benchmark control plane's
 // audit log. A Canary is owned twice when a replica writes to its objects again after the other one has
 // (A…B…A) — except the survivor continuing, after the kill, a Canary the killed replica had taken from it.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { percentile } from './measure.ts';
+import { auditLines, percentile } from './measure.ts';
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 /** `app-0001`, `app-0001-canary`, `app-0001-primary`, `app-0001.<hex>` (an Event about it): the app. */
@@ -36,8 +34,7 @@ export async function readWrites(
   const counts = Object.fromEntries(
     users.map((u) => [u, { requests: 0, canaryWrites: 0, leaseWrites: 0 }]),
   ) as Record<string, UserCounts>;
-  const lines = createInterface({ input: createReadStream(auditLog), crlfDelay: Infinity });
-  for await (const line of lines) {
+  for await (const line of auditLines(auditLog)) {
     if (!users.some((u) => line.includes(u))) continue;
     const e = JSON.parse(line) as {
       stage: string;

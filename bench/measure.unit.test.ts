@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countRequests, requestsPerWeightStep } from './measure.ts';
+
+const USER = 'system:serviceaccount:bench-system:kanaria';
+const T0 = Date.parse('2026-12-02T07:00:00Z');
+
+function event(seconds: number, verb: string, resource: string, name: string, extra: object = {}): string {
+  return JSON.stringify({
+    stage: 'ResponseComplete',
+    verb,
+    user: { username: USER },
+    objectRef: { resource, name, ...extra },
+    requestReceivedTimestamp: new Date(T0 + seconds * 1000).toISOString(),
+  });
+}
+
+/** One weight step of app-0001 at `seconds`: status, canary Ingress, Event. */
+function step(seconds: number): string[] {
+  return [
+    event(seconds, 'patch', 'canaries', 'app-0001', { subresource: 'status' }),
+    event(seconds + 0.1, 'patch', 'ingresses', 'app-0001-canary'),
+    event(seconds + 0.2, 'create', 'events', 'app-0001.17a2b'),
+  ];
+}
+
+describe('the benchmark reads the audit log', () => {
+  let dir = '';
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads the rotated files too, in time order', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'audit-'));
+    await writeFile(
+      join(dir, 'audit-2026-12-02T07-00-05.000.log'),
+      [...step(1), ...step(11)].join('\n') + '\n',
+    );
+    await writeFile(
+      join(dir, 'audit.log'),
+      [...step(21), event(22, 'get', 'deployments', 'app-0001')].join('\n') + '\n',
+    );
+    const all = await countRequests(join(dir, 'audit.log'), USER, T0, T0 + 60_000);
+    expect(all.total).toBe(10);
+    expect(all.byVerbResource['patch canaries/status']).toBe(3);
+  });
+
+  it('costs a weight step from the first to the last weight step: start-up and promotion left out', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'audit-'));
+    const lines = [
+      // start of the release (before the first step): not counted
+      event(0.5, 'patch', 'deployments', 'app-0001'),
+      ...step(1),
+      ...step(11),
+      event(15, 'get', 'deployments', 'app-0001-primary'),
+      ...step(21),
+      // promotion after the last step: not counted
+      event(30, 'patch', 'deployments', 'app-0001-primary'),
+      event(31, 'patch', 'ingresses', 'app-0001-canary'),
+      // another app and another user: not counted
+      ...step(12).map((l) => l.replaceAll('app-0001', 'app-0002')),
+      event(12, 'get', 'deployments', 'app-0001').replace(USER, 'someone-else'),
+    ];
+    await writeFile(join(dir, 'audit.log'), lines.join('\n') + '\n');
+    const bumps = new Map([['app-0001', T0]]);
+    const result = await requestsPerWeightStep(
+      join(dir, 'audit.log'),
+      USER,
+      bumps,
+      new Map([['app-0001', 3]]),
+    );
+    // Steps 2 and 3 after step 1: 6 requests of the steps, 1 GET in between.
+    expect(result).toEqual({
+      perStep: 3.5,
+      byVerbResource: {
+        'patch canaries/status': 1,
+        'patch ingresses': 1,
+        'create events': 1,
+        'get deployments': 0.5,
+      },
+      steps: 2,
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { classifyMetric } from '../judge/classify.ts';
 import type { CheckResult, CheckStage } from './model.ts';
 import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World } from './testing/world.ts';
 
@@ -19,7 +20,8 @@ type Op =
   | { op: 'push'; bad: boolean }
   | { op: 'config' }
   | { op: 'canaryPods'; ready: boolean }
-  | { op: 'dataPlane'; ignoresCanary: boolean };
+  | { op: 'dataPlane'; ignoresCanary: boolean }
+  | { op: 'quiet'; on: boolean };
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -47,6 +49,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({ op: fc.constant('dataPlane' as const), ignoresCanary: fc.boolean() }),
   },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('quiet' as const), on: fc.boolean() }) },
 );
 const specArb = fc.record({
   threshold: fc.integer({ min: 1, max: 3 }),
@@ -55,6 +58,7 @@ const specArb = fc.record({
   strategy: fc.constantFrom('canary', 'ab', 'bluegreen'),
   stepWeightPromotion: fc.constantFrom(undefined, 30),
   observedSplit: fc.boolean(),
+  judge: fc.boolean(),
 });
 const sequenceArb = fc.record({ spec: specArb, ops: fc.array(opArb, { minLength: 1, maxLength: 40 }) });
 
@@ -70,10 +74,36 @@ export const INVARIANTS = [
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
-/** The data plane's request counters for one interval: 1,000 requests, split by the routed weight unless it ignores the canary. */
+/**
+ * The data plane's request counters for one interval: 1,000 requests, split by the routed weight unless it
+ * ignores the canary; `quiet`: the canary gets too few requests for the judge (its samples are Inconclusive).
+ */
 interface DataPlane {
   ignoresCanary: boolean;
+  quiet?: boolean;
 }
+
+/** A compared latency metric as the judge classifies it: a bad build 30 % slower, a quiet canary 3 samples. */
+function comparedLatency(canary: number[]): CheckResult {
+  const control = Array.from({ length: 12 }, (_, k) => 100 + (k % 5));
+  const classification = classifyMetric(
+    { name: 'latency', direction: 'increase', allowedIncrease: 1.1 },
+    canary,
+    control,
+  );
+  return {
+    kind: 'compare',
+    name: 'latency',
+    ok: !classification.failed,
+    message: classification.reason,
+    comparison: { classification },
+  };
+}
+const JUDGED = {
+  slower: comparedLatency(Array.from({ length: 12 }, (_, k) => 130 + (k % 5))),
+  quiet: comparedLatency([100, 101, 102]),
+  same: comparedLatency(Array.from({ length: 12 }, (_, k) => 100 + ((k + 2) % 5))),
+};
 
 /**
  * The checks as the canary's real pods would answer them, with the data plane's counts for the observed
@@ -94,8 +124,12 @@ function failingChecks(
         : [];
     if (stage !== 'analysis') return failed;
     const canary = dataPlane.ignoresCanary ? 0 : w.weight * 10;
+    const judged = (w.spec.analysis.metrics ?? []).length
+      ? [bad.has(w.targetHash) ? JUDGED.slower : dataPlane.quiet ? JUDGED.quiet : JUDGED.same]
+      : [];
     return [
       ...failed,
+      ...judged,
       { kind: 'split', name: 'observed-split', ok: true, message: '', split: { canary, total: 1000 } },
     ];
   };
@@ -119,12 +153,16 @@ interface Sequence {
     strategy: string;
     stepWeightPromotion?: number;
     observedSplit: boolean;
+    judge: boolean;
   };
   ops: Op[];
 }
 
 /** Sequences in which the observed-split check halted a release (the data plane ignored the canary). */
 let splitHalts = 0;
+/** Sequences in which the judge failed a check, and in which Inconclusive intervals ended a release. */
+let judgeHalts = 0;
+let inconclusiveEnds = 0;
 
 function runSequence({ spec, ops }: Sequence): Set<Invariant> {
   const hooks = [
@@ -140,6 +178,12 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       webhooks: hooks,
       ...(spec.strategy === 'canary' ? {} : { iterations: 2 }),
       ...(spec.strategy === 'ab' ? { match: [{ headers: { 'x-canary': { exact: 'insider' } } }] } : {}),
+      ...(spec.judge
+        ? {
+            metrics: [{ name: 'latency', query: 'q', compare: { direction: 'increase' as const } }],
+            judge: { inconclusiveLimit: 2 },
+          }
+        : {}),
     }),
   );
   w.splitObservable = spec.observedSplit;
@@ -193,11 +237,13 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
     } else if (op.op === 'config') w.configs = { 'configmap/app': `c${++version}` };
     else if (op.op === 'canaryPods') w.targetPodsReady = op.ready;
     else if (op.op === 'dataPlane') dataPlane.ignoresCanary = op.ignoresCanary;
+    else if (op.op === 'quiet') dataPlane.quiet = op.on;
     else tick(op.ms, op.fault, op.failing);
   }
   // Settle: no more faults, pods ready, the data plane routes by the weight, checks pass for good builds.
   w.targetPodsReady = true;
   dataPlane.ignoresCanary = false;
+  dataPlane.quiet = false;
   try {
     now = runUntil(
       w,
@@ -216,6 +262,8 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       violations.add('bad or failed revision reached the primary');
   if (weightDrops(w)) violations.add('weight went down during Progressing');
   if (w.events.some((e) => e.message.includes('requests reached the canary'))) splitHalts++;
+  if (w.events.some((e) => e.message.includes(' judge: '))) judgeHalts++;
+  if (w.events.some((e) => e.message.includes('consecutive intervals'))) inconclusiveEnds++;
   if (new Set(w.promotions).size !== w.promotions.length)
     violations.add('more than one promotion of a revision');
   if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)
@@ -237,7 +285,8 @@ describe('releases under faults (partial plans, refused status writes, stale cac
     }
     const table = INVARIANTS.map((i) => `  ${String(counts.get(i)).padStart(7)}  ${i}`).join('\n');
     console.log(
-      `fault sequences: ${samples.length} (seed ${seed}; ${splitHalts} with a release halted by the observed split)\n` +
+      `fault sequences: ${samples.length} (seed ${seed}; ${splitHalts} with a release halted by the observed split, ` +
+        `${judgeHalts} with a check failed by the judge, ${inconclusiveEnds} with a release ended by Inconclusive intervals)\n` +
         `violations by invariant:\n${table}`,
     );
     for (const [v, ex] of examples) console.log(`first sequence violating "${v}": ${JSON.stringify(ex)}`);

@@ -173,8 +173,14 @@ function idle(d: Decision): NeedChecks | undefined {
     d.phase('Promoting', 'analysis skipped');
     return undefined;
   }
+  // Until the release starts the new revision runs no pods: the target stays at 0 (even when it changed
+  // before the reconcile after initialisation scaled it down).
+  const keepTargetDown = () => {
+    if (s.target.replicas !== 0) d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  };
   const window = releaseWindowState(s.spec.analysis.windows, d.now);
   if (!window.open) {
+    keepTargetDown();
     const message = `waiting for a release window: ${window.reason}`;
     if (s.status.phase !== 'Waiting' || s.status.message !== message)
       d.event('Normal', 'Waiting', `${d.id} ${message}`);
@@ -187,6 +193,7 @@ function idle(d: Decision): NeedChecks | undefined {
   if (!confirm) return { need: 'confirm-rollout' };
   const closed = confirm.find((c) => !c.ok);
   if (closed) {
+    keepTargetDown();
     if (s.status.phase !== 'Waiting') {
       d.event(
         'Normal',

@@ -42,6 +42,11 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
 
 /** A ConfigMap or Secret no reconcile asked for this long is no longer held. */
 const HELD_IDLE_MS = 10 * 60_000;
+/**
+ * Watch events of one change come in bursts (a reconcile's own status and Ingress writes, a rollout's
+ * status updates): those within this window make one reconcile. Timers and checks are not delayed.
+ */
+const EVENT_COALESCE_MS = 100;
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
@@ -83,7 +88,7 @@ export class Manager {
 
   constructor(options: ManagerOptions) {
     this.o = options;
-    this.queue = new WorkQueue(options.clock);
+    this.queue = new WorkQueue(options.clock, EVENT_COALESCE_MS);
   }
 
   /** Canaries in the namespace that a change of `obj` may concern. */
@@ -92,7 +97,7 @@ export class Manager {
     const name = obj.metadata?.name;
     for (const ref of obj.metadata?.ownerReferences ?? [])
       if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/'))
-        this.queue.add(keyOf(ns, ref.name));
+        this.queue.addSoon(keyOf(ns, ref.name));
     for (const c of this.caches.canaries.list(ns) as Canary[]) {
       const spec = c.spec;
       const hit =
@@ -100,7 +105,7 @@ export class Manager {
         (kind === 'Ingress' && spec.ingressRef?.name === name) ||
         (kind === 'HorizontalPodAutoscaler' && spec.autoscalerRef?.name === name) ||
         ((kind === 'ConfigMap' || kind === 'Secret') && this.usesConfig(c, kind, name));
-      if (hit) this.queue.add(keyOf(ns, c.metadata.name));
+      if (hit) this.queue.addSoon(keyOf(ns, c.metadata.name));
     }
   }
 
@@ -123,7 +128,7 @@ export class Manager {
       running: () => this.running,
       onRecovered: () => this.resumeAll(),
       onRelated: (o, kind) => this.related(o, kind),
-      onCanary: (o) => this.queue.add(keyOf(o.metadata?.namespace, o.metadata?.name)),
+      onCanary: (o) => this.queue.addSoon(keyOf(o.metadata?.namespace, o.metadata?.name)),
       onResource: (plural, o) => void this.resourceStatus?.check(plural, o),
       onHttpRoutesLater: (cache) => {
         this.caches.httpRoutes = cache;

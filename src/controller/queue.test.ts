@@ -40,3 +40,53 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBe('a');
   });
 });
+
+describe('WorkQueue.addSoon', () => {
+  it('makes the adds of one window one item, added when the window ends', async () => {
+    const queue = new WorkQueue(Date.now, 30);
+    queue.addSoon('ns/a');
+    queue.addSoon('ns/a');
+    queue.addSoon('ns/b');
+    queue.addSoon('ns/a');
+    expect(queue.depth).toBe(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(queue.depth).toBe(2);
+    expect(await queue.get()).toBe('ns/a');
+    expect(await queue.get()).toBe('ns/b');
+    queue.shutdown();
+  });
+
+  it('runs a key once more when its window ends while it is being worked on', async () => {
+    const queue = new WorkQueue(Date.now, 20);
+    queue.add('ns/a');
+    expect(await queue.get()).toBe('ns/a');
+    queue.addSoon('ns/a');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(queue.depth).toBe(0);
+    queue.done('ns/a');
+    expect(queue.depth).toBe(1);
+    queue.shutdown();
+  });
+
+  it('adds at once without a window, and nothing after shutdown', async () => {
+    const queue = new WorkQueue(Date.now);
+    queue.addSoon('ns/a');
+    expect(queue.depth).toBe(1);
+    const closing = new WorkQueue(Date.now, 10);
+    closing.addSoon('ns/a');
+    closing.shutdown();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(closing.depth).toBe(0);
+    queue.shutdown();
+  });
+
+  it('an earlier delayed add still moves the armed timer forward', async () => {
+    const queue = new WorkQueue(Date.now);
+    queue.addAfter('ns/late', 200);
+    queue.addAfter('ns/early', 10);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(queue.depth).toBe(1);
+    expect(await queue.get()).toBe('ns/early');
+    queue.shutdown();
+  });
+});

@@ -9,13 +9,34 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, number>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
+  /** Keys added by addSoon, added together when the coalescing window ends. */
+  private readonly soon = new Set<string>();
+  private soonTimer: NodeJS.Timeout | undefined;
+  private readonly coalesceMs: number;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
   private closed = false;
   private readonly clock: () => number;
 
-  constructor(clock: () => number = Date.now) {
+  constructor(clock: () => number = Date.now, coalesceMs = 0) {
     this.clock = clock;
+    this.coalesceMs = coalesceMs;
+  }
+
+  /**
+   * Adds the key at the end of the current coalescing window: the watch events one change brings (a
+   * Canary's status, its Ingress, its Deployment's rollout) make one reconcile, not one each.
+   */
+  addSoon(key: string): void {
+    if (this.closed) return;
+    if (this.coalesceMs <= 0) return this.add(key);
+    this.soon.add(key);
+    this.soonTimer ??= setTimeout(() => {
+      this.soonTimer = undefined;
+      const keys = [...this.soon];
+      this.soon.clear();
+      for (const k of keys) this.add(k);
+    }, this.coalesceMs);
   }
 
   get depth(): number {
@@ -67,7 +88,8 @@ export class WorkQueue {
     const prev = this.delayed.get(key);
     if (prev !== undefined && prev <= due) return;
     this.delayed.set(key, due);
-    this.arm();
+    // Only a due time before the armed timer's moves it (a full scan per add is quadratic in the keys).
+    if (due < this.timerDue) this.arm();
   }
 
   private arm(): void {
@@ -117,6 +139,8 @@ export class WorkQueue {
   shutdown(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.soonTimer) clearTimeout(this.soonTimer);
+    this.soon.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

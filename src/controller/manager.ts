@@ -30,7 +30,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   metricsServer?: string;
   clusterName?: string;
   defaultAlertProvider?: DefaultAlertProvider;
-  onReconcile?: (seconds: number, outcome: 'ok' | 'error') => void;
+  /** Told after every reconcile; `trigger` says why it ran (a watched kind, timer, checks, retry, resync). */
+  onReconcile?: (seconds: number, outcome: 'ok' | 'error', trigger: string) => void;
   /**
    * With sharding: whether this replica may reconcile the Canary `namespace/name` now. Keys it refuses are
    * skipped when their turn comes (another replica reconciles them).
@@ -97,7 +98,7 @@ export class Manager {
     const name = obj.metadata?.name;
     for (const ref of obj.metadata?.ownerReferences ?? [])
       if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/'))
-        this.queue.addSoon(keyOf(ns, ref.name));
+        this.queue.addSoon(keyOf(ns, ref.name), kind);
     for (const c of this.caches.canaries.list(ns) as Canary[]) {
       const spec = c.spec;
       const hit =
@@ -105,7 +106,7 @@ export class Manager {
         (kind === 'Ingress' && spec.ingressRef?.name === name) ||
         (kind === 'HorizontalPodAutoscaler' && spec.autoscalerRef?.name === name) ||
         ((kind === 'ConfigMap' || kind === 'Secret') && this.usesConfig(c, kind, name));
-      if (hit) this.queue.addSoon(keyOf(ns, c.metadata.name));
+      if (hit) this.queue.addSoon(keyOf(ns, c.metadata.name), kind);
     }
   }
 
@@ -128,7 +129,7 @@ export class Manager {
       running: () => this.running,
       onRecovered: () => this.resumeAll(),
       onRelated: (o, kind) => this.related(o, kind),
-      onCanary: (o) => this.queue.addSoon(keyOf(o.metadata?.namespace, o.metadata?.name)),
+      onCanary: (o) => this.queue.addSoon(keyOf(o.metadata?.namespace, o.metadata?.name), 'Canary'),
       onResource: (plural, o) => void this.resourceStatus?.check(plural, o),
       onHttpRoutesLater: (cache) => {
         this.caches.httpRoutes = cache;
@@ -165,7 +166,7 @@ export class Manager {
     this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
     this.reconciler = new Reconciler({
       ...this.o,
-      checks: new CheckRunner((key) => this.running && this.queue.add(key)),
+      checks: new CheckRunner((key) => this.running && this.queue.add(key, 'checks')),
       caches: this.caches,
       analysisChecks,
       alert,
@@ -209,6 +210,7 @@ export class Manager {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const trigger = this.queue.takeReason(key);
       if (this.o.owns && !this.o.owns(key)) {
         this.failures.delete(key);
         this.queue.done(key);
@@ -219,20 +221,20 @@ export class Manager {
       try {
         const result = await this.reconciler.reconcile(ns, name);
         this.failures.delete(key);
-        this.o.onReconcile?.((performance.now() - started) / 1000, 'ok');
+        this.o.onReconcile?.((performance.now() - started) / 1000, 'ok', trigger);
         if (result.requeueAfterMs !== undefined && this.running)
           this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
         const delay = reconcileRetryDelay(n, err);
-        this.o.onReconcile?.((performance.now() - started) / 1000, 'error');
+        this.o.onReconcile?.((performance.now() - started) / 1000, 'error', trigger);
         const level = err instanceof ConflictError ? 'debug' : 'warn';
         this.o.log[level](
           { canary: key, err: describeError(err), retryInMs: delay },
           'reconcile failed; retrying',
         );
-        if (this.running) this.queue.addAfter(key, delay);
+        if (this.running) this.queue.addAfter(key, delay, 'retry');
       } finally {
         this.queue.done(key);
       }
@@ -265,11 +267,11 @@ export class Manager {
     if (!this.running) return;
     const keys = this.caches.canaries.list().map((c) => keyOf(c.metadata?.namespace, c.metadata?.name));
     const owns = this.o.owns;
-    if (!owns) return void keys.forEach((key) => this.queue.add(key));
+    if (!owns) return void keys.forEach((key) => this.queue.add(key, 'resync'));
     const owned = new Set(keys.filter((key) => owns(key)));
     const taken = [...owned].filter((key) => !this.ownedBefore.has(key));
-    for (const key of owned) if (this.ownedBefore.has(key)) this.queue.add(key);
-    for (const key of taken.reverse()) this.queue.addFirst(key);
+    for (const key of owned) if (this.ownedBefore.has(key)) this.queue.add(key, 'resync');
+    for (const key of taken.reverse()) this.queue.addFirst(key, 'takeover');
     this.ownedBefore = owned;
   }
 

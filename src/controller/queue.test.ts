@@ -89,4 +89,23 @@ describe('WorkQueue.addSoon', () => {
     expect(await queue.get()).toBe('ns/early');
     queue.shutdown();
   });
+
+  it('says why a key ran: the first reason since its last run, timer for a delayed add', async () => {
+    const queue = new WorkQueue(Date.now, 10);
+    queue.addSoon('ns/a', 'Deployment');
+    queue.add('ns/a', 'checks');
+    queue.addAfter('ns/b', 5);
+    queue.addAfter('ns/c', 5, 'retry');
+    await new Promise((r) => setTimeout(r, 40));
+    const ran: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const key = (await queue.get())!;
+      ran.push(`${key} ${queue.takeReason(key)}`);
+      queue.done(key);
+    }
+    expect(ran.sort()).toEqual(['ns/a Deployment', 'ns/b timer', 'ns/c retry']);
+    queue.add('ns/a');
+    expect(queue.takeReason((await queue.get())!)).toBe('other');
+    queue.shutdown();
+  });
 });

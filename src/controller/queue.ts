@@ -8,6 +8,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, number>();
+  private readonly delayedReasons = new Map<string, string>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   /** Keys added by addSoon, added together when the coalescing window ends. */
   private readonly soon = new Set<string>();
@@ -17,6 +18,8 @@ export class WorkQueue {
   private timerDue = Infinity;
   private closed = false;
   private readonly clock: () => number;
+  /** Why each waiting key was added (the first reason since it last ran), for the reconcile metrics. */
+  private readonly reasons = new Map<string, string>();
 
   constructor(clock: () => number = Date.now, coalesceMs = 0) {
     this.clock = clock;
@@ -27,8 +30,9 @@ export class WorkQueue {
    * Adds the key at the end of the current coalescing window: the watch events one change brings (a
    * Canary's status, its Ingress, its Deployment's rollout) make one reconcile, not one each.
    */
-  addSoon(key: string): void {
+  addSoon(key: string, reason = 'event'): void {
     if (this.closed) return;
+    this.noteReason(key, reason);
     if (this.coalesceMs <= 0) return this.add(key);
     this.soon.add(key);
     this.soonTimer ??= setTimeout(() => {
@@ -47,18 +51,32 @@ export class WorkQueue {
     return this.delayed.size;
   }
 
-  add(key: string): void {
+  add(key: string, reason?: string): void {
+    if (reason) this.noteReason(key, reason);
     this.enqueue(key, false);
   }
 
   /** Adds the key ahead of every key waiting (moving it there if it waits already). */
-  addFirst(key: string): void {
+  addFirst(key: string, reason?: string): void {
+    if (reason) this.noteReason(key, reason);
     this.enqueue(key, true);
+  }
+
+  private noteReason(key: string, reason: string): void {
+    if (!this.closed && !this.reasons.has(key)) this.reasons.set(key, reason);
+  }
+
+  /** Why the key handed out by get() was queued ('timer' for a delayed add, 'other' when none was given). */
+  takeReason(key: string): string {
+    const reason = this.reasons.get(key) ?? 'other';
+    this.reasons.delete(key);
+    return reason;
   }
 
   private enqueue(key: string, first: boolean): void {
     if (this.closed) return;
     this.delayed.delete(key);
+    this.delayedReasons.delete(key);
     if (this.active.has(key)) {
       this.dirty.add(key);
       return;
@@ -81,13 +99,14 @@ export class WorkQueue {
   }
 
   /** Adds the key after `ms`; an earlier pending add of the same key wins. */
-  addAfter(key: string, ms: number): void {
+  addAfter(key: string, ms: number, reason = 'timer'): void {
     if (this.closed) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) return this.add(key, reason);
     const due = this.clock() + ms;
     const prev = this.delayed.get(key);
     if (prev !== undefined && prev <= due) return;
     this.delayed.set(key, due);
+    this.delayedReasons.set(key, reason);
     // Only a due time before the armed timer's moves it (a full scan per add is quadratic in the keys).
     if (due < this.timerDue) this.arm();
   }
@@ -108,7 +127,8 @@ export class WorkQueue {
     for (const [key, due] of [...this.delayed]) {
       if (due <= now) {
         this.delayed.delete(key);
-        this.add(key);
+        this.add(key, this.delayedReasons.get(key) ?? 'timer');
+        this.delayedReasons.delete(key);
       }
     }
     this.arm();
@@ -141,6 +161,7 @@ export class WorkQueue {
     if (this.timer) clearTimeout(this.timer);
     if (this.soonTimer) clearTimeout(this.soonTimer);
     this.soon.clear();
+    this.reasons.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

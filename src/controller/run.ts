@@ -148,7 +148,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       defaultAlertProvider: options.defaultAlertProvider,
       analysisChecks: options.analysisChecks,
       alert: options.alert,
-      onReconcile: (seconds, outcome) => metrics.reconciled(seconds, outcome),
+      onReconcile: (seconds, outcome, trigger) => metrics.reconciled(seconds, outcome, trigger),
       onStatus: observeStatus(metrics, clock),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       owns: options.sharding ? owns : undefined,

@@ -39,6 +39,7 @@ export class OperatorMetrics {
   private readonly releaseDuration: Histogram<'name' | 'namespace' | 'outcome'>;
   private readonly releases: Counter<'outcome'>;
   private readonly reconcileDuration: Histogram<'outcome'>;
+  private readonly reconciles: Counter<'trigger'>;
   private readonly apiRequests: Counter<'verb'>;
   private readonly leader: Gauge;
 
@@ -83,6 +84,12 @@ export class OperatorMetrics {
       help: 'Duration of one reconcile of a canary',
       labelNames: ['outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.reconciles = new Counter({
+      name: 'kanaria_reconciles_total',
+      help: 'Reconciles by what queued them: a watched kind (Canary, Deployment, Ingress, …), timer, checks, retry, resync',
+      labelNames: ['trigger'],
       registers,
     });
     const queueDepth = options.queueDepth;
@@ -149,8 +156,9 @@ export class OperatorMetrics {
     this.releases.inc({ outcome });
   }
 
-  reconciled(seconds: number, outcome: ReconcileOutcome): void {
+  reconciled(seconds: number, outcome: ReconcileOutcome, trigger = 'other'): void {
     this.reconcileDuration.observe({ outcome }, seconds);
+    this.reconciles.inc({ trigger });
   }
 
   apiRequest(verb: string): void {

@@ -47,6 +47,12 @@ export interface JudgeSpec {
   groupWeights?: Record<string, number>;
   /** Consecutive Inconclusive intervals that fail the release; default 3. */
   inconclusiveLimit?: number;
+  /**
+   * Compare the canary with a baseline instead of the primary: Deployment `<target>-baseline`, running the
+   * primary's pod template at the canary's size, started with the canary and given the canary's weight
+   * (Gateway API only, maxWeight at most 50; docs/judge.md).
+   */
+  baseline?: boolean;
 }
 
 export const JUDGE_DEFAULTS = { inconclusiveLimit: 3, samplesPerLookback: 10, minStepMs: 1000 } as const;

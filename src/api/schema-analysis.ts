@@ -21,7 +21,8 @@ function ratio(description: string): JSONSchemaProps {
 export function metricComparisonSchema(): JSONSchemaProps {
   return obj(
     "Judge the canary's series against the primary's (see analysis.judge) instead of a fixed range. " +
-      'The query runs once per side with {{ workload }} set to the Deployment (target or target-primary) ' +
+      'The query runs once per side with {{ workload }} set to the Deployment (target, and target-primary or ' +
+      'target-baseline with analysis.judge.baseline) ' +
       'and {{ side }} to canary or control.',
     {
       direction: oneOfStrings('Which change fails the metric; default either.', [
@@ -83,6 +84,11 @@ export function judgeSchema(): JSONSchemaProps {
       additionalProperties: { ...num('Weight.'), minimum: 0, maximum: 100 },
     },
     inconclusiveLimit: int('Consecutive Inconclusive intervals that fail the release; default 3.', 1),
+    baseline: bool(
+      'Judge the canary against a baseline: Deployment <target>-baseline running the primary pod template at ' +
+        "the canary's size, started with the canary, with the canary's weight (the primary gets 100 - 2 × weight). " +
+        'Needs provider gatewayapi:v1 and a maxWeight (or last stepWeights entry) of at most 50.',
+    ),
   });
 }
 

@@ -83,4 +83,52 @@ describe('validation of compared metrics and the judge', () => {
     expect(fields).toContain('spec.analysis.judge.lookback');
     expect(fields).toContain('spec.analysis.metrics[0].compare.allowedDecrease');
   });
+
+  describe('baseline', () => {
+    const gateway = (analysis: Partial<CanaryAnalysis>): Canary => {
+      const c = canary([latency], analysis);
+      const { ingressRef: _ingress, ...spec } = c.spec;
+      return {
+        ...c,
+        spec: {
+          ...spec,
+          provider: 'gatewayapi:v1',
+          ingressController: 'traefik',
+          service: { port: 80, gatewayRefs: [{ name: 'public' }] },
+        },
+      };
+    };
+
+    it('accepts a baseline on Gateway API with a maxWeight of at most 50', () => {
+      expect(validateCanary(gateway({ judge: { baseline: true } }))).toEqual([]);
+      expect(
+        validateCanary(
+          gateway({ maxWeight: undefined, stepWeights: [5, 20, 50], judge: { baseline: true } }),
+        ),
+      ).toEqual([]);
+    });
+
+    it('refuses a baseline on ingress-nginx, saying its canary Ingress has one weight', () => {
+      const c = canary([latency], { judge: { baseline: true } });
+      expect(messages(c)['spec.analysis.judge.baseline']).toBe(
+        "needs spec.provider gatewayapi:v1: ingress-nginx's canary Ingress has one weight (canary-weight) and cannot give a baseline its own share; route with Gateway API or remove baseline (the primary is then the control)",
+      );
+    });
+
+    it('refuses a weight above 50, from maxWeight, its default or stepWeights', () => {
+      const max = gateway({ maxWeight: 60, judge: { baseline: true } });
+      expect(messages(max)['spec.analysis.judge.baseline']).toMatch(
+        /weight reaches 60.*primary 100 - 2 × weight: set maxWeight \(or the last stepWeights entry\) to at most 50/,
+      );
+      const unset = gateway({ maxWeight: undefined, judge: { baseline: true } });
+      expect(messages(unset)['spec.analysis.judge.baseline']).toMatch(/weight reaches 100/);
+      const steps = gateway({ maxWeight: undefined, stepWeights: [10, 30, 80], judge: { baseline: true } });
+      expect(messages(steps)['spec.analysis.judge.baseline']).toMatch(/weight reaches 80/);
+    });
+
+    it('refuses a baseline with iterations (no share of its own)', () => {
+      const c = gateway({ iterations: 5, stepWeight: undefined, judge: { baseline: true } });
+      expect(messages(c)['spec.analysis.judge.baseline']).toMatch(/needs a weighted canary/);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 /** Checks of the judge's fields that a schema cannot express (docs/judge.md). */
 import { DEFAULT_GROUP, resolveGroupWeights } from '../judge/score.ts';
-import type { CanaryAnalysis, CanaryMetric } from './types.ts';
+import { GATEWAY_API_PROVIDER, type CanaryAnalysis, type CanaryMetric } from './types.ts';
 
 interface Issue {
   field: string;
@@ -50,8 +50,44 @@ function comparedMetricIssues(metric: CanaryMetric, path: string): Issue[] {
   return issues;
 }
 
-/** Issues of metrics[].compare and analysis.judge. */
-export function judgeIssues(analysis: CanaryAnalysis): Issue[] {
+/** The highest weight the schedule reaches: the largest stepWeights entry, else maxWeight (default 100). */
+function highestWeight(analysis: CanaryAnalysis): number {
+  const steps = Array.isArray(analysis.stepWeights) ? analysis.stepWeights.filter(isNumber) : [];
+  if (steps.length > 0) return Math.max(...steps);
+  return isNumber(analysis.maxWeight) ? analysis.maxWeight : 100;
+}
+
+/** A baseline needs a router that gives it its own share, and room for it next to the canary. */
+function baselineIssues(analysis: CanaryAnalysis, provider: string | undefined): Issue[] {
+  const field = `${ANALYSIS}.judge.baseline`;
+  if (provider !== GATEWAY_API_PROVIDER)
+    return [
+      {
+        field,
+        message: `needs spec.provider ${GATEWAY_API_PROVIDER}: ingress-nginx's canary Ingress has one weight (canary-weight) and cannot give a baseline its own share; route with Gateway API or remove baseline (the primary is then the control)`,
+      },
+    ];
+  if (isNumber(analysis.iterations) && analysis.iterations > 0)
+    return [
+      {
+        field,
+        message:
+          'needs a weighted canary: with iterations (A/B testing or Blue/Green) the baseline would get no share of its own; use stepWeight or stepWeights, or remove baseline',
+      },
+    ];
+  const max = highestWeight(analysis);
+  if (max > 50)
+    return [
+      {
+        field,
+        message: `the canary's weight reaches ${max}, but the baseline gets the same weight and the primary 100 - 2 × weight: set maxWeight (or the last stepWeights entry) to at most 50, or remove baseline`,
+      },
+    ];
+  return [];
+}
+
+/** Issues of metrics[].compare and analysis.judge; `provider` is spec.provider. */
+export function judgeIssues(analysis: CanaryAnalysis, provider?: string): Issue[] {
   const issues: Issue[] = [];
   const metrics = Array.isArray(analysis.metrics) ? analysis.metrics : [];
   const groups = new Set<string>();
@@ -72,6 +108,7 @@ export function judgeIssues(analysis: CanaryAnalysis): Issue[] {
     });
     return issues;
   }
+  if (judge.baseline === true) issues.push(...baselineIssues(analysis, provider));
   const thresholds = judge.thresholds;
   if (
     thresholds &&

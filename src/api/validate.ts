@@ -4,6 +4,7 @@
  * The functions never throw, whatever the input.
  */
 import { judgeIssues } from './validate-judge.ts';
+import { alertApproverIssues, alertProviderApproverIssues } from './validate-approvers.ts';
 import { CronExpressionParser } from 'cron-parser';
 import { checkSchema, type ValidationIssue } from './schema-check.ts';
 import {
@@ -169,7 +170,8 @@ export function validateCanary(canary: Canary): ValidationIssue[] {
     ...windowIssues(analysis),
     ...webhookIssues(analysis),
     ...metricIssues(analysis),
-    ...judgeIssues(analysis),
+    ...judgeIssues(analysis, spec.provider),
+    ...alertApproverIssues(analysis),
   ];
 }
 
@@ -219,5 +221,6 @@ export function validateAlertProvider(provider: AlertProvider): ValidationIssue[
   }
   issues.push(...urlIssue(spec.address, 'spec.address', 'https://hooks.slack.com/services/T000/B000/XXXX'));
   issues.push(...urlIssue(spec.proxy, 'spec.proxy', 'http://proxy.example:3128'));
+  issues.push(...alertProviderApproverIssues(spec));
   return issues;
 }

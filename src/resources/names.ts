@@ -7,9 +7,12 @@ export function namesOf(spec: CanarySpec) {
   return {
     target,
     primary: `${target}-primary`,
+    /** The control Deployment of analysis.judge.baseline. */
+    baseline: baselineName(target),
     apex,
     primaryService: `${apex}-primary`,
     canaryService: `${apex}-canary`,
+    baselineService: baselineName(apex),
     ingress: spec.ingressRef?.name,
     canaryIngress: spec.ingressRef ? `${spec.ingressRef.name}-canary` : undefined,
     hpa: spec.autoscalerRef?.name,
@@ -19,3 +22,9 @@ export function namesOf(spec: CanarySpec) {
 export type Names = ReturnType<typeof namesOf>;
 
 export const primaryName = (name: string) => `${name}-primary`;
+export const baselineName = (name: string) => `${name}-baseline`;
+
+/** Whether the Canary runs a baseline Deployment as the control of its compared metrics. */
+export function hasBaseline(spec: CanarySpec): boolean {
+  return spec.analysis.judge?.baseline === true;
+}

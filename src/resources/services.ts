@@ -2,7 +2,7 @@ import type { CanaryService } from '../api/types.ts';
 import type { V1Deployment, V1Service, V1ServicePort } from '../kube/types.ts';
 import { MANAGED_BY_LABEL, ownerReference, type Owner } from './meta.ts';
 import type { Names } from './names.ts';
-import { primaryName } from './names.ts';
+import { baselineName, primaryName } from './names.ts';
 
 export interface ServicesInput {
   service: CanaryService;
@@ -12,6 +12,8 @@ export interface ServicesInput {
   owner: Owner;
   /** On deletion with revertOnDeletion the apex Service selects the target's pods again. */
   apexSelectsTarget?: boolean;
+  /** analysis.judge.baseline: a `-baseline` Service selects the baseline's pods. */
+  baseline?: boolean;
 }
 
 function ports(service: CanaryService, target: V1Deployment): V1ServicePort[] {
@@ -41,7 +43,10 @@ function ports(service: CanaryService, target: V1Deployment): V1ServicePort[] {
   return list;
 }
 
-/** The apex, primary and canary Services: apex and primary select the primary pods, canary the target's. */
+/**
+ * The apex, primary and canary Services: apex and primary select the primary pods, canary the target's; with a
+ * baseline also the baseline Service, selecting the baseline's pods.
+ */
 export function buildServices(input: ServicesInput): V1Service[] {
   const { service, names, target, selectorLabel, owner } = input;
   const value = target.spec!.selector.matchLabels![selectorLabel];
@@ -69,6 +74,7 @@ export function buildServices(input: ServicesInput): V1Service[] {
       : make(names.apex, primaryName(value), service.apex),
     make(names.primaryService, primaryName(value), service.primary),
     make(names.canaryService, value, service.canary),
+    ...(input.baseline ? [make(names.baselineService, baselineName(value), service.primary)] : []),
   ];
 }
 

@@ -240,3 +240,54 @@ describe('session affinity', () => {
     expect(routesOfHttpRoute(route, ab)).toEqual({ weight: 0, match: true });
   });
 });
+
+describe('baseline (analysis.judge.baseline)', () => {
+  const withBaseline = () => spec({}, { maxWeight: 50, judge: { baseline: true } });
+  const weights = (weight: number, match = false) =>
+    build(withBaseline(), weight, match)
+      .spec!.rules!.at(-1)!
+      .backendRefs!.map((b) => [b.name, b.weight]);
+
+  it('gives the baseline the canary weight w and the primary 100 - 2w', () => {
+    expect(weights(20)).toEqual([
+      ['podinfo-primary', 60],
+      ['podinfo-baseline', 20],
+      ['podinfo-canary', 20],
+    ]);
+    expect(weights(50)).toEqual([
+      ['podinfo-primary', 0],
+      ['podinfo-baseline', 50],
+      ['podinfo-canary', 50],
+    ]);
+  });
+
+  it('has no baseline backend at weight 0 (no release, after a rollback) nor for an A/B route', () => {
+    expect(weights(0)).toEqual([
+      ['podinfo-primary', 100],
+      ['podinfo-canary', 0],
+    ]);
+    const ab = build(withBaseline(), 0, true);
+    expect(ab.spec!.rules!.flatMap((r) => r.backendRefs!.map((b) => b.name))).not.toContain(
+      'podinfo-baseline',
+    );
+  });
+
+  it("never gives the primary a negative weight, and reads back the canary's weight", () => {
+    expect(weights(70)).toEqual([
+      ['podinfo-primary', 0],
+      ['podinfo-baseline', 30],
+      ['podinfo-canary', 70],
+    ]);
+    expect(routesOfHttpRoute(build(withBaseline(), 30), withBaseline())).toEqual({
+      weight: 30,
+      match: false,
+    });
+  });
+
+  it('without baseline the route has no baseline backend', () => {
+    expect(build(spec(), 30).spec!.rules![0].backendRefs!.map((b) => b.name)).toEqual([
+      'podinfo-primary',
+      'podinfo-canary',
+    ]);
+  });
+});

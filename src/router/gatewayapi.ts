@@ -1,6 +1,6 @@
 import type { CanarySpec, HttpMatch, StringMatch } from '../api/types.ts';
 import { MANAGED_BY_LABEL, ownerReference, type Owner } from '../resources/meta.ts';
-import { namesOf } from '../resources/names.ts';
+import { hasBaseline, namesOf } from '../resources/names.ts';
 import {
   GATEWAY_API_GROUP,
   HTTPROUTE_API_VERSION,
@@ -103,7 +103,8 @@ function backend(name: string, port: number, weight: number): HTTPBackendRef {
 
 /**
  * The HTTPRoute named after the apex Service: a default rule splitting by weight between the primary
- * (100 - w) and canary (w) Services, and, while A/B routes are in force, a rule before it sending the
+ * (100 - w) and canary (w) Services (with analysis.judge.baseline: primary 100 - 2w, baseline w, canary w
+ * while w > 0), and, while A/B routes are in force, a rule before it sending the
  * requests that match `analysis.match` to the canary.
  */
 export function buildHttpRoute(input: HttpRouteInput): HTTPRoute {
@@ -140,9 +141,15 @@ export function buildHttpRoute(input: HttpRouteInput): HTTPRoute {
         },
       },
     ];
+  // A baseline gets the canary's weight, so both sides of a comparison see the same share of requests.
+  const baseline = hasBaseline(spec) && weight > 0 ? Math.min(weight, 100 - weight) : 0;
   rules.push({
     matches: [{ path: { ...ALL_PATHS } }],
-    backendRefs: [backend(names.primaryService, port, 100 - weight), canary],
+    backendRefs: [
+      backend(names.primaryService, port, 100 - weight - baseline),
+      ...(baseline > 0 ? [backend(names.baselineService, port, baseline)] : []),
+      canary,
+    ],
     ...timeouts,
   });
   const hosts = spec.service.hosts ?? [];

@@ -6,7 +6,7 @@
  * (the API server prunes them).
  */
 import { DURATION_PATTERN, durationRuleBounds, parseDuration } from './duration.ts';
-import type { JSONSchemaProps } from './schema-types.ts';
+import { SLACK_USER_ID_PATTERN, type JSONSchemaProps } from './schema-types.ts';
 
 export interface ValidationIssue {
   /** JSON path of the offending field, e.g. `spec.analysis.stepWeights[2]`. */
@@ -91,7 +91,9 @@ function checkScalar(schema: JSONSchemaProps, value: unknown, path: string): Val
         message:
           schema.pattern === DURATION_PATTERN
             ? `is ${show(value)}, not a duration longer than zero: use a number and unit (ms, s, m, h), e.g. 30s, 1m or 1m30s`
-            : `is ${show(value)}, which does not match ${schema.pattern}: change it to match`,
+            : schema.pattern === SLACK_USER_ID_PATTERN
+              ? `is ${show(value)}, not a Slack user ID: use the member ID (U… or W…, from the user's Slack profile: Copy member ID), not a name or @handle`
+              : `is ${show(value)}, which does not match ${schema.pattern}: change it to match`,
       });
     } else {
       issues.push(...durationBoundIssues(schema, value, path));

@@ -1,5 +1,14 @@
 /** OpenAPI v3 schemas of the MetricTemplate and AlertProvider specs, and the status shared by all kinds. */
-import { arr, bool, int, obj, oneOfStrings, str, type JSONSchemaProps } from './schema-types.ts';
+import {
+  arr,
+  bool,
+  int,
+  obj,
+  oneOfStrings,
+  slackApproversSchema,
+  str,
+  type JSONSchemaProps,
+} from './schema-types.ts';
 import { ALERT_PROVIDER_TYPES, METRIC_PROVIDER_TYPES } from './types.ts';
 
 export function conditionsSchema(): JSONSchemaProps {
@@ -68,6 +77,9 @@ export function alertProviderSpecSchema(): JSONSchemaProps {
         username: str('User name to post as.'),
         proxy: str('HTTP(S) proxy URL used to reach the receiver.'),
         cluster: str('Cluster name shown in the messages.'),
+        approvers: slackApproversSchema(
+          'Slack user IDs who may press Approve or Roll back on the waiting-approval alerts sent through this provider (type slack only).',
+        ),
       },
       ['type'],
     ),

@@ -66,6 +66,16 @@ export function arr(
   return { type: 'array', description, items, ...extra };
 }
 
+/** Slack user IDs (U… or W…) allowed to press Approve and Roll back on waiting releases. */
+export function slackApproversSchema(description: string): JSONSchemaProps {
+  return arr(description, str('A Slack user ID, e.g. U024BE7LH.', { pattern: SLACK_USER_ID_PATTERN }), {
+    'x-kubernetes-list-type': 'set',
+  });
+}
+
+/** A Slack user ID: U… (or W… on Enterprise Grid), as Slack sends it in interactivity payloads. */
+export const SLACK_USER_ID_PATTERN = '^[UW][A-Z0-9]{2,20}$';
+
 /** A free map of strings (labels, annotations, metadata, template variables). */
 export function stringMap(description: string): JSONSchemaProps {
   return { type: 'object', description, additionalProperties: { type: 'string' } };

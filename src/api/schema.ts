@@ -11,6 +11,7 @@ import {
   num,
   obj,
   oneOfStrings,
+  slackApproversSchema,
   str,
   stringMap,
   type JSONSchemaProps,
@@ -149,6 +150,9 @@ function alertSchema(): JSONSchemaProps {
         'error',
       ]),
       providerRef: crossNamespaceRef('AlertProvider to send through.'),
+      approvers: slackApproversSchema(
+        "Slack user IDs who may press Approve or Roll back on the alerts of this Canary (slack providers only; added to the AlertProvider's spec.approvers).",
+      ),
     },
     ['name', 'providerRef'],
   );

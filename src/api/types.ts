@@ -121,6 +121,8 @@ export interface CanaryAlert {
   name: string;
   severity?: AlertSeverity | '';
   providerRef: CrossNamespaceObjectReference;
+  /** Slack user IDs who may approve or roll back this Canary's waiting releases (slack providers only). */
+  approvers?: string[];
 }
 
 export interface ReleaseWindow {
@@ -414,6 +416,8 @@ export interface AlertProviderSpec {
   proxy?: string;
   /** Cluster name shown in the messages. */
   cluster?: string;
+  /** Slack user IDs who may approve or roll back, from Slack, releases alerting through it (type slack only). */
+  approvers?: string[];
 }
 
 export interface AlertProvider {

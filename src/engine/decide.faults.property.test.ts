@@ -8,7 +8,8 @@ import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World 
  * Releases under faults: random sequences of pushes (some of bad builds, whose analysis fails),
  * config changes, pods that stop being ready, a data plane that starts or stops ignoring the canary
  * route (seen by the observed-split check, when the sequence has one) and reconciles that meet a fault (a refused status
- * write, a crash after k of n writes, stale caches). Each invariant is counted over all sequences.
+ * write, a crash after k of n writes, stale caches). Some Canaries run a baseline (analysis.judge.baseline, Gateway
+ * API) whose pods also stop being ready. Each invariant is counted over all sequences.
  * KANARIA_FAULT_SEQUENCES sets how many (default 100,000).
  */
 const SEQUENCES = Number(process.env.KANARIA_FAULT_SEQUENCES ?? 100_000);
@@ -21,7 +22,8 @@ type Op =
   | { op: 'config' }
   | { op: 'canaryPods'; ready: boolean }
   | { op: 'dataPlane'; ignoresCanary: boolean }
-  | { op: 'quiet'; on: boolean };
+  | { op: 'quiet'; on: boolean }
+  | { op: 'baselinePods'; ready: boolean };
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -50,6 +52,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('dataPlane' as const), ignoresCanary: fc.boolean() }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('quiet' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('baselinePods' as const), ready: fc.boolean() }) },
 );
 const specArb = fc.record({
   threshold: fc.integer({ min: 1, max: 3 }),
@@ -59,6 +62,7 @@ const specArb = fc.record({
   stepWeightPromotion: fc.constantFrom(undefined, 30),
   observedSplit: fc.boolean(),
   judge: fc.boolean(),
+  baseline: fc.boolean(),
 });
 const sequenceArb = fc.record({ spec: specArb, ops: fc.array(opArb, { minLength: 1, maxLength: 40 }) });
 
@@ -71,6 +75,10 @@ export const INVARIANTS = [
   'promoted without a check at full traffic',
   'outcome not delivered',
   'release never ended',
+  'baseline traffic outside a release or without pods',
+  "baseline weight differs from the canary's",
+  'weight above 0 before the baseline was ready',
+  'baseline left running after the release',
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
@@ -154,6 +162,7 @@ interface Sequence {
     stepWeightPromotion?: number;
     observedSplit: boolean;
     judge: boolean;
+    baseline: boolean;
   };
   ops: Op[];
 }
@@ -163,8 +172,16 @@ let splitHalts = 0;
 /** Sequences in which the judge failed a check, and in which Inconclusive intervals ended a release. */
 let judgeHalts = 0;
 let inconclusiveEnds = 0;
+/** Sequences of baseline Canaries, and those in which a release waited for its baseline's pods. */
+let baselineSequences = 0;
+let baselineWaits = 0;
 
-function runSequence({ spec, ops }: Sequence): Set<Invariant> {
+const ROUTED_PHASES = new Set(['Progressing', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
+  // A baseline needs a weighted canary of at most 50 % (validation refuses the others).
+  const spec = drawn.baseline ? { ...drawn, strategy: 'canary', maxWeight: 50 } : drawn;
+  const withBaseline = spec.baseline;
   const hooks = [
     { name: 'pre', type: 'pre-rollout' as const, url: 'http://127.0.0.1:1/' },
     { name: 'load', type: 'rollout' as const, url: 'http://127.0.0.1:1/' },
@@ -184,8 +201,10 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
             judge: { inconclusiveLimit: 2 },
           }
         : {}),
+      ...(withBaseline ? { judge: { inconclusiveLimit: 2, baseline: true } } : {}),
     }),
   );
+  if (withBaseline) w.spec = { ...w.spec, provider: 'gatewayapi:v1' };
   w.splitObservable = spec.observedSplit;
   const dataPlane: DataPlane = { ignoresCanary: false };
   const violations = new Set<Invariant>();
@@ -195,6 +214,8 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
   let now = T0;
   let version = 1;
   let crashes = 0;
+  const releasesWithTraffic = new Set<string>();
+  let sawBaselineWait = false;
   const observe = (before: { phase?: string; weight: number; revision?: string }, clean: boolean) => {
     if (w.weight < 0 || w.weight > max) violations.add('weight out of range');
     const st = w.status;
@@ -211,6 +232,22 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
       w.weight !== 0
     )
       violations.add('weight went down during Progressing');
+    // Like the canary's, checked after reconciles that ran to the end (a crash leaves the next one to repair).
+    if (!withBaseline || !clean) return;
+    if (w.baselineWeight > 0 && (!ROUTED_PHASES.has(st.phase ?? '') || w.baselineReplicas === 0))
+      violations.add('baseline traffic outside a release or without pods');
+    if (w.weight > 0 && !w.match && w.baselineWeight !== w.weight)
+      violations.add("baseline weight differs from the canary's");
+    if (
+      before.weight === 0 &&
+      w.weight > 0 &&
+      st.releaseStartTime !== undefined &&
+      !releasesWithTraffic.has(st.releaseStartTime)
+    ) {
+      releasesWithTraffic.add(st.releaseStartTime);
+      if (w.baselineReplicas !== w.targetReplicas || !w.baselinePodsReady)
+        violations.add('weight above 0 before the baseline was ready');
+    }
   };
   const tick = (ms: number, fault: Fault, stages: CheckStage[]) => {
     now += ms;
@@ -222,6 +259,7 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
     };
     const seen: { weight: number; match: boolean }[] = [];
     step(w, now, failingChecks(w, bad, stages, seen, dataPlane), fault);
+    if (w.status.message?.startsWith('waiting for baseline deployment')) sawBaselineWait = true;
     if (st.phase === 'Progressing' && w.status.phase === 'Promoting') {
       const last = seen.at(-1);
       const full = spec.strategy === 'ab' ? last?.match === true : last?.weight === max;
@@ -238,10 +276,12 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
     else if (op.op === 'canaryPods') w.targetPodsReady = op.ready;
     else if (op.op === 'dataPlane') dataPlane.ignoresCanary = op.ignoresCanary;
     else if (op.op === 'quiet') dataPlane.quiet = op.on;
+    else if (op.op === 'baselinePods') w.baselinePodsReady = op.ready;
     else tick(op.ms, op.fault, op.failing);
   }
   // Settle: no more faults, pods ready, the data plane routes by the weight, checks pass for good builds.
   w.targetPodsReady = true;
+  w.baselinePodsReady = true;
   dataPlane.ignoresCanary = false;
   dataPlane.quiet = false;
   try {
@@ -254,6 +294,8 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
     );
     tick(1000, { kind: 'none' }, []);
     if (w.weight !== 0 || w.match) violations.add('release never ended');
+    if (w.baselineReplicas !== 0 || w.baselineWeight !== 0)
+      violations.add('baseline left running after the release');
   } catch {
     violations.add('release never ended');
   }
@@ -264,6 +306,8 @@ function runSequence({ spec, ops }: Sequence): Set<Invariant> {
   if (w.events.some((e) => e.message.includes('requests reached the canary'))) splitHalts++;
   if (w.events.some((e) => e.message.includes(' judge: '))) judgeHalts++;
   if (w.events.some((e) => e.message.includes('consecutive intervals'))) inconclusiveEnds++;
+  if (withBaseline) baselineSequences++;
+  if (sawBaselineWait) baselineWaits++;
   if (new Set(w.promotions).size !== w.promotions.length)
     violations.add('more than one promotion of a revision');
   if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)
@@ -286,7 +330,8 @@ describe('releases under faults (partial plans, refused status writes, stale cac
     const table = INVARIANTS.map((i) => `  ${String(counts.get(i)).padStart(7)}  ${i}`).join('\n');
     console.log(
       `fault sequences: ${samples.length} (seed ${seed}; ${splitHalts} with a release halted by the observed split, ` +
-        `${judgeHalts} with a check failed by the judge, ${inconclusiveEnds} with a release ended by Inconclusive intervals)\n` +
+        `${judgeHalts} with a check failed by the judge, ${inconclusiveEnds} with a release ended by Inconclusive intervals, ` +
+        `${baselineSequences} of baseline Canaries, ${baselineWaits} with a release waiting for its baseline's pods)\n` +
         `violations by invariant:\n${table}`,
     );
     for (const [v, ex] of examples) console.log(`first sequence violating "${v}": ${JSON.stringify(ex)}`);

@@ -5,6 +5,7 @@ import { startRelease } from './release.ts';
 import { releaseWindowState } from './windows.ts';
 import { promoting, finalising } from './promotion.ts';
 import { sameConfigs, setCondition } from './status.ts';
+import { stopBaseline } from './baseline.ts';
 
 export type { NeedChecks };
 
@@ -147,6 +148,8 @@ function initializing(d: Decision): undefined {
 /** Initialized, Succeeded, Failed and Waiting: no release runs; a change of the target starts one. */
 function idle(d: Decision): NeedChecks | undefined {
   const { s } = d;
+  // No release analyses in these phases, so a baseline left running (a crash after the outcome) stops.
+  stopBaseline(d);
   const changed =
     s.target.templateHash !== s.status.lastAppliedSpec || !sameConfigs(s.configs, s.status.trackedConfigs);
   if (!changed) {

@@ -2,7 +2,7 @@ import type { CanarySpec, CanaryStatus, HookType, Measurement, Phase } from '../
 import type { MetricCheckRecord } from '../api/analysis.ts';
 import type { MetricClassification } from '../judge/classify.ts';
 
-/** What the engine knows about one Deployment (the target or the primary). */
+/** What the engine knows about one Deployment (the target, the primary or the baseline). */
 export interface WorkloadView {
   exists: boolean;
   /** spec.replicas as written. */
@@ -31,6 +31,11 @@ export interface Snapshot {
   deletionTimestamp?: string;
   target: WorkloadView;
   primary: WorkloadView;
+  /**
+   * The baseline Deployment (`<target>-baseline`, the control with analysis.judge.baseline): present when the
+   * Canary asks for one or one exists (to be scaled down).
+   */
+  baseline?: WorkloadView;
   /** Hashes of the ConfigMaps/Secrets the target's pods use, keyed `configmap/<name>` / `secret/<name>`. */
   configs: Record<string, string>;
   /** The canary weight currently set on the canary Ingress, when it exists. */
@@ -88,6 +93,8 @@ export type Action =
   /** Copies the target to the primary, only if it still is exactly the analysed revision. */
   | { type: 'promote'; templateHash: string; configs: Record<string, string> }
   | { type: 'scaleTarget'; replicas: number }
+  /** Creates or updates the baseline from the primary's pod template at `replicas` (0: stopped). */
+  | { type: 'scaleBaseline'; replicas: number }
   | { type: 'setWeight'; weight: number; match: boolean }
   | { type: 'revertOnDeletion' }
   | { type: 'removeFinalizer' };

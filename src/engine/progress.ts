@@ -10,6 +10,7 @@ import { judgeSplit } from './split.ts';
 import { comparedResults, heldForPerson, holdForPerson, judgeStep } from './judge.ts';
 import { measurementOf, recordInterval } from './interval-record.ts';
 import { sameConfigs } from './status.ts';
+import { baselineId, baselineNotReady, runBaseline, stopBaseline } from './baseline.ts';
 
 /** A route status change also arrives by watch; this is the fallback. */
 const ROUTE_RECHECK_MS = 10_000;
@@ -34,6 +35,7 @@ export function progress(d: Decision): NeedChecks | undefined {
   const autoscaled = Boolean(s.spec.autoscalerRef);
   if (autoscaled ? s.target.replicas === 0 : s.target.replicas !== canaryReplicas)
     d.actions.push({ type: 'scaleTarget', replicas: canaryReplicas });
+  runBaseline(d, canaryReplicas);
 
   const rollbackChecks = d.checks('rollback');
   if (!rollbackChecks) return { need: 'rollback' };
@@ -43,18 +45,22 @@ export function progress(d: Decision): NeedChecks | undefined {
     return undefined;
   }
 
-  if (!s.target.ready || (!autoscaled && s.target.replicas !== canaryReplicas)) {
+  // No weight above 0 until the canary and, with one, its baseline are ready: both sides get traffic together.
+  const targetWaits = !s.target.ready || (!autoscaled && s.target.replicas !== canaryReplicas);
+  const baselineWaits = baselineNotReady(s, canaryReplicas);
+  if (targetWaits || baselineWaits) {
+    const [what, reason] = targetWaits
+      ? [`canary deployment ${d.id}`, s.target.notReadyReason ?? 'pods not ready']
+      : [`baseline deployment ${baselineId(s)}`, baselineWaits!];
     const since = Date.parse(status.waitingSince ?? d.nowIso);
     if (d.now - since > d.deadlineMs) {
-      rollback(
-        d,
-        `canary deployment ${d.id} not ready after progressDeadlineSeconds ${d.deadlineMs / 1000}: ${s.target.notReadyReason ?? 'pods not ready'}`,
-        [],
-      );
+      rollback(d, `${what} not ready after progressDeadlineSeconds ${d.deadlineMs / 1000}: ${reason}`, []);
       return undefined;
     }
     status.waitingSince ??= d.nowIso;
-    d.waitMessage(`waiting for ${d.id} rollout: ${s.target.notReadyReason ?? 'pods not ready'}`);
+    d.waitMessage(
+      targetWaits ? `waiting for ${d.id} rollout: ${reason}` : `waiting for ${what} rollout: ${reason}`,
+    );
     d.requeueWhileWaiting(since);
     return undefined;
   }
@@ -275,7 +281,7 @@ function countFailure(d: Decision, failed: CheckResult[], reason: string): undef
   return d.stepDone();
 }
 
-/** Traffic back to the primary at once, the canary scaled to zero, the release marked Failed. */
+/** Traffic back to the primary at once, the canary (and baseline) scaled to zero, the release marked Failed. */
 export function rollback(
   d: Decision,
   reason: string,
@@ -284,6 +290,7 @@ export function rollback(
 ): void {
   d.setWeight(0);
   d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  stopBaseline(d);
   d.status.waitingSince = undefined;
   d.status.lastStepTime = undefined;
   d.phase('Failed', reason);

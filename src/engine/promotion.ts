@@ -3,6 +3,7 @@ import { WAIT_READY_MS } from './context.ts';
 import { rollback } from './progress.ts';
 import { startRelease } from './release.ts';
 import { sameConfigs } from './status.ts';
+import { stopBaseline } from './baseline.ts';
 
 /**
  * A target that no longer is the analysed revision must not reach the primary nor keep traffic:
@@ -95,6 +96,7 @@ export function finalising(d: Decision): undefined {
     return undefined;
   }
   d.actions.push({ type: 'scaleTarget', replicas: 0 });
+  stopBaseline(d);
   d.status.promotedConfigs = d.status.trackedConfigs;
   d.status.lastStepTime = undefined;
   d.phase('Succeeded', 'promotion completed');

@@ -1,6 +1,7 @@
+import { runBaseline } from './baseline.ts';
 import type { Decision } from './context.ts';
 
-/** A new release: the canary scaled up at weight 0 with fresh counters. */
+/** A new release: the canary (and its baseline) scaled up at weight 0 with fresh counters. */
 export function startRelease(d: Decision): void {
   const { s } = d;
   const wanted = s.target.replicas > 0 ? s.target.replicas : Math.max(s.primary.replicas, 1);
@@ -23,5 +24,7 @@ export function startRelease(d: Decision): void {
     analysis: undefined,
   };
   d.actions.push({ type: 'scaleTarget', replicas });
+  // A release that skips the analysis has nothing to compare.
+  if (!s.spec.skipAnalysis) runBaseline(d, replicas);
   if ((s.routedWeight ?? 0) !== 0) d.setWeight(0);
 }

@@ -44,6 +44,12 @@ export interface World {
   splitObservable?: boolean;
   /** Readiness of the route object as a Gateway reports it (absent: a provider that reports none). */
   route?: { ready: boolean; reason: string; message: string };
+  /** The baseline Deployment (analysis.judge.baseline): created by the first scaleBaseline. */
+  baselineExists: boolean;
+  baselineReplicas: number;
+  baselinePodsReady: boolean;
+  /** The baseline's share of the routed traffic, as the HTTPRoute gives it. */
+  baselineWeight: number;
 }
 
 /** The plan of a decision that needs no check results (throws if it asks for some). */
@@ -74,6 +80,10 @@ export function newWorld(spec: CanarySpec, replicas = 2): World {
     outcomesRecorded: 0,
     promotions: [],
     requests: {},
+    baselineExists: false,
+    baselineReplicas: 0,
+    baselinePodsReady: true,
+    baselineWeight: 0,
   };
 }
 
@@ -107,6 +117,18 @@ export function snapshotOf(w: World): Snapshot {
       readyReplicas: w.primaryPodsReady ? w.primaryReplicas : 0,
       available: w.primaryExists && (w.primaryAvailable ?? w.primaryPodsReady),
     },
+    ...(w.baselineExists || w.spec.analysis.judge?.baseline
+      ? {
+          baseline: {
+            exists: w.baselineExists,
+            replicas: w.baselineReplicas,
+            ready: w.baselineExists && w.baselineReplicas > 0 && w.baselinePodsReady,
+            readyReplicas: w.baselinePodsReady ? w.baselineReplicas : 0,
+            available: w.baselineExists && w.baselineReplicas > 0 && w.baselinePodsReady,
+            notReadyReason: w.baselinePodsReady ? undefined : 'pods not ready',
+          },
+        }
+      : {}),
     configs: w.configs,
     revision: revisionOf(w),
     requests: w.requests,
@@ -162,6 +184,13 @@ function applyAction(w: World, a: Action): void {
     case 'scaleTarget':
       w.targetReplicas = a.replicas;
       break;
+    case 'scaleBaseline':
+      // The shell builds the baseline from the primary and never creates one only to stop it.
+      if (w.primaryExists && (w.baselineExists || a.replicas > 0)) {
+        w.baselineExists = true;
+        w.baselineReplicas = a.replicas;
+      }
+      break;
     case 'setWeight':
       setRoutes(w, a.weight, a.match);
       break;
@@ -175,6 +204,9 @@ function setRoutes(w: World, weight: number, match: boolean): void {
   w.routeWrites.push({ weight, phase: w.status.phase, release: w.status.releaseStartTime });
   w.weight = weight;
   w.match = match;
+  // The HTTPRoute gives a baseline the canary's weight (primary 100 - 2w), see buildHttpRoute.
+  w.baselineWeight =
+    w.spec.analysis.judge?.baseline === true && !match && weight > 0 ? Math.min(weight, 100 - weight) : 0;
 }
 
 /** One reconcile as the shell runs it: deliver a pending outcome, or decide, record, then act. */
@@ -223,6 +255,9 @@ function observedParts(w: World): Partial<World> {
     configs: w.configs,
     weight: w.weight,
     match: w.match,
+    baselineExists: w.baselineExists,
+    baselineReplicas: w.baselineReplicas,
+    baselinePodsReady: w.baselinePodsReady,
   };
 }
 

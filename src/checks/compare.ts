@@ -1,6 +1,6 @@
 /**
  * A compared metric (metrics[].compare): the same query run over the judge's lookback for the canary and for
- * the primary (the control), each point of each returned series one sample, judged by the Mann-Whitney
+ * the control (the primary, or the baseline with analysis.judge.baseline), each point of each returned series one sample, judged by the Mann-Whitney
  * classifier (src/judge/classify.ts). Every failure is a failed check with a message, never a throw; an
  * aborted signal rejects (no verdict).
  */
@@ -46,11 +46,13 @@ async function samplesOf(
   side: 'canary' | 'control',
   range: SampleRange,
 ): Promise<number[]> {
-  const { canary, metric } = input;
+  const { metric } = input;
+  const control = input.judge?.baseline === true ? 'baseline' : 'primary';
+  const canary = { ...input.canary, control } as const;
   const vars: QueryVars = {
     // Each sample is the rate over one step unless the metric says otherwise.
     ...queryVars(canary, metric, metric.interval || `${range.stepSeconds}s`),
-    workload: side === 'canary' ? canary.target : `${canary.target}-primary`,
+    workload: side === 'canary' ? canary.target : `${canary.target}-${control}`,
     side,
   };
   const query = resolveQuery({ metric, canary, templateQuery: input.templateQuery }, vars);

@@ -8,14 +8,14 @@ import type { KubeWriter } from '../kube/writer.ts';
 import { differences } from '../resources/compare.ts';
 import { hashOf } from '../resources/hash.ts';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, type Owner } from '../resources/meta.ts';
-import { namesOf } from '../resources/names.ts';
+import { hasBaseline, namesOf } from '../resources/names.ts';
 import { buildServices, serviceSelectorOnly } from '../resources/services.ts';
 import { templateHash } from '../resources/workload.ts';
 import { retiredRouteKind } from '../router/migration.ts';
 import { activeRouters, routerOfKind, type Routes } from '../router/router.ts';
 import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
-import { primaryObjects } from './primary-objects.ts';
+import { baselineObject, primaryObjects } from './primary-objects.ts';
 import { liveRoute, ownedRoute } from './route-objects.ts';
 
 export interface ApplyContext {
@@ -143,6 +143,7 @@ export class Applier {
       selectorLabel: ctx.selectorLabel,
       owner,
       apexSelectsTarget,
+      baseline: hasBaseline(ctx.spec),
     })) {
       const live = this.caches.services.get(svc.metadata!.name!, ns);
       // A Service the user created is never owned or retyped: only its selector is set.
@@ -247,6 +248,10 @@ export class Applier {
         if ((ctx.target.spec?.replicas ?? 1) !== action.replicas)
           await this.scale(ctx, ctx.target, action.replicas);
         return [];
+      case 'scaleBaseline': {
+        const baseline = baselineObject(ctx, this.caches, ownerOf(ctx.canary), action.replicas);
+        return baseline ? this.applyIfChanged(ctx, baseline.desired, baseline.live) : [];
+      }
       case 'setWeight':
         return this.setRoutes(ctx, { weight: action.weight, match: action.match });
       case 'revertOnDeletion': {

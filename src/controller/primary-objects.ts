@@ -3,6 +3,7 @@ import { configKey, referencedConfigs } from '../resources/configs.ts';
 import { hashOf } from '../resources/hash.ts';
 import { MANAGED_BY_LABEL, ownerReference, type Owner } from '../resources/meta.ts';
 import { namesOf, primaryName } from '../resources/names.ts';
+import { buildBaseline } from '../resources/baseline.ts';
 import { buildPrimary } from '../resources/primary.ts';
 import { templateHash } from '../resources/workload.ts';
 import type { ApplyContext } from './apply.ts';
@@ -55,4 +56,22 @@ export function primaryObjects(
   });
   out.push({ desired: primary, live: caches.deployments.get(namesOf(ctx.spec).primary, ns) });
   return out;
+}
+
+/**
+ * The baseline Deployment at `replicas`, built from the live primary's pod template (it uses the primary's
+ * config copies); undefined before the primary exists, or when a stopped baseline was never created.
+ */
+export function baselineObject(
+  ctx: ApplyContext,
+  caches: Caches,
+  owner: Owner,
+  replicas: number,
+): { desired: KubernetesObject; live: KubernetesObject | undefined } | undefined {
+  const ns = ctx.canary.metadata.namespace!;
+  const names = namesOf(ctx.spec);
+  const primary = caches.deployments.get(names.primary, ns);
+  const live = caches.deployments.get(names.baseline, ns);
+  if (!primary || (!live && replicas === 0)) return undefined;
+  return { desired: buildBaseline({ primary, owner, selectorLabel: ctx.selectorLabel, replicas }), live };
 }

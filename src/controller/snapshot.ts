@@ -3,7 +3,7 @@ import type { Snapshot } from '../engine/model.ts';
 import type { V1ConfigMap, V1Deployment, V1Ingress } from '../kube/types.ts';
 import { configKey, referencedConfigs } from '../resources/configs.ts';
 import { hashOf } from '../resources/hash.ts';
-import { namesOf } from '../resources/names.ts';
+import { hasBaseline, namesOf } from '../resources/names.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
 import { templateHash, workloadView } from '../resources/workload.ts';
 import { DEFAULT_ANNOTATION_PREFIX, usesService } from '../router/nginx.ts';
@@ -188,6 +188,7 @@ export function observe(
     .map(({ router, live }) => router.readiness(live, spec, ns))
     .find((r) => r !== undefined);
   const configs = configHashes(found.target, caches);
+  const baseline = caches.deployments.get(names.baseline, ns);
   const snapshot: Snapshot = {
     name: canary.metadata.name,
     namespace: ns,
@@ -204,6 +205,10 @@ export function observe(
       analysis.primaryReadyThreshold ?? 100,
       true,
     ),
+    // Read also when the Canary stopped asking for one, so that a running baseline is scaled down.
+    ...(baseline || hasBaseline(spec)
+      ? { baseline: workloadView(baseline, analysis.canaryReadyThreshold ?? 100, false) }
+      : {}),
     configs,
     revision: hashOf({ template: found.target ? templateHash(found.target) : '', configs }),
     requests: {

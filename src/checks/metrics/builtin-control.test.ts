@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinQuery, traefikPrimaryService } from './builtin.ts';
+import { builtinQuery, traefikBaselineService, traefikPrimaryService } from './builtin.ts';
 
 // Series labels a real Traefik 3.7 exported (testdata/traefik-answers.json, traefik-gateway-answers.json).
 const INGRESS_PRIMARY = 'test-podinfo-podinfo-80@kubernetesingressnginx';
@@ -50,5 +50,29 @@ describe('built-in metrics of the control (the primary) for compared metrics', (
       'httproute-test-app-gw-test-gateway-ep-web-0-47ad25ad191cae216053-svc-test-app-primary-0@kubernetesgateway';
     expect(fullMatch(primary, label)).toBe(true);
     expect(fullMatch(primary, label.replace('app-primary', 'app-canary'))).toBe(false);
+  });
+});
+
+describe('built-in metrics of the baseline control (analysis.judge.baseline)', () => {
+  it("traefik gateway provider: the HTTPRoute's -baseline backend, not the primary's nor the canary's", () => {
+    const vars = {
+      namespace: 'test',
+      ingress: 'app',
+      interval: '30s',
+      ingressController: 'traefik' as const,
+      service: 'app',
+      port: 80,
+      routes: ['gateway' as const],
+    };
+    const baseline = traefikBaselineService(vars);
+    const label =
+      'httproute-test-app-gw-test-gateway-ep-web-0-47ad25ad191cae216053-svc-test-app-baseline-1@kubernetesgateway';
+    expect(fullMatch(baseline, label)).toBe(true);
+    expect(fullMatch(baseline, label.replace('app-baseline', 'app-primary'))).toBe(false);
+    expect(fullMatch(baseline, label.replace('app-baseline', 'app-canary'))).toBe(false);
+    expect(builtinQuery('request-duration', { ...vars, side: 'control', control: 'baseline' })).toContain(
+      `service=~"${baseline}"`,
+    );
+    expect(builtinQuery('request-duration', { ...vars, side: 'control' })).not.toContain('baseline');
   });
 });

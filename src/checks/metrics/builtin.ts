@@ -27,8 +27,10 @@ export interface BuiltinQueryVars {
   portName?: string;
   /** The routes that carry the app's traffic (both while migrating); the canary Ingress when unset. */
   routes?: RouteKind[];
-  /** Whose requests: the canary's (default) or the primary's, the control of a compared metric. */
+  /** Whose requests: the canary's (default) or the control's, of a compared metric. */
   side?: 'canary' | 'control';
+  /** The control: the primary (default) or the baseline of analysis.judge.baseline (Gateway API only). */
+  control?: 'primary' | 'baseline';
 }
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
@@ -117,6 +119,11 @@ export function traefikPrimaryService(vars: BuiltinQueryVars): string {
   );
 }
 
+/** The baseline's service on Traefik: the `-baseline` backend of Kanaria's HTTPRoute (only an HTTPRoute has one). */
+export function traefikBaselineService(vars: BuiltinQueryVars): string {
+  return traefikGatewayService(vars.namespace, vars.service, [`${vars.service ?? ''}-baseline`]);
+}
+
 /** The `<port>` part of a Traefik service name: the apex port's number or name, `(80|http)` when both are known. */
 export function traefikPortPattern(vars: BuiltinQueryVars): string {
   if (!vars.service) throw new Error('the traefik series need the apex Service name');
@@ -164,7 +171,12 @@ function nginxQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
  * of a client's whole wait.
  */
 function traefikQuery(name: BuiltinMetric, vars: BuiltinQueryVars): string {
-  const service = vars.side === 'control' ? traefikPrimaryService(vars) : traefikCanaryService(vars);
+  const service =
+    vars.side !== 'control'
+      ? traefikCanaryService(vars)
+      : vars.control === 'baseline'
+        ? traefikBaselineService(vars)
+        : traefikPrimaryService(vars);
   const base = `service=~"${promqlLabel(service)}"`;
   const i = vars.interval;
   switch (name) {

@@ -121,6 +121,8 @@ export interface MetricCheckCanary {
   portName?: string;
   /** The routes that carry the app (both while migrating); the canary Ingress when unset. */
   routes?: RouteKind[];
+  /** The control side of compared metrics: the primary (default) or the baseline (analysis.judge.baseline). */
+  control?: 'primary' | 'baseline';
 }
 
 export interface MetricCheckInput {
@@ -158,7 +160,7 @@ export function resolveQuery(input: Omit<MetricCheckInput, 'provider'>, vars: Qu
     throw new Error(`metric template ${ns}/${metric.templateRef.name} was not found`);
   }
   if (metric.query) return renderQuery(metric.query, vars);
-  const { ingressController, port, portName, routes } = input.canary;
+  const { ingressController, port, portName, routes, control } = input.canary;
   const builtin = builtinQuery(metric.name, {
     ...vars,
     ingressController,
@@ -166,6 +168,7 @@ export function resolveQuery(input: Omit<MetricCheckInput, 'provider'>, vars: Qu
     portName: portName || DEFAULT_PORT_NAME,
     routes,
     side: vars.side,
+    control,
   });
   if (builtin === undefined) {
     throw new Error(

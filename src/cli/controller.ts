@@ -9,8 +9,11 @@ import {
   GATE_AUTH_HELP,
   gateAuthFromFlags,
   serveGate,
+  SLACK_RESPONSE_ORIGINS_HELP,
+  SLACK_SIGNING_SECRET_HELP,
   TOKEN_ENV,
 } from './gate.ts';
+import { slackInteractivityFromFlags } from '../slack/config.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 
@@ -37,6 +40,8 @@ interface ControllerFlags {
   gateAuth: string;
   gateListenAddress: string;
   gate: boolean;
+  slackSigningSecret?: string;
+  slackResponseOrigins?: string;
   installCrds?: boolean;
   embedded?: boolean;
 }
@@ -104,6 +109,8 @@ export function registerController(program: Command): void {
       '--gate-token-secret <name>',
       `with --gate-auth token: Secret (key "token", in the operator's namespace) the gate API's open/close need; default $${TOKEN_ENV}`,
     )
+    .option('--slack-signing-secret <name>', `${SLACK_SIGNING_SECRET_HELP}; in --alert-secret-namespace`)
+    .option('--slack-response-origins <list>', SLACK_RESPONSE_ORIGINS_HELP)
     .option('--no-gate', 'do not serve the gate API (/gate/*, /rollback/*) nor the release reports')
     .option('--install-crds', 'apply the CRDs before starting')
     .action(async (flags: ControllerFlags) => {
@@ -127,6 +134,15 @@ export function registerController(program: Command): void {
             tokenNamespace: flags.alertSecretNamespace,
             authFlag: '--gate-auth',
             tokenSecretFlag: '--gate-token-secret',
+          })
+        : undefined;
+      const slack = flags.gate
+        ? await slackInteractivityFromFlags(kube, {
+            signingSecret: flags.slackSigningSecret,
+            namespace: flags.alertSecretNamespace,
+            responseOrigins: flags.slackResponseOrigins,
+            secretFlag: '--slack-signing-secret',
+            originsFlag: '--slack-response-origins',
           })
         : undefined;
       if (flags.leaderElect && flags.sharding)
@@ -164,7 +180,7 @@ export function registerController(program: Command): void {
           : undefined,
       });
       const gate = gateAuth
-        ? await serveGate(kube, log, gateAuth, flags.gateListenAddress, '--gate-listen-address').catch(
+        ? await serveGate(kube, log, gateAuth, flags.gateListenAddress, '--gate-listen-address', slack).catch(
             async (err: unknown) => {
               await controller.stop();
               throw err;

@@ -15,6 +15,8 @@ import {
 } from '../gate/auth.ts';
 import { parseListenAddress, startGateServer, type GateServer } from '../gate/server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import type { SlackInteractivityOptions } from '../slack/route.ts';
+import { SIGNING_SECRET_ENV, slackInteractivityFromFlags } from '../slack/config.ts';
 import { CliError, connect, run, type KubeFlags } from './common.ts';
 
 interface GateFlags extends KubeFlags {
@@ -22,7 +24,13 @@ interface GateFlags extends KubeFlags {
   auth: string;
   tokenSecret?: string;
   logLevel: string;
+  slackSigningSecret?: string;
+  slackResponseOrigins?: string;
 }
+
+export const SLACK_SIGNING_SECRET_HELP = `serve Slack's interactivity endpoint (POST /slack/interactivity): Secret (key "signing-secret") with the Slack app's signing secret; default $${SIGNING_SECRET_ENV}`;
+export const SLACK_RESPONSE_ORIGINS_HELP =
+  'comma-separated origins Slack answers (response_url) may go to (default https://hooks.slack.com)';
 
 export const TOKEN_ENV = 'KANARIA_GATE_TOKEN';
 export const DEFAULT_GATE_LISTEN_ADDRESS = '127.0.0.1:8081';
@@ -101,6 +109,7 @@ export async function serveGate(
   auth: GateAuth,
   address: string,
   flag: string,
+  slack?: SlackInteractivityOptions,
 ): Promise<GateServer> {
   let listen: { host: string; port: number };
   try {
@@ -108,8 +117,8 @@ export async function serveGate(
   } catch (err) {
     throw new CliError(`${flag}: ${(err as Error).message}`);
   }
-  const gate = await startGateServer({ kube, log, auth, ...listen });
-  log.info({ url: gate.url, gateAuth: auth.mode }, 'gate API listening');
+  const gate = await startGateServer({ kube, log, auth, ...listen, slack });
+  log.info({ url: gate.url, gateAuth: auth.mode, slackInteractivity: Boolean(slack) }, 'gate API listening');
   return gate;
 }
 
@@ -128,6 +137,8 @@ export function registerGate(program: Command): void {
     .option('-n, --namespace <ns>', "namespace of the token Secret (default: the kubeconfig context's)")
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option('--slack-signing-secret <name>', SLACK_SIGNING_SECRET_HELP)
+    .option('--slack-response-origins <list>', SLACK_RESPONSE_ORIGINS_HELP)
     .action(
       run(async (flags: GateFlags) => {
         const log = createLogger(flags.logLevel);
@@ -139,7 +150,16 @@ export function registerGate(program: Command): void {
           authFlag: '--auth',
           tokenSecretFlag: '--token-secret',
         });
-        const gate = await serveGate(kube, log, auth, flags.listenAddress, '--listen-address');
+        const slack = await slackInteractivityFromFlags(kube, {
+          signingSecret: flags.slackSigningSecret,
+          namespace,
+          responseOrigins: flags.slackResponseOrigins,
+          secretFlag: '--slack-signing-secret',
+          originsFlag: '--slack-response-origins',
+        }).catch((err: unknown) => {
+          throw new CliError((err as Error).message, 1, { cause: err });
+        });
+        const gate = await serveGate(kube, log, auth, flags.listenAddress, '--listen-address', slack);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

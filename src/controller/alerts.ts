@@ -4,6 +4,7 @@ import type { EngineAlert } from '../engine/model.ts';
 import type { KubernetesObject, V1Secret } from '../kube/types.ts';
 import { AlertDispatcher, type AlertTarget } from '../notify/dispatch.ts';
 import { createNotifier, type ProviderConfig } from '../notify/notifier.ts';
+import { approvalHints } from '../notify/approval.ts';
 import type { Cache } from './caches.ts';
 
 export interface DefaultAlertProvider {
@@ -50,6 +51,7 @@ export function createAlertSink(o: AlertSinkOptions) {
     name: string,
     namespace: string,
     minSeverity: AlertTarget['minSeverity'],
+    entryApprovers: string[] = [],
   ): AlertTarget | string => {
     const p = o.alertProviders.get(name, namespace);
     if (!p) return `alert provider ${namespace}/${name} not found`;
@@ -65,6 +67,9 @@ export function createAlertSink(o: AlertSinkOptions) {
       username: p.spec.username,
       proxy: p.spec.proxy,
       name: `${namespace}/${name}`,
+      // Buttons only where someone may press them (see slack/approvers.ts).
+      approvalButtons:
+        p.spec.type === 'slack' && (entryApprovers.length > 0 || (p.spec.approvers ?? []).length > 0),
     });
     return { notifier, minSeverity, name: `${namespace}/${name}` };
   };
@@ -74,7 +79,12 @@ export function createAlertSink(o: AlertSinkOptions) {
     const refs = canary.spec.analysis?.alerts ?? [];
     const targets: AlertTarget[] = [];
     for (const ref of refs) {
-      const t = providerTarget(ref.providerRef.name, ref.providerRef.namespace ?? ns, ref.severity || 'info');
+      const t = providerTarget(
+        ref.providerRef.name,
+        ref.providerRef.namespace ?? ns,
+        ref.severity || 'info',
+        ref.approvers,
+      );
       if (typeof t === 'string') o.log.warn({ canary: `${ns}/${canary.metadata.name}`, alert: ref.name }, t);
       else targets.push(t);
     }
@@ -116,6 +126,16 @@ export function createAlertSink(o: AlertSinkOptions) {
           reason: alert.reason,
           measurements: alert.measurements,
           timestamp: new Date(o.clock()).toISOString(),
+          ...(alert.kind === 'waiting-approval' && status.revision
+            ? {
+                approval: approvalHints(
+                  canary.metadata.namespace!,
+                  canary.metadata.name!,
+                  status.revision,
+                  status.phase ?? '',
+                ),
+              }
+            : {}),
         },
         targets,
       );

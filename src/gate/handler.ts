@@ -11,6 +11,9 @@ import type { GateAuth } from './auth.ts';
 import { answerReport, isReportPath, type CanaryReader, type ReportContext } from './report-route.ts';
 import { answerGate, isGatePath, type GateChange, type GateContext, type GateResponse } from './routes.ts';
 import { kubeGateStore, type GateStore } from './store.ts';
+import type { DecisionStore } from './approval.ts';
+import { kubeDecisionStore } from './decision-store.ts';
+import { answerRelease, isReleasePath, type ReleaseRouteContext } from './release-routes.ts';
 
 /** Webhook payloads are small; anything bigger is not one. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -24,6 +27,8 @@ export interface GateHandlerOptions {
   store?: GateStore;
   /** Where /report/… reads Canaries; a GET from the API server of `kube` by default. */
   canaries?: CanaryReader;
+  /** Where /release/approve|rollback record decisions; annotations on the Canaries of `kube` by default. */
+  decisions?: DecisionStore;
 }
 
 /** Handles a request when its path is a gate or report path, answering asynchronously; returns false otherwise. */
@@ -109,13 +114,20 @@ export function createGateHandler(options: GateHandlerOptions): RouteHandler {
   const { log } = options;
   const ctx = loggedContext(options);
   const reports = reportContext(options);
+  const releases: ReleaseRouteContext = {
+    auth: options.auth,
+    decisions: options.decisions ?? kubeDecisionStore(options.kube),
+    onDenied: (status, reason) => log.info({ path: 'release', status, reason }, 'release decision refused'),
+    onEventError: (err) => log.warn({ err: describeError(err) }, 'release decided; its Event failed'),
+  };
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (isReportPath(path)) {
       serveReport(req, res, path, reports, log);
       return true;
     }
-    if (!isGatePath(path)) return false;
+    const release = isReleasePath(path);
+    if (!release && !isGatePath(path)) return false;
     const handle = async () => {
       let body: string;
       try {
@@ -124,10 +136,8 @@ export function createGateHandler(options: GateHandlerOptions): RouteHandler {
         if (err instanceof BodyTooLarge) return send(res, { status: 413, body: 'Payload Too Large' });
         throw err;
       }
-      const answer = await answerGate(
-        { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body },
-        ctx,
-      );
+      const request = { method: req.method ?? 'GET', path, authorization: req.headers.authorization, body };
+      const answer = release ? await answerRelease(request, releases) : await answerGate(request, ctx);
       log.debug({ path, status: answer.status }, 'gate request');
       send(res, answer);
     };

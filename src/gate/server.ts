@@ -10,6 +10,7 @@ import type { GateAuth } from './auth.ts';
 import { createGateHandler } from './handler.ts';
 import type { CanaryReader } from './report-route.ts';
 import type { GateStore } from './store.ts';
+import { createSlackRoute, type SlackInteractivityOptions } from '../slack/route.ts';
 
 export interface GateServerOptions {
   kube: Kube;
@@ -21,6 +22,8 @@ export interface GateServerOptions {
   store?: GateStore;
   /** Where /report/… reads Canaries; a GET from the API server of `kube` by default. */
   canaries?: CanaryReader;
+  /** Serve Slack's interactivity endpoint (POST /slack/interactivity) with this signing secret. */
+  slack?: SlackInteractivityOptions;
 }
 
 export interface GateServer {
@@ -43,8 +46,12 @@ export function parseListenAddress(address: string): { host: string; port: numbe
 
 export async function startGateServer(options: GateServerOptions): Promise<GateServer> {
   const gate = createGateHandler(options);
+  const slack = options.slack
+    ? createSlackRoute({ ...options.slack, kube: options.kube, log: options.log })
+    : undefined;
   const server = createServer((req, res) => {
     if (gate(req, res)) return;
+    if (slack?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');

@@ -6,6 +6,7 @@ import {
   SEVERITY_COLORS,
   subject,
 } from './format.ts';
+import { approvalLines } from './approval.ts';
 import { JsonSink } from './http.ts';
 import type { Alert, Notifier, ProviderConfig } from './notifier.ts';
 
@@ -40,6 +41,7 @@ export function teamsMessageCard(alert: Alert): Record<string, unknown> {
         activityTitle: alert.message || headline(alert),
         activitySubtitle: headline(alert),
         facts: [...alertFacts(alert, { reason: true }), ...measurementFacts(alert)],
+        ...(alert.approval ? { text: approvalLines(alert.approval).join('\n\n') } : {}),
       },
     ],
   };
@@ -68,6 +70,8 @@ export function teamsAdaptiveCard(alert: Alert): Record<string, unknown> {
       { type: 'TextBlock', text: lines.map((l) => `- ${l}`).join('\n'), wrap: true },
     );
   }
+  if (alert.approval)
+    items.push({ type: 'TextBlock', text: approvalLines(alert.approval).join('\n\n'), wrap: true });
   items.push({ type: 'TextBlock', text: alert.timestamp, isSubtle: true, size: 'small', wrap: true });
   return {
     type: 'message',

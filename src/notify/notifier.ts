@@ -9,6 +9,7 @@ import { GoogleChatNotifier } from './googlechat.ts';
 import { MSTeamsNotifier } from './msteams.ts';
 import { SlackNotifier } from './slack.ts';
 import { WebhookNotifier } from './webhook.ts';
+import type { ApprovalHints } from './approval.ts';
 
 export { NotifyError, redact, type NotifyErrorCode } from './errors.ts';
 export { DEFAULT_TIMEOUT_MS } from './http.ts';
@@ -43,6 +44,8 @@ export interface Alert {
   measurements?: AlertMeasurement[];
   /** RFC 3339 time of the event. */
   timestamp: string;
+  /** Set on waiting-approval alerts: how to approve or roll back exactly this revision. */
+  approval?: ApprovalHints;
 }
 
 /** Delivers one alert to one destination. Rejects with a {@link NotifyError} on failure. */
@@ -81,6 +84,8 @@ export interface ProviderConfig {
   maxBodyBytes?: number;
   /** Name used in error messages, e.g. `namespace/name` of the AlertProvider. Defaults to the type. */
   name?: string;
+  /** slack: add Approve and Roll back buttons to alerts that carry `approval` (someone may press them). */
+  approvalButtons?: boolean;
 }
 
 /** Sends nothing; stands in where no provider is configured. */

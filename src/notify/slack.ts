@@ -3,6 +3,8 @@ import { toNotifyError } from './errors.ts';
 import { alertFacts, formatValue, headline, measurementLines, plainSummary, truncate } from './format.ts';
 import { boundedFetch, DEFAULT_TIMEOUT_MS, proxyAgents } from './http.ts';
 import type { Alert, AlertSeverity, Notifier, ProviderConfig } from './notifier.ts';
+import { approvalLines } from './approval.ts';
+import { approvalActions } from './slack-actions.ts';
 
 type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
 type SlackText = { type: 'mrkdwn'; text: string };
@@ -36,6 +38,8 @@ function field(name: string, value: string): SlackText {
 export interface SlackMessageOptions {
   channel?: string;
   username?: string;
+  /** Add Approve and Roll back buttons to an alert that carries `approval`. */
+  approvalButtons?: boolean;
 }
 
 /**
@@ -82,6 +86,12 @@ export function slackMessage(alert: Alert, options: SlackMessageOptions = {}): I
   if (lines.length > 0) {
     const list = lines.map((l) => `• ${escapeMrkdwn(l)}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(`*Measurements*\n${list}`, SECTION_MAX) });
+  }
+  const actions = options.approvalButtons ? approvalActions(alert) : undefined;
+  if (actions) blocks.push(actions as SlackBlock);
+  else if (alert.approval) {
+    const how = approvalLines(alert.approval).map((l) => escapeMrkdwn(l));
+    blocks.push({ type: 'section', text: mrkdwn(how.join('\n'), SECTION_MAX) });
   }
   blocks.push({
     type: 'context',

@@ -4,6 +4,7 @@ import { describeError } from '../kube/client.ts';
 import type { WatchCache } from '../kube/informer.ts';
 import { backoffDelay, isUnavailable } from '../kube/retry.ts';
 import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
+import { resourceOfKind } from '../kube/own-writes.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
@@ -48,6 +49,12 @@ const HELD_IDLE_MS = 10 * 60_000;
  * status updates): those within this window make one reconcile. Timers and checks are not delayed.
  */
 const EVENT_COALESCE_MS = 100;
+/**
+ * A reconcile that asks to look again no sooner than this has nothing left to do about its own writes:
+ * the watch events they bring are not reconciled. Shorter requeues (a phase moving on, a rollout awaited)
+ * keep them, so a chain of decisions still runs at the pace of the watch.
+ */
+const SETTLED_REQUEUE_MS = 5_000;
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
@@ -78,6 +85,10 @@ export class Manager {
   private held: HeldObjects | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, number>();
+  /** Canaries whose last reconcile ended settled: the echoes of its own writes need no reconcile. */
+  private readonly settled = new Set<string>();
+  /** Canaries that saw an echo of their own write while their reconcile ran. */
+  private readonly echoesWhileRunning = new Set<string>();
   private running = false;
   /** With sharding: the Canaries owned at the last requeueAll. */
   private ownedBefore = new Set<string>();
@@ -96,9 +107,10 @@ export class Manager {
   private related(obj: KubernetesObject, kind: string): void {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
+    const echo = this.o.writer.ownWrites.isEcho(resourceOfKind(kind), obj);
+    const wake = (key: string) => (echo ? this.echo(key, kind) : this.queue.addSoon(key, kind));
     for (const ref of obj.metadata?.ownerReferences ?? [])
-      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/'))
-        this.queue.addSoon(keyOf(ns, ref.name), kind);
+      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/')) wake(keyOf(ns, ref.name));
     for (const c of this.caches.canaries.list(ns) as Canary[]) {
       const spec = c.spec;
       const hit =
@@ -106,8 +118,26 @@ export class Manager {
         (kind === 'Ingress' && spec.ingressRef?.name === name) ||
         (kind === 'HorizontalPodAutoscaler' && spec.autoscalerRef?.name === name) ||
         ((kind === 'ConfigMap' || kind === 'Secret') && this.usesConfig(c, kind, name));
-      if (hit) this.queue.addSoon(keyOf(ns, c.metadata.name), kind);
+      if (hit) wake(keyOf(ns, c.metadata.name));
     }
+  }
+
+  /** A Canary changed: reconciled soon, unless the change is the echo of our own status write. */
+  private canaryChanged(obj: KubernetesObject): void {
+    const key = keyOf(obj.metadata?.namespace, obj.metadata?.name);
+    if (this.o.writer.ownWrites.isEcho('canaries', obj)) this.echo(key, 'Canary');
+    else this.queue.addSoon(key, 'Canary');
+  }
+
+  /**
+   * The watch shows an object exactly as one of our writes left it. The reconcile that wrote it decided
+   * from the state before and planned its next look from the state after (its requeue), so when that
+   * reconcile ended settled (see SETTLED_REQUEUE_MS) the echo is not reconciled; otherwise, or while it
+   * still runs, it is (after it ends).
+   */
+  private echo(key: string, kind: string): void {
+    if (this.queue.activeKeys.has(key)) this.echoesWhileRunning.add(key);
+    else if (!this.settled.has(key)) this.queue.addSoon(key, `${kind} (own write)`);
   }
 
   private usesConfig(c: Canary, kind: string, name: string | undefined): boolean {
@@ -129,7 +159,7 @@ export class Manager {
       running: () => this.running,
       onRecovered: () => this.resumeAll(),
       onRelated: (o, kind) => this.related(o, kind),
-      onCanary: (o) => this.queue.addSoon(keyOf(o.metadata?.namespace, o.metadata?.name), 'Canary'),
+      onCanary: (o) => this.canaryChanged(o),
       onResource: (plural, o) => void this.resourceStatus?.check(plural, o),
       onHttpRoutesLater: (cache) => {
         this.caches.httpRoutes = cache;
@@ -222,9 +252,12 @@ export class Manager {
         const result = await this.reconciler.reconcile(ns, name);
         this.failures.delete(key);
         this.o.onReconcile?.((performance.now() - started) / 1000, 'ok', trigger);
+        if ((result.requeueAfterMs ?? 0) >= SETTLED_REQUEUE_MS) this.settled.add(key);
+        else this.settled.delete(key);
         if (result.requeueAfterMs !== undefined && this.running)
           this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
+        this.settled.delete(key);
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
         const delay = reconcileRetryDelay(n, err);
@@ -236,6 +269,7 @@ export class Manager {
         );
         if (this.running) this.queue.addAfter(key, delay, 'retry');
       } finally {
+        if (this.echoesWhileRunning.delete(key) && !this.settled.has(key)) this.queue.add(key, 'own write');
         this.queue.done(key);
       }
     }

@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
 import type { Canary, CanaryStatus, HookType, OutcomeAlert } from '../api/types.ts';
-import { withDefaults } from '../api/defaults.ts';
-import { validateCanary } from '../api/validate.ts';
 import { hooksOfType, runHooks } from '../checks/webhooks.ts';
 import { decide, isNeed } from '../engine/decide.ts';
 import type { CheckResult, CheckResults, CheckStage, EngineAlert, Plan, Snapshot } from '../engine/model.ts';
@@ -13,6 +11,7 @@ import type { Caches } from './caches.ts';
 import type { CheckRunner } from './check-runner.ts';
 import { canaryEvent, deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
+import { SpecMemo } from './spec-memo.ts';
 import { observe, type Problem } from './snapshot.ts';
 import { migrationEvents, MigrationObserver, type RouteRequestCounter } from './migration.ts';
 
@@ -90,6 +89,7 @@ export class Reconciler {
   private readonly recorder: StatusRecorder;
   private readonly checks: CheckRunner | undefined;
   private readonly migrations: MigrationObserver;
+  private readonly specs = new SpecMemo();
 
   constructor(options: ReconcilerOptions) {
     // Every write, the recorder's and the applier's included, stops with the signal.
@@ -122,6 +122,7 @@ export class Reconciler {
     const key = `${namespace}/${name}`;
     if (!canary) {
       this.recorder.forget(key);
+      this.specs.forget(key);
       this.checks?.spent(key);
       this.migrations.forget(key);
       this.options.onDeleted?.(namespace, name);
@@ -144,11 +145,10 @@ export class Reconciler {
       });
       return {};
     }
-    const issues = validateCanary(canary);
+    const { issues, spec } = this.specs.of(canary);
     const validationProblem: Problem | undefined = issues.length
       ? { reason: 'InvalidSpec', message: issues.map((i) => `${i.field}: ${i.message}`).join('; ') }
       : undefined;
-    const spec = withDefaults(canary.spec);
     const observed = observe(canary, spec, this.options.caches, {
       selectorLabels: this.options.selectorLabels,
       prefix: this.options.ingressAnnotationPrefix,

@@ -13,6 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import type { Kube } from './client.ts';
 import { statusCode } from './client.ts';
+import { OwnWrites, resourceOfKind } from './own-writes.ts';
 
 export const FIELD_MANAGER = 'kanaria';
 
@@ -43,6 +44,8 @@ export interface WriterOptions {
   signal?: AbortSignal;
   /** Told every write refused by the guard or the signal (before it throws). */
   onRefused?: (verb: string, err: WriteRefusedError) => void;
+  /** Where the resourceVersions of writes are noted; shared by the copies withSignal makes. */
+  ownWrites?: OwnWrites;
 }
 
 /**
@@ -70,8 +73,7 @@ export interface EventInput {
 
 /** The resource of an object's kind as the API server names it (Ingress → ingresses). */
 function resourceOf(obj: KubernetesObject): string {
-  const kind = (obj.kind ?? '').toLowerCase();
-  return kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+  return resourceOfKind(obj.kind);
 }
 
 /** Told each request a writer sends: its verb and resource (`canaries/status` for a subresource). */
@@ -89,6 +91,8 @@ export class KubeWriter {
   private readonly options: WriterOptions;
   /** The object API with this writer's check; made on first use. */
   private objectApi: KubernetesObjectApi | undefined;
+  /** The resourceVersions this writer's applies, scales and Canary status patches got back. */
+  readonly ownWrites: OwnWrites;
 
   constructor(
     kube: Kube,
@@ -100,6 +104,7 @@ export class KubeWriter {
     this.instance = instance;
     this.onRequest = onRequest;
     this.options = options;
+    this.ownWrites = options.ownWrites ?? new OwnWrites();
   }
 
   /** The same writer whose requests also stop when `signal` aborts (one leadership term, one manager). */
@@ -107,6 +112,7 @@ export class KubeWriter {
     const signals = this.options.signal ? [this.options.signal, signal] : [signal];
     return new KubeWriter(this.kube, this.instance, this.onRequest, {
       ...this.options,
+      ownWrites: this.ownWrites,
       signal: signals.length > 1 ? AbortSignal.any(signals) : signal,
     });
   }
@@ -165,14 +171,17 @@ export class KubeWriter {
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
     this.admit('apply');
     this.onRequest('apply', resourceOf(obj));
-    return this.objects.patch(
+    const applied = (await this.objects.patch(
       obj,
       undefined,
       undefined,
       FIELD_MANAGER,
       true,
       PatchStrategy.ServerSideApply,
-    ) as Promise<T>;
+    )) as T;
+    const meta = applied.metadata;
+    this.ownWrites.note(resourceOf(obj), meta?.namespace, meta?.name, meta?.resourceVersion);
+    return applied;
   }
 
   /** Returns the Deployment's new resourceVersion. */
@@ -183,6 +192,7 @@ export class KubeWriter {
       { name, namespace, body: { spec: { replicas } } },
       this.requestOptions('patch', PatchStrategy.MergePatch),
     );
+    this.ownWrites.note('deployments', namespace, name, out.metadata?.resourceVersion);
     return out.metadata?.resourceVersion;
   }
 
@@ -231,7 +241,9 @@ export class KubeWriter {
       { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
       this.requestOptions('patch', strategy),
     );
-    return (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+    const written = (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
+    if (plural === 'canaries') this.ownWrites.note(plural, namespace, name, written);
+    return written;
   }
 
   /** Merge-patches the status of a MetricTemplate or AlertProvider, with the resourceVersion read. */

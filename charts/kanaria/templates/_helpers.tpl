@@ -137,6 +137,14 @@ with a message otherwise. Empty when the gate is off.
 - --gate-token-secret
 - {{ $.Values.gate.tokenSecretName | quote }}
 {{- end }}
+{{- with $.Values.gate.slack.signingSecretName }}
+- --slack-signing-secret
+- {{ . | quote }}
+{{- with $.Values.gate.slack.responseOrigins }}
+- --slack-response-origins
+- {{ join "," . | quote }}
+{{- end }}
+{{- end }}
 {{- else }}
 - --no-gate
 {{- end }}

@@ -427,6 +427,73 @@ describe('helm chart', () => {
     }
   });
 
+  it('renders Slack approvals: the signing secret flag and its Secret grant, an Ingress for the interactivity path only', async () => {
+    const release = await freshNamespace(kube, 'chart-slack');
+    namespaces.push(release);
+    const objects = await template(release.name, [
+      'gate.slack.signingSecretName=slack-signing',
+      'gate.slack.responseOrigins={https://hooks.slack.com,https://hooks.slack-gov.com}',
+      'gate.slack.ingress.enabled=true',
+      'gate.slack.ingress.host=kanaria.example.com',
+      'gate.slack.ingress.tlsSecretName=kanaria-tls',
+    ]);
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0].args.slice(-4)).toEqual([
+      '--slack-signing-secret',
+      'slack-signing',
+      '--slack-response-origins',
+      'https://hooks.slack.com,https://hooks.slack-gov.com',
+    ]);
+    const self = objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'kanaria-self') as unknown as {
+      rules: object[];
+    };
+    expect(self.rules).toContainEqual({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: ['slack-signing'],
+      verbs: ['get', 'list', 'watch'],
+    });
+    const ingress = objects.find((o) => o.kind === 'Ingress') as unknown as {
+      spec: { tls: object[]; rules: { host: string; http: { paths: object[] } }[] };
+    };
+    expect(ingress.spec.tls).toEqual([{ hosts: ['kanaria.example.com'], secretName: 'kanaria-tls' }]);
+    expect(ingress.spec.rules).toEqual([
+      {
+        host: 'kanaria.example.com',
+        http: {
+          paths: [
+            {
+              path: '/slack/interactivity',
+              pathType: 'Exact',
+              backend: { service: { name: 'kanaria', port: { name: 'gate' } } },
+            },
+          ],
+        },
+      },
+    ]);
+    expect((await template(release.name, [])).map((o) => o.kind)).not.toContain('Ingress');
+
+    for (const [set, message] of [
+      [
+        ['gate.slack.ingress.enabled=true', 'gate.slack.ingress.host=k.example.com'],
+        'needs gate.slack.signingSecretName',
+      ],
+      [
+        ['gate.slack.signingSecretName=s', 'gate.slack.ingress.enabled=true'],
+        'needs gate.slack.ingress.host',
+      ],
+      [['gate.slack.responseOrigins={hooks.slack.com}'], '/gate/slack/responseOrigins/0'],
+    ] as const) {
+      const args = ['template', 'kanaria', chartDir];
+      for (const s of set) args.push('--set', s);
+      const r = await run(helm, args, helmEnv);
+      expect(r.code, set.join(' ')).not.toBe(0);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
   it('the examples validate with kubeconform against the CRD schemas', async () => {
     const files = (await yamlFiles(examplesDir)).map((f) => join(examplesDir, f));
     const checked = await kubeconform(kubeconformBin, schemaDir, files);

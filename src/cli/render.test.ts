@@ -347,6 +347,31 @@ describe('renderCanaryView', () => {
     ]);
   });
 
+  it('shows the last decision made from Slack or the gate API, and whose it was', () => {
+    const o = objects(
+      { phase: 'WaitingPromotion', revision: 'rev-2' },
+      { tag: '6.0.2', replicas: 1, ready: 1 },
+      20,
+      [],
+    );
+    o.canary.metadata.annotations = {
+      'kanaria.dev/release-decision': JSON.stringify({
+        decision: 'approve',
+        revision: 'rev-2',
+        by: 'Slack user alice (U024BE7LH)',
+        via: 'Slack',
+        at: '2026-12-02T11:00:00.000Z',
+      }),
+    };
+    expect(
+      render(o)
+        .split('\n')
+        .filter((l) => l.startsWith('Decision:')),
+    ).toEqual([
+      'Decision:        approve of revision rev-2 by Slack user alice (U024BE7LH) via Slack at 2026-12-02T11:00:00.000Z',
+    ]);
+  });
+
   it('colours symbols only when asked', () => {
     const o = objects({ phase: 'Failed' }, { tag: '6.0.1', replicas: 0, ready: 0 }, 0, []);
     expect(renderCanaryView(buildCanaryView(o, NOW))).not.toContain('\x1b[');

@@ -55,7 +55,8 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   if (view.migration) lines.push(field('Migration', view.migration));
   lines.push(field('  Failed checks', `${view.failedChecks}/${view.threshold}`));
   if (view.revision) lines.push(field('Revision', view.revision));
-  for (const g of view.gates) lines.push(field(g.gate === 'confirm' ? 'Gate' : 'Rollback gate', g.record));
+  const label = { confirm: 'Gate', rollback: 'Rollback gate', decision: 'Decision' } as const;
+  for (const g of view.gates) lines.push(field(label[g.gate], g.record));
   view.images.forEach((img, i) => lines.push(field(i === 0 ? 'Images' : '', `${img.image} (${img.role})`)));
   if (view.lastTransition) lines.push(field('Last transition', view.lastTransition));
   if (view.analysis) lines.push('', ...analysisLines(view.analysis, opts));

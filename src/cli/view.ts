@@ -9,6 +9,7 @@ import type { HTTPRoute } from '../router/httproute-types.ts';
 import { httpRouteInfo, migrationOf } from './route-view.ts';
 import { describeGateRecord } from '../gate/record.ts';
 import { GATE_ANNOTATION, ROLLBACK_GATE_ANNOTATION } from '../resources/meta.ts';
+import { DECISION_ANNOTATION, describeDecisionRecord } from '../gate/approval.ts';
 import { namesOf } from '../resources/names.ts';
 import { DEFAULT_ANNOTATION_PREFIX } from '../router/nginx.ts';
 import { analysisViewOf, type AnalysisView } from './analysis-table.ts';
@@ -57,7 +58,7 @@ export interface CanaryView {
   threshold: number;
   revision?: string;
   /** The gate API's records on the Canary: who opened or closed which gate, for which revision, when. */
-  gates: { gate: 'confirm' | 'rollback'; record: string }[];
+  gates: { gate: 'confirm' | 'rollback' | 'decision'; record: string }[];
   /** `<time> (<age> ago)`. */
   lastTransition?: string;
   images: { image: string; role: 'stable' | 'canary' }[];
@@ -209,6 +210,8 @@ function gatesOf(canary: Canary): CanaryView['gates'] {
     const record = describeGateRecord(annotations[key], canary.status?.revision);
     if (record) gates.push({ gate, record });
   }
+  const decision = describeDecisionRecord(annotations[DECISION_ANNOTATION], canary.status?.revision);
+  if (decision) gates.push({ gate: 'decision', record: decision });
   return gates;
 }
 

@@ -148,6 +148,18 @@ export function parseDecisionRecord(value: string | undefined): DecisionRecord |
   }
 }
 
+/** One line for people: `approve of revision 5d8f… by Slack user alice (U0…) via Slack at …`. */
+export function describeDecisionRecord(
+  value: string | undefined,
+  currentRevision?: string,
+): string | undefined {
+  const r = parseDecisionRecord(value);
+  if (!r) return undefined;
+  const earlier =
+    currentRevision !== undefined && r.revision !== currentRevision ? ' (an earlier revision)' : '';
+  return `${r.decision} of revision ${r.revision} by ${r.by}${r.via ? ` via ${r.via}` : ''}${r.at ? ` at ${r.at}` : ''}${earlier}`;
+}
+
 /**
  * Applies a decision: reads the Canary, writes the annotations, records an Event. Store errors
  * propagate. An Event that cannot be written does not undo the decision (`onEventError`).

@@ -37,6 +37,16 @@ export function ownerOf(canary: Canary): Owner {
 }
 
 const PHASES_WITH_PRIMARY_TRAFFIC = new Set(['Initializing', undefined]);
+/** Phases whose baseline the applier keeps as the status says (see keepBaseline), and those it runs in. */
+const BASELINE_KEPT_PHASES = new Set([
+  'Initialized',
+  'Waiting',
+  'Progressing',
+  'WaitingPromotion',
+  'Succeeded',
+  'Failed',
+]);
+const BASELINE_RUNS_PHASES = new Set(['Progressing', 'WaitingPromotion']);
 
 function parseRv(rv: string | undefined): bigint | undefined {
   try {
@@ -163,11 +173,28 @@ export class Applier {
         );
       }
     }
+    if (!reverting) drift.push(...(await this.keepBaseline(ctx)));
     if (!reverting && this.targetIsPromoted(ctx)) {
       const primary = this.caches.deployments.get(names.primary, ns);
       if (primary) drift.push(...(await this.writePrimary(ctx, primary.spec?.replicas)));
     }
     return drift;
+  }
+
+  /**
+   * The baseline as the recorded phase implies: at the canary's size while a release analyses, at 0 outside
+   * a release. Left alone while promoting, when the primary's template changes under it.
+   */
+  private async keepBaseline(ctx: ApplyContext): Promise<string[]> {
+    const phase = ctx.status.phase;
+    if (!hasBaseline(ctx.spec) || !phase || !BASELINE_KEPT_PHASES.has(phase)) return [];
+    const ns = ctx.canary.metadata.namespace!;
+    const primary = this.caches.deployments.get(namesOf(ctx.spec).primary, ns);
+    const replicas = BASELINE_RUNS_PHASES.has(phase)
+      ? (ctx.status.canaryReplicas ?? Math.max(primary?.spec?.replicas ?? 1, 1))
+      : 0;
+    const baseline = baselineObject(ctx, this.caches, ownerOf(ctx.canary), replicas);
+    return baseline ? this.applyIfChanged(ctx, baseline.desired, baseline.live) : [];
   }
 
   /** Between releases the target holds the promoted revision, so the primary can be rebuilt from it. */

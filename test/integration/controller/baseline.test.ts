@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Canary } from '../../../src/api/types.ts';
 import { controllerEnv } from '../controller-env.ts';
@@ -126,6 +127,26 @@ describe('baseline (analysis.judge.baseline) on Gateway API', () => {
         (await kube.apps.readNamespacedDeployment({ name: 'bl-baseline', namespace })).spec?.replicas === 0,
     );
     expect(weightsOf(await readRoute(kube, namespace, 'bl'))).toEqual(['bl-primary=100', 'bl-canary=0']);
+
+    // Between releases the stopped baseline follows the primary (now 6.0.1); a hand edit is put back.
+    const image = async () =>
+      (await kube.apps.readNamespacedDeployment({ name: 'bl-baseline', namespace })).spec?.template.spec
+        ?.containers[0].image;
+    await waitFor(
+      'the baseline on the promoted template',
+      async () => (await image()) === `${PODINFO_IMAGE}:6.0.1`,
+    );
+    await kube.apps.patchNamespacedDeployment(
+      {
+        name: 'bl-baseline',
+        namespace,
+        body: {
+          spec: { template: { spec: { containers: [{ name: 'podinfod', image: 'example.com/edited:1' }] } } },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    await waitFor('the hand edit put back', async () => (await image()) === `${PODINFO_IMAGE}:6.0.1`);
 
     // The control side of the compared metric was the baseline, never the primary.
     const queries = prom.requests

@@ -9,6 +9,7 @@ import type {
 } from '../kube/types.ts';
 import type { AlertProvider, Canary, MetricTemplate } from '../api/types.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
+import type { CanaryIndex } from './canary-index.ts';
 
 /** Read access to one watch cache. */
 export interface Cache<T extends KubernetesObject> {
@@ -29,4 +30,6 @@ export interface Caches {
   httpRoutes?: Cache<HTTPRoute>;
   metricTemplates: Cache<MetricTemplate & KubernetesObject>;
   alertProviders: Cache<AlertProvider & KubernetesObject>;
+  /** Which Canaries name which objects; without it, lookups go through every Canary of the namespace. */
+  canaryIndex?: CanaryIndex;
 }

@@ -18,6 +18,7 @@ import type { HeldObjects } from './held-objects.ts';
 import { startCaches } from './watch-caches.ts';
 import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
+import { CanaryIndex } from './canary-index.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
@@ -85,6 +86,7 @@ export class Manager {
   private held: HeldObjects | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, number>();
+  private readonly index = new CanaryIndex();
   /** Canaries whose last reconcile ended settled: the echoes of its own writes need no reconcile. */
   private readonly settled = new Set<string>();
   /** Canaries that saw an echo of their own write while their reconcile ran. */
@@ -107,26 +109,29 @@ export class Manager {
   private related(obj: KubernetesObject, kind: string): void {
     const ns = obj.metadata?.namespace;
     const name = obj.metadata?.name;
-    const echo = this.o.writer.ownWrites.isEcho(resourceOfKind(kind), obj);
-    const wake = (key: string) => (echo ? this.echo(key, kind) : this.queue.addSoon(key, kind));
+    const keys: string[] = [];
     for (const ref of obj.metadata?.ownerReferences ?? [])
-      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/')) wake(keyOf(ns, ref.name));
-    for (const c of this.caches.canaries.list(ns) as Canary[]) {
-      const spec = c.spec;
-      const hit =
-        (kind === 'Deployment' && spec.targetRef?.name === name) ||
-        (kind === 'Ingress' && spec.ingressRef?.name === name) ||
-        (kind === 'HorizontalPodAutoscaler' && spec.autoscalerRef?.name === name) ||
-        ((kind === 'ConfigMap' || kind === 'Secret') && this.usesConfig(c, kind, name));
-      if (hit) wake(keyOf(ns, c.metadata.name));
-    }
+      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/')) keys.push(keyOf(ns, ref.name));
+    if (kind === 'Deployment' || kind === 'Ingress' || kind === 'HorizontalPodAutoscaler')
+      for (const canaryName of this.index.naming(ns, kind, name)) keys.push(keyOf(ns, canaryName));
+    else if (kind === 'ConfigMap' || kind === 'Secret')
+      for (const c of this.caches.canaries.list(ns) as Canary[])
+        if (this.usesConfig(c, kind, name)) keys.push(keyOf(ns, c.metadata.name));
+    this.o.writer.ownWrites.classify(resourceOfKind(kind), obj, (echo) => {
+      for (const key of keys)
+        if (echo) this.echo(key, kind);
+        else this.queue.addSoon(key, kind);
+    });
   }
 
   /** A Canary changed: reconciled soon, unless the change is the echo of our own status write. */
   private canaryChanged(obj: KubernetesObject): void {
-    const key = keyOf(obj.metadata?.namespace, obj.metadata?.name);
-    if (this.o.writer.ownWrites.isEcho('canaries', obj)) this.echo(key, 'Canary');
-    else this.queue.addSoon(key, 'Canary');
+    const { namespace, name } = obj.metadata ?? {};
+    const key = keyOf(namespace, name);
+    this.index.update(namespace, name, this.caches.canaries.get(name ?? '', namespace) as Canary | undefined);
+    this.o.writer.ownWrites.classify('canaries', obj, (echo) =>
+      echo ? this.echo(key, 'Canary') : this.queue.addSoon(key, 'Canary'),
+    );
   }
 
   /**
@@ -221,6 +226,9 @@ export class Manager {
     ]);
     if (this.stopping) throw new Error('controller stopped before its watch caches synced');
     this.running = true;
+    // From here on every Canary event updates the index (events before are in the cache's list).
+    this.index.reset(this.caches.canaries.list() as Canary[]);
+    this.caches.canaryIndex = this.index;
     this.requeueAll();
     // Templates and providers listed before this point get their verdict now; later changes on arrival.
     for (const t of this.caches.metricTemplates.list()) void this.resourceStatus?.check('metrictemplates', t);

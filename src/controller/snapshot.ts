@@ -126,8 +126,7 @@ function claimedByAnother(canary: Canary, spec: CanarySpec, caches: Caches): Pro
   const before = (other: Canary) =>
     createdAt(other) < created ||
     (createdAt(other) === created && other.metadata.name < canary.metadata.name);
-  // Every reconcile looks at every Canary of the namespace: the cheap name comparisons come first.
-  for (const other of caches.canaries.list(canary.metadata.namespace) as Canary[]) {
+  for (const other of canariesSharing(canary, mine.target, mine.ingress, caches)) {
     const theirs = other.spec;
     const sameTarget = theirs.targetRef?.name === mine.target;
     const sameIngress = Boolean(mine.ingress) && theirs.ingressRef?.name === mine.ingress;
@@ -146,6 +145,26 @@ function claimedByAnother(canary: Canary, spec: CanarySpec, caches: Caches): Pro
       };
   }
   return undefined;
+}
+
+/**
+ * The Canaries of the namespace that may name the same Deployment or Ingress: from the index when there
+ * is one, else every Canary of the namespace (the name comparisons in the caller decide).
+ */
+function canariesSharing(
+  canary: Canary,
+  target: string,
+  ingress: string | undefined,
+  caches: Caches,
+): Canary[] {
+  const ns = canary.metadata.namespace;
+  const index = caches.canaryIndex;
+  if (!index) return caches.canaries.list(ns) as Canary[];
+  const names = new Set([...index.naming(ns, 'Deployment', target), ...index.naming(ns, 'Ingress', ingress)]);
+  names.delete(canary.metadata.name);
+  return [...names]
+    .map((name) => caches.canaries.get(name, ns) as Canary | undefined)
+    .filter((other): other is Canary => other !== undefined);
 }
 
 /** Hashes of the data of every existing ConfigMap/Secret the target uses. */

@@ -171,28 +171,39 @@ export class KubeWriter {
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
     this.admit('apply');
     this.onRequest('apply', resourceOf(obj));
-    const applied = (await this.objects.patch(
-      obj,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    )) as T;
-    const meta = applied.metadata;
-    this.ownWrites.note(resourceOf(obj), meta?.namespace, meta?.name, meta?.resourceVersion);
-    return applied;
+    const meta = obj.metadata;
+    return this.ownWrites.track(
+      resourceOf(obj),
+      meta?.namespace,
+      meta?.name,
+      () =>
+        this.objects.patch(
+          obj,
+          undefined,
+          undefined,
+          FIELD_MANAGER,
+          true,
+          PatchStrategy.ServerSideApply,
+        ) as Promise<T>,
+      (applied) => applied.metadata?.resourceVersion,
+    );
   }
 
   /** Returns the Deployment's new resourceVersion. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<string | undefined> {
     this.admit('patch');
     this.onRequest('patch', 'deployments');
-    const out = await this.kube.apps.patchNamespacedDeployment(
-      { name, namespace, body: { spec: { replicas } } },
-      this.requestOptions('patch', PatchStrategy.MergePatch),
+    const out = await this.ownWrites.track(
+      'deployments',
+      namespace,
+      name,
+      () =>
+        this.kube.apps.patchNamespacedDeployment(
+          { name, namespace, body: { spec: { replicas } } },
+          this.requestOptions('patch', PatchStrategy.MergePatch),
+        ),
+      (answer) => answer.metadata?.resourceVersion,
     );
-    this.ownWrites.note('deployments', namespace, name, out.metadata?.resourceVersion);
     return out.metadata?.resourceVersion;
   }
 
@@ -237,13 +248,17 @@ export class KubeWriter {
   ): Promise<string | undefined> {
     this.admit('patch');
     this.onRequest('patch', `${plural}/status`);
-    const out = await this.kube.custom.patchNamespacedCustomObjectStatus(
-      { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
-      this.requestOptions('patch', strategy),
-    );
-    const written = (out as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-    if (plural === 'canaries') this.ownWrites.note(plural, namespace, name, written);
-    return written;
+    const send = () =>
+      this.kube.custom.patchNamespacedCustomObjectStatus(
+        { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
+        this.requestOptions('patch', strategy),
+      ) as Promise<{ metadata?: { resourceVersion?: string } }>;
+    const versionOf = (out: { metadata?: { resourceVersion?: string } }) => out.metadata?.resourceVersion;
+    const out =
+      plural === 'canaries'
+        ? await this.ownWrites.track(plural, namespace, name, send, versionOf)
+        : await send();
+    return versionOf(out);
   }
 
   /** Merge-patches the status of a MetricTemplate or AlertProvider, with the resourceVersion read. */

@@ -79,12 +79,14 @@ describe('baseline (analysis.judge.baseline)', () => {
     const { w, t } = initialised();
     w.targetHash = 'v2';
     const end = runUntil(w, t + 1, (x) => x.status.phase === 'Finalising');
-    // The reconcile that ends the release records Succeeded and dies before its writes.
+    // The reconcile that ends the release records Succeeded and dies before any write.
     let now = end;
     while (w.status.phase !== 'Succeeded')
-      step(w, (now += 2000), undefined, { kind: 'crash', afterActions: 1 });
+      step(w, (now += 2000), undefined, { kind: 'crash', afterActions: 0 });
     expect(w.baselineReplicas).toBe(2);
-    step(w, now + 2000);
+    // The next decision itself asks for the scale-down (the shell's infrastructure pass does too).
+    const next = step(w, now + 2000);
+    expect(next.actions).toContainEqual({ type: 'scaleBaseline', replicas: 0 });
     expect(w.baselineReplicas).toBe(0);
     expect(w.targetReplicas).toBe(0);
   });

@@ -199,6 +199,16 @@ function applyAction(w: World, a: Action): void {
   }
 }
 
+/** The shell's infrastructure pass for the baseline (Applier.keepBaseline): as the recorded phase says. */
+function keepBaseline(w: World): void {
+  const phase = w.status.phase ?? '';
+  if (w.spec.analysis.judge?.baseline !== true) return;
+  const runs = phase === 'Progressing' || phase === 'WaitingPromotion';
+  const stopped = ['Initialized', 'Waiting', 'Succeeded', 'Failed'].includes(phase);
+  if (runs) applyAction(w, { type: 'scaleBaseline', replicas: w.status.canaryReplicas ?? 1 });
+  else if (stopped) applyAction(w, { type: 'scaleBaseline', replicas: 0 });
+}
+
 function setRoutes(w: World, weight: number, match: boolean): void {
   if (weight !== w.weight) w.weights.push(weight);
   w.routeWrites.push({ weight, phase: w.status.phase, release: w.status.releaseStartTime });
@@ -227,6 +237,7 @@ export function step(
   if (limit >= 1 && w.primaryExists) {
     const routes = recordedRoutes(w.spec, w.status);
     setRoutes(w, routes.weight, routes.match);
+    keepBaseline(w);
   }
   out.actions.slice(0, Math.max(0, limit - 1)).forEach((a) => applyAction(w, a));
   if (fault.kind === 'crash') return { ...out, requeueAfterMs: 0 };

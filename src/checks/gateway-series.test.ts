@@ -84,6 +84,10 @@ describe("Traefik's Gateway provider series", () => {
       'httproute-test-split…-svc-test-split-canary-1@kubernetesgateway',
       'httproute-test-other…-svc-test-split-1@kubernetesgateway',
     ]);
+    // With a baseline (primary 100-2w, baseline w, canary w) its requests count in the total.
+    const baseline =
+      'httproute-test-split-gw-test-gateway-ep-web-0-47ad25ad191cae216053-svc-test-split-baseline-1@kubernetesgateway';
+    expect(new RegExp(`^(?:${/service=~"([^"]+)"/.exec(queries.total)![1]})$`).test(baseline)).toBe(true);
   });
 
   it("a migration reads the HTTPRoute's requests from Traefik's series, and says why not elsewhere", () => {

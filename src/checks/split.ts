@@ -55,9 +55,11 @@ export function splitQueries(
   if (traefik && vars.route === 'gateway') {
     const apex = vars.service ?? '';
     const canary = traefikGatewayService(vars.namespace, apex, [`${apex}-canary`]);
+    // A baseline (analysis.judge.baseline) takes its share of the route's requests too.
     const anyRoute = traefikGatewayService(vars.namespace, undefined, [
       apex,
       `${apex}-primary`,
+      `${apex}-baseline`,
       `${apex}-canary`,
     ]);
     return {

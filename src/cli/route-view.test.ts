@@ -31,6 +31,14 @@ describe('the HTTPRoute in kanaria get', () => {
     );
   });
 
+  it('shows the baseline share of a Canary with judge.baseline', () => {
+    const spec = { ...canary.spec, analysis: { interval: '1m', maxWeight: 30, judge: { baseline: true } } };
+    const route = buildHttpRoute({ spec, namespace: 'test', owner, routes: { weight: 20, match: false } });
+    expect(httpRouteInfo(route, { ...canary, spec })).toBe(
+      'podinfo-primary=60 podinfo-baseline=20 podinfo-canary=20, not accepted: RouteNotAccepted',
+    );
+  });
+
   it('shows the A/B rule and Accepted, in the resource tree', () => {
     const route = buildHttpRoute({
       spec: canary.spec,

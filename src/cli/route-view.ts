@@ -1,5 +1,5 @@
 import type { Canary, MigrationStatus } from '../api/types.ts';
-import { namesOf } from '../resources/names.ts';
+import { hasBaseline, namesOf } from '../resources/names.ts';
 import { routesOfHttpRoute } from '../router/gatewayapi.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
 import { httpRouteReadiness } from '../router/route-status.ts';
@@ -9,7 +9,14 @@ export function httpRouteInfo(route: HTTPRoute, canary: Canary): string {
   const spec = canary.spec;
   const names = namesOf(spec);
   const routes = routesOfHttpRoute(route, spec) ?? { weight: 0, match: false };
-  const parts = [`${names.primaryService}=${100 - routes.weight} ${names.canaryService}=${routes.weight}`];
+  const w = routes.weight;
+  // With a baseline the route gives it the canary's weight (see buildHttpRoute).
+  const baseline = hasBaseline(spec) && !routes.match && w > 0 ? Math.min(w, 100 - w) : 0;
+  const parts = [
+    baseline > 0
+      ? `${names.primaryService}=${100 - w - baseline} ${names.baselineService}=${baseline} ${names.canaryService}=${w}`
+      : `${names.primaryService}=${100 - w} ${names.canaryService}=${w}`,
+  ];
   if (routes.match) parts.push('A/B rule to the canary');
   const ready = httpRouteReadiness(route, spec, canary.metadata.namespace ?? '');
   parts.push(ready.ready ? 'Accepted' : `not accepted: ${ready.reason}`);

@@ -12,6 +12,7 @@ import {
   KubernetesObjectApi,
   NetworkingV1Api,
 } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 
 export interface Kube {
   kc: KubeConfig;
@@ -42,15 +43,24 @@ type DispatcherFactory = (cluster: unknown, agentOptions: unknown) => unknown;
 /**
  * The client builds a new HTTP dispatcher (connection pool) for every request, so every request pays a TCP
  * connect and a TLS handshake. One dispatcher per distinct set of TLS options lets requests share
- * keep-alive connections.
+ * keep-alive connections. Direct connections speak HTTP/1.1: undici 8 negotiates HTTP/2 by default, and
+ * the teardown of an idle HTTP/2 session can surface as an uncaught exception ("socket idle timeout",
+ * UND_ERR_INFO) that would end the operator.
  */
 function shareDispatchers(kc: KubeConfig): void {
   const target = kc as unknown as { createDispatcher: DispatcherFactory };
   const create = target.createDispatcher.bind(kc);
   const cache = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
-    const key = JSON.stringify(kc.createDispatcherOptions(cluster as never, agentOptions as never));
-    if (!cache.has(key)) cache.set(key, create(cluster, agentOptions));
+    const options = kc.createDispatcherOptions(cluster as never, agentOptions as never);
+    const key = JSON.stringify(options);
+    if (!cache.has(key))
+      cache.set(
+        key,
+        options.type === 'agent'
+          ? new Agent({ connect: options.connect, allowH2: false })
+          : create(cluster, agentOptions),
+      );
     return cache.get(key);
   };
 }

@@ -84,8 +84,9 @@ describe('reconciles of a weight step', () => {
     const to = firstSeen.get(60);
     expect(from, 'weight 20 seen').toBeDefined();
     expect(to, 'weight 60 seen').toBeDefined();
-    // From just after the first step was recorded to the third: two whole intervals, two steps.
-    const between = reconciled.filter((r) => r.at > from! + 500 && r.at <= to!);
+    // Two whole intervals (6 s each), shifted by 2 s so that the reconcile that records a weight (told
+    // when it ends, after its Ingress write and Event) falls in with its step: the steps to 40 and to 60.
+    const between = reconciled.filter((r) => r.at > from! + 2000 && r.at <= to! + 2000);
     const triggers = between.map((r) => r.trigger);
     console.log(`reconciles between weight 20 and weight 60 (2 steps): ${triggers.join(', ')}`);
     expect(triggers.filter((t) => t !== 'timer' && t !== 'checks')).toEqual([]);

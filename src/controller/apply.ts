@@ -15,6 +15,7 @@ import { retiredRouteKind } from '../router/migration.ts';
 import { activeRouters, routerOfKind, type Routes } from '../router/router.ts';
 import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
+import { InfraMemo } from './infra-memo.ts';
 import { baselineObject, primaryObjects } from './primary-objects.ts';
 import { liveRoute, ownedRoute } from './route-objects.ts';
 
@@ -30,6 +31,8 @@ export interface ApplyContext {
   primaryReady: boolean;
   /** Called before the first write; throws when the Canary moved on since the decision. */
   fence: () => Promise<void>;
+  /** The Canary's resourceVersion once `status` was recorded; with it, an unchanged ensureInfra is skipped. */
+  recordedVersion?: string;
 }
 
 export function ownerOf(canary: Canary): Owner {
@@ -68,6 +71,7 @@ interface OwnWrite {
  */
 export class Applier {
   private readonly caches: Caches;
+  private readonly memo: InfraMemo;
   private readonly writer: KubeWriter;
   private readonly prefix: string;
   private readonly ingressClass: string | undefined;
@@ -79,7 +83,8 @@ export class Applier {
   private readonly ownWrites = new Map<string, OwnWrite>();
 
   constructor(caches: Caches, writer: KubeWriter, prefix: string, ingressClass?: string) {
-    this.caches = caches;
+    this.memo = new InfraMemo(caches);
+    this.caches = this.memo.caches;
     this.writer = writer;
     this.prefix = prefix;
     this.ingressClass = ingressClass;
@@ -139,6 +144,33 @@ export class Applier {
 
   /** Services, canary Ingress, primary HPA and, between releases, the primary: kept as the status says. */
   async ensureInfra(ctx: ApplyContext, reverting = false): Promise<string[]> {
+    if (ctx.recordedVersion === undefined) return this.ensureInfraNow(ctx, reverting);
+    const key = `${ctx.canary.metadata.namespace}/${ctx.canary.metadata.name}`;
+    const inputs = JSON.stringify([
+      ctx.recordedVersion,
+      ctx.target.metadata?.resourceVersion,
+      ctx.ingress?.metadata?.resourceVersion,
+      ctx.selectorLabel,
+      ctx.primaryReady,
+      ctx.configs,
+      reverting,
+    ]);
+    if (this.memo.isCurrent(key, inputs)) return [];
+    return this.memo.run(key, inputs, (wrote: () => void) => {
+      const fence = async () => {
+        wrote();
+        await ctx.fence();
+      };
+      return this.ensureInfraNow({ ...ctx, fence }, reverting);
+    });
+  }
+
+  /** Forgets what the last ensureInfra of the Canary `namespace/name` found (it is gone). */
+  forget(key: string): void {
+    this.memo.forget(key);
+  }
+
+  private async ensureInfraNow(ctx: ApplyContext, reverting: boolean): Promise<string[]> {
     const ns = ctx.canary.metadata.namespace!;
     const names = namesOf(ctx.spec);
     const owner = ownerOf(ctx.canary);

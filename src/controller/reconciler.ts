@@ -123,6 +123,7 @@ export class Reconciler {
     if (!canary) {
       this.recorder.forget(key);
       this.specs.forget(key);
+      this.applier.forget(key);
       this.checks?.spent(key);
       this.migrations.forget(key);
       this.options.onDeleted?.(namespace, name);
@@ -198,6 +199,7 @@ export class Reconciler {
             configs: snapshot.configs,
             primaryReady: snapshot.primary.ready,
             fence,
+            recordedVersion: recordedRv ?? canary.metadata.resourceVersion,
           }
         : undefined;
     const drift: string[] = [];

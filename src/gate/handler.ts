@@ -14,6 +14,7 @@ import { kubeGateStore, type GateStore } from './store.ts';
 import type { DecisionStore } from './approval.ts';
 import { kubeDecisionStore } from './decision-store.ts';
 import { answerRelease, isReleasePath, type ReleaseRouteContext } from './release-routes.ts';
+import { BodyTooLarge, readBody } from './body.ts';
 
 /** Webhook payloads are small; anything bigger is not one. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -33,26 +34,6 @@ export interface GateHandlerOptions {
 
 /** Handles a request when its path is a gate or report path, answering asynchronously; returns false otherwise. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, answer: GateResponse): void {
   if (res.headersSent) return;
@@ -131,7 +112,7 @@ export function createGateHandler(options: GateHandlerOptions): RouteHandler {
     const handle = async () => {
       let body: string;
       try {
-        body = await readBody(req);
+        body = await readBody(req, MAX_BODY_BYTES);
       } catch (err) {
         if (err instanceof BodyTooLarge) return send(res, { status: 413, body: 'Payload Too Large' });
         throw err;

@@ -11,6 +11,7 @@ import type { DecisionStore } from '../gate/approval.ts';
 import { kubeDecisionStore } from '../gate/decision-store.ts';
 import { answerInteraction, SLACK_INTERACTIVITY_PATH, type InteractivityContext } from './interactivity.ts';
 import { DEFAULT_RESPONSE_ORIGINS, sendReply } from './respond.ts';
+import { BodyTooLarge, readBody } from '../gate/body.ts';
 
 /** Slack sends the whole alert message back in the payload, URL-encoded; a few alerts' worth. */
 export const MAX_INTERACTIVITY_BODY_BYTES = 256 * 1024;
@@ -27,26 +28,6 @@ export interface SlackRouteOptions extends SlackInteractivityOptions {
   log: Logger;
   decisions?: DecisionStore;
   now?: () => number;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {

@@ -20,8 +20,10 @@ export interface NeedChecks {
 }
 
 export const WAIT_READY_MS = 2000;
+/** The first fallback look at a rollout that is not ready (see requeueWhileWaiting). */
+export const WAIT_FIRST_LOOK_MS = 30_000;
 /** The longest pause between two looks at a rollout that is still not ready (see requeueWhileWaiting). */
-export const WAIT_READY_MAX_MS = 30_000;
+export const WAIT_READY_MAX_MS = 120_000;
 /** How long a wait for a rollout lasts before its changing message is written (see Decision.waitMessage). */
 export const WAIT_MESSAGE_MS = 10_000;
 
@@ -111,16 +113,19 @@ export class Decision {
   }
 
   /**
-   * Looks at a rollout again after a tenth of the time it has been waited for (since `since`, ms), between
-   * WAIT_READY_MS and WAIT_READY_MAX_MS, and never later than the progress deadline: the Deployment's own
-   * watch events queue the Canary as soon as it changes, so the look is only a safety net, and a thousand
-   * Canaries waiting minutes for their pods must not be reconciled every 2 s each.
+   * Looks at a rollout that is not ready yet once WAIT_FIRST_LOOK_MS after the wait began, then every
+   * WAIT_READY_MAX_MS, and at the progress deadline. The Deployment's own watch events queue the Canary
+   * as soon as its rollout moves, so these looks are only a safety net: a thousand Canaries waiting
+   * minutes for their pods are not reconciled on a timer each.
    */
   requeueWhileWaiting(since: number): void {
     const waited = Math.max(0, this.now - since);
     const untilDeadline = this.deadlineMs - waited;
-    const delay = Math.min(Math.max(waited / 10, WAIT_READY_MS), WAIT_READY_MAX_MS, untilDeadline);
-    this.requeue(Math.max(delay, WAIT_READY_MS));
+    const untilNextLook =
+      waited < WAIT_FIRST_LOOK_MS
+        ? WAIT_FIRST_LOOK_MS - waited
+        : WAIT_READY_MAX_MS - ((waited - WAIT_FIRST_LOOK_MS) % WAIT_READY_MAX_MS);
+    this.requeue(Math.max(Math.min(untilNextLook, untilDeadline), WAIT_READY_MS));
   }
 
   /** An analysis step is done: the next one is due one interval from now. */

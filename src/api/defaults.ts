@@ -17,8 +17,8 @@
  *   analysis.threshold                   1 (Flagger)
  *   analysis.iterations                  0 (no A/B or Blue/Green iterations: weight-based canary)
  *   analysis.stepWeights                 left as given; when set, the last entry is the highest weight
- *   analysis.maxWeight                   the last of stepWeights when those are set, else 100 (Flagger)
- *   analysis.stepWeight                  10 when neither stepWeights nor iterations are set; otherwise unset
+ *   analysis.maxWeight                   the highest setWeight of steps, the last of stepWeights, else 100 (Flagger)
+ *   analysis.stepWeight                  10 when none of stepWeights, steps, iterations is set; otherwise unset
  *   analysis.stepWeightPromotion         unset (the primary takes all traffic in one step)
  *   analysis.primaryReadyThreshold       100 (Flagger)
  *   analysis.canaryReadyThreshold        100 (Flagger)
@@ -34,6 +34,7 @@
  *   window.timeZone                      'UTC'
  *   window.kind                          'allow'
  */
+import { topStepWeight } from './steps.ts';
 import type {
   AlertSeverity,
   CanaryAlert,
@@ -134,12 +135,15 @@ function webhookDefaults(h: CanaryWebhook): DefaultedWebhook {
 
 function analysisDefaults(a: CanaryAnalysis): DefaultedAnalysis {
   const stepWeights = a.stepWeights && a.stepWeights.length > 0 ? a.stepWeights : undefined;
+  const steps = a.steps && a.steps.length > 0 ? a.steps : undefined;
   const iterations = a.iterations ?? 0;
   const out: DefaultedAnalysis = {
     ...a,
     interval: a.interval || DEFAULT_INTERVAL,
     threshold: a.threshold ?? DEFAULT_THRESHOLD,
-    maxWeight: a.maxWeight ?? (stepWeights ? stepWeights[stepWeights.length - 1] : DEFAULT_MAX_WEIGHT),
+    maxWeight:
+      a.maxWeight ??
+      (steps ? topStepWeight(steps) : stepWeights ? stepWeights[stepWeights.length - 1] : DEFAULT_MAX_WEIGHT),
     iterations,
     primaryReadyThreshold: a.primaryReadyThreshold ?? DEFAULT_READY_THRESHOLD,
     canaryReadyThreshold: a.canaryReadyThreshold ?? DEFAULT_READY_THRESHOLD,
@@ -153,7 +157,8 @@ function analysisDefaults(a: CanaryAnalysis): DefaultedAnalysis {
       kind: w.kind ?? 'allow',
     })),
   };
-  if (out.stepWeight === undefined && !stepWeights && iterations === 0) out.stepWeight = DEFAULT_STEP_WEIGHT;
+  if (out.stepWeight === undefined && !stepWeights && !steps && iterations === 0)
+    out.stepWeight = DEFAULT_STEP_WEIGHT;
   return out;
 }
 

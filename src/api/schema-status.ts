@@ -10,6 +10,7 @@ import {
   stringMap,
   type JSONSchemaProps,
 } from './schema-types.ts';
+import { stepStatusSchemas } from './schema-steps.ts';
 import { analysisRecordSchema } from './schema-analysis.ts';
 import { conditionsSchema } from './schema-providers.ts';
 import { PHASES, PROVIDERS } from './types.ts';
@@ -45,6 +46,7 @@ export function canaryStatusSchema(): JSONSchemaProps {
     observedSplit: observedSplitSchema(),
     migration: migrationSchema(),
     analysis: analysisRecordSchema(),
+    ...stepStatusSchemas(),
   });
 }
 

@@ -2,6 +2,7 @@
  * OpenAPI v3 schemas of the kanaria.dev/v1beta1 kinds: the one source the CRD manifests are generated from.
  * Field names follow Flagger's flagger.app/v1beta1 where they apply to NGINX. Each function returns a fresh object.
  */
+import { httpMatchListSchema, stepsSchema } from './schema-steps.ts';
 import { judgeSchema, metricComparisonSchema } from './schema-analysis.ts';
 import {
   arr,
@@ -86,15 +87,6 @@ function serviceSchema(): JSONSchemaProps {
     },
     ['port'],
   );
-}
-
-function stringMatchSchema(): JSONSchemaProps {
-  return obj('How a header or query value is matched; ingress-nginx supports exact and regex.', {
-    exact: str('Exact value.'),
-    regex: str('Regular expression the value must match.'),
-    prefix: str('Value prefix (not supported by ingress-nginx).'),
-    suffix: str('Value suffix (not supported by ingress-nginx).'),
-  });
 }
 
 function metricSchema(): JSONSchemaProps {
@@ -194,21 +186,10 @@ function analysisSchema(): JSONSchemaProps {
       ),
       stepWeightPromotion: percent('Weight moved to the primary at each promotion step.', 1),
       iterations: int('Analysis steps for A/B testing (with match) or Blue/Green, at a fixed weight.', 0),
-      match: arr(
+      match: httpMatchListSchema(
         'A/B testing: requests matching these headers (or the cookie header) go to the canary.',
-        obj('Header conditions.', {
-          headers: {
-            type: 'object',
-            description: 'Header name to value match; "cookie" selects a cookie by name.',
-            additionalProperties: stringMatchSchema(),
-          },
-          queryParams: {
-            type: 'object',
-            description: 'Provider gatewayapi:v1: query parameter name to value match.',
-            additionalProperties: stringMatchSchema(),
-          },
-        }),
       ),
+      steps: stepsSchema(),
       primaryReadyThreshold: percent('Percent of primary pods that must be available; defaults to 100.'),
       canaryReadyThreshold: percent('Percent of canary pods that must be available; defaults to 100.'),
       metrics: arr('Metric checks.', metricSchema()),

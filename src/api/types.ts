@@ -1,6 +1,7 @@
 /** Types of the kanaria.dev/v1beta1 API. Field names follow Flagger's Canary v1beta1 where they apply. */
 
 import type { AnalysisRecord, JudgeSpec, MetricComparison } from './analysis.ts';
+import type { DecisionStatus, ReleaseStep } from './steps.ts';
 
 export const GROUP = 'kanaria.dev';
 export const VERSION = 'v1beta1';
@@ -145,6 +146,8 @@ export interface CanaryAnalysis {
   stepWeightPromotion?: number;
   iterations?: number;
   match?: HttpMatch[];
+  /** A release as an ordered list of steps, instead of stepWeight/stepWeights (see steps.ts). */
+  steps?: ReleaseStep[];
   primaryReadyThreshold?: number;
   canaryReadyThreshold?: number;
   metrics?: CanaryMetric[];
@@ -299,6 +302,12 @@ export interface CanaryStatus {
   migration?: MigrationStatus;
   /** Every analysis interval of the current or last release: values, thresholds, statistics, verdicts. */
   analysis?: AnalysisRecord;
+  /** analysis.steps: index (from 0) of the step in force; unset before the first step. */
+  currentStep?: number;
+  /** analysis.steps: when the step in force began (a pause's duration counts from it). */
+  stepStartTime?: string;
+  /** The last approval or rollback request a person made for the current release. */
+  lastDecision?: DecisionStatus;
 }
 
 export interface ObservedSplit {

@@ -1,4 +1,5 @@
 /** Checks of the judge's fields that a schema cannot express (docs/judge.md). */
+import { topStepWeight } from './steps.ts';
 import { DEFAULT_GROUP, resolveGroupWeights } from '../judge/score.ts';
 import { GATEWAY_API_PROVIDER, type CanaryAnalysis, type CanaryMetric } from './types.ts';
 
@@ -52,6 +53,7 @@ function comparedMetricIssues(metric: CanaryMetric, path: string): Issue[] {
 
 /** The highest weight the schedule reaches: the largest stepWeights entry, else maxWeight (default 100). */
 function highestWeight(analysis: CanaryAnalysis): number {
+  if (Array.isArray(analysis.steps) && analysis.steps.length > 0) return topStepWeight(analysis.steps);
   const steps = Array.isArray(analysis.stepWeights) ? analysis.stepWeights.filter(isNumber) : [];
   if (steps.length > 0) return Math.max(...steps);
   return isNumber(analysis.maxWeight) ? analysis.maxWeight : 100;

@@ -56,13 +56,18 @@ function conditions(value: unknown): Record<string, unknown> {
 }
 
 export function matchIssues(a: CanaryAnalysis, provider: unknown): ValidationIssue[] {
-  if (provider === GATEWAY_API_PROVIDER) return gatewayMatchIssues(a);
-  const issues: ValidationIssue[] = [];
   const matches = list<HttpMatch>(a.match);
+  return [...matchListIssues(matches, `${ANALYSIS}.match`, provider), ...iterationIssues(a, matches)];
+}
+
+/** Issues of header/cookie (and gatewayapi:v1 query) conditions at `field`, for what the provider can route on. */
+export function matchListIssues(matches: HttpMatch[], field: string, provider: unknown): ValidationIssue[] {
+  if (provider === GATEWAY_API_PROVIDER) return gatewayMatchIssues(matches, field);
+  const issues: ValidationIssue[] = [];
   const first: { header?: string; cookie?: string } = {};
   matches.forEach((match, i) => {
     const headers = conditions(match?.headers);
-    const path = `${ANALYSIS}.match[${i}]`;
+    const path = `${field}[${i}]`;
     if (Object.keys(headers).length === 0) {
       issues.push({
         field: path,
@@ -95,7 +100,7 @@ export function matchIssues(a: CanaryAnalysis, provider: unknown): ValidationIss
       if (m && typeof m === 'object') issues.push(...headerIssues(name, m as Record<string, unknown>, field));
     }
   });
-  return [...issues, ...iterationIssues(a, matches)];
+  return issues;
 }
 
 function iterationIssues(a: CanaryAnalysis, matches: HttpMatch[]): ValidationIssue[] {
@@ -110,11 +115,10 @@ function iterationIssues(a: CanaryAnalysis, matches: HttpMatch[]): ValidationIss
 }
 
 /** An HTTPRoute match holds several headers and query parameters at once; each value has one match type. */
-function gatewayMatchIssues(a: CanaryAnalysis): ValidationIssue[] {
+function gatewayMatchIssues(matches: HttpMatch[], field: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const matches = list<HttpMatch>(a.match);
   matches.forEach((match, i) => {
-    const path = `${ANALYSIS}.match[${i}]`;
+    const path = `${field}[${i}]`;
     const kinds = { headers: conditions(match?.headers), queryParams: conditions(match?.queryParams) };
     if (Object.keys(kinds.headers).length + Object.keys(kinds.queryParams).length === 0) {
       issues.push({
@@ -133,7 +137,7 @@ function gatewayMatchIssues(a: CanaryAnalysis): ValidationIssue[] {
           });
       }
   });
-  return [...issues, ...iterationIssues(a, matches)];
+  return issues;
 }
 
 /** Fields that belong to one provider only, and those a provider needs. */

@@ -24,6 +24,7 @@ import type {
   ReleaseWindow,
 } from './types.ts';
 import { matchIssues, providerIssues } from './validate-routing.ts';
+import { stepsIssues } from './validate-steps.ts';
 
 export type { ValidationIssue } from './schema-check.ts';
 
@@ -165,6 +166,7 @@ export function validateCanary(canary: Canary): ValidationIssue[] {
   return [
     ...issues,
     ...weightIssues(analysis),
+    ...stepsIssues(spec),
     ...providerIssues(spec),
     ...matchIssues(analysis, spec.provider),
     ...windowIssues(analysis),

@@ -1,4 +1,5 @@
 /** Text for the terminal: the `kanaria get canary` view and the `kanaria list` table. Pure. */
+import { stepLines } from './steps-view.ts';
 import { analysisLines } from './analysis-table.ts';
 import { pad, paint, table, withSymbol, type RenderOptions } from './text.ts';
 import type { CanaryView, ResourceView } from './view.ts';
@@ -10,6 +11,7 @@ const STRATEGY: Record<CanaryView['strategy'], string> = {
   canary: 'Canary',
   ab: 'A/B testing',
   bluegreen: 'Blue/Green',
+  steps: 'Steps',
 };
 
 /** `[███░░░░░░░] 30%`: one cell per 10 %. */
@@ -47,7 +49,8 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   ];
   if (view.message) lines.push(field('Message', view.message));
   lines.push(field('Strategy', STRATEGY[view.strategy]));
-  if (view.strategy === 'canary') lines.push(field('  Step', `${view.step.step}/${view.step.steps}`));
+  if (view.strategy === 'canary' || view.strategy === 'steps')
+    lines.push(field('  Step', `${view.step.step}/${view.step.steps}`));
   if (view.iterations) lines.push(field('  Iteration', `${view.iterations.done}/${view.iterations.total}`));
   if (view.strategy === 'ab') lines.push(field('  Routing', 'by header/cookie match'));
   else lines.push(field('  Weight', `${weightBar(view.weight)} (max ${view.maxWeight}%)`));
@@ -59,6 +62,7 @@ export function renderCanaryView(view: CanaryView, opts: RenderOptions = {}): st
   for (const g of view.gates) lines.push(field(label[g.gate], g.record));
   view.images.forEach((img, i) => lines.push(field(i === 0 ? 'Images' : '', `${img.image} (${img.role})`)));
   if (view.lastTransition) lines.push(field('Last transition', view.lastTransition));
+  if (view.steps) lines.push('', ...stepLines(view.steps));
   if (view.analysis) lines.push('', ...analysisLines(view.analysis, opts));
 
   lines.push('');

@@ -4,6 +4,7 @@
  */
 import type { Canary, ObservedSplit } from '../api/types.ts';
 import { maxWeightOf, stepOf, strategyOf } from '../engine/schedule.ts';
+import { stepViews, type StepView } from './steps-view.ts';
 import type { V1Deployment, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '../kube/types.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
 import { httpRouteInfo, migrationOf } from './route-view.ts';
@@ -43,8 +44,10 @@ export interface CanaryView {
   phase: string;
   message?: string;
   suspended: boolean;
-  strategy: 'canary' | 'ab' | 'bluegreen';
-  /** Step of the weight schedule (canary strategy). */
+  strategy: 'canary' | 'ab' | 'bluegreen' | 'steps';
+  /** analysis.steps, the one in force marked. */
+  steps?: StepView[];
+  /** Step of the weight schedule (canary strategy) or of analysis.steps. */
   step: { step: number; steps: number };
   /** Analysis iterations (A/B and Blue/Green). */
   iterations?: { done: number; total: number };
@@ -265,9 +268,12 @@ export function buildCanaryView(
     message: status.message,
     suspended: spec.suspend === true,
     strategy,
-    step: stepOf(weight, analysis),
+    step: stepOf(weight, analysis, status.currentStep),
+    steps: stepViews(canary),
     iterations:
-      strategy === 'canary' ? undefined : { done: status.iterations ?? 0, total: analysis.iterations ?? 0 },
+      strategy === 'canary' || strategy === 'steps'
+        ? undefined
+        : { done: status.iterations ?? 0, total: analysis.iterations ?? 0 },
     weight,
     maxWeight: strategy === 'bluegreen' ? 100 : maxWeightOf(analysis),
     observed: observedSplitOf(status.observedSplit, now),

@@ -312,7 +312,11 @@ export class Applier {
         return baseline ? this.applyIfChanged(ctx, baseline.desired, baseline.live) : [];
       }
       case 'setWeight':
-        return this.setRoutes(ctx, { weight: action.weight, match: action.match });
+        return this.setRoutes(ctx, {
+          weight: action.weight,
+          match: action.match,
+          ...(action.rules ? { rules: action.rules } : {}),
+        });
       case 'revertOnDeletion': {
         const primary = this.caches.deployments.get(names.primary, ns);
         const replicas = Math.max(primary?.spec?.replicas ?? 1, 1);

@@ -28,6 +28,9 @@ const STATUS_FIELDS: Record<keyof Required<CanaryStatus>, true> = {
   observedSplit: true,
   migration: true,
   analysis: true,
+  currentStep: true,
+  stepStartTime: true,
+  lastDecision: true,
 };
 const STATUS_KEYS = Object.keys(STATUS_FIELDS) as (keyof CanaryStatus)[];
 

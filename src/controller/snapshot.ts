@@ -5,6 +5,7 @@ import { configKey, referencedConfigs } from '../resources/configs.ts';
 import { hashOf } from '../resources/hash.ts';
 import { hasBaseline, namesOf } from '../resources/names.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
+import { DECISION_ANNOTATION, parseDecisionRecord } from '../gate/approval.ts';
 import { templateHash, workloadView } from '../resources/workload.ts';
 import { DEFAULT_ANNOTATION_PREFIX, usesService } from '../router/nginx.ts';
 import { activeRouteKinds, splitRouteKind, type RouteKind } from '../router/migration.ts';
@@ -234,6 +235,7 @@ export function observe(
       approve: canary.metadata.annotations?.[APPROVE_ANNOTATION],
       abort: canary.metadata.annotations?.[ABORT_ANNOTATION],
       promote: canary.metadata.annotations?.[PROMOTE_ANNOTATION],
+      decision: parseDecisionRecord(canary.metadata.annotations?.[DECISION_ANNOTATION]),
     },
     routedWeight: routed?.weight,
     autoscalerMinReplicas: names.hpa ? caches.hpas.get(names.hpa, ns)?.spec?.minReplicas : undefined,

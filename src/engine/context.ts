@@ -1,4 +1,5 @@
-import type { CanaryStatus, HookType, OutcomeAlert, OutcomeEvent } from '../api/types.ts';
+import type { CanaryStatus, HookType, HttpMatch, OutcomeAlert, OutcomeEvent } from '../api/types.ts';
+import { stepAt } from './steps.ts';
 import { parseDuration } from '../api/duration.ts';
 import type {
   Action,
@@ -51,8 +52,10 @@ export class Decision {
     return `${this.s.name}.${this.s.namespace}`;
   }
 
+  /** The analysis interval; a step of analysis.steps may set its own. */
   get intervalMs(): number {
-    return parseDuration(this.s.spec.analysis.interval);
+    const step = stepAt(this.s.spec.analysis, this.status.currentStep);
+    return parseDuration(step?.interval ?? this.s.spec.analysis.interval);
   }
 
   get thresholdCount(): number {
@@ -155,9 +158,9 @@ export class Decision {
   }
 
   /** Sets the routes; a later call in the same decision replaces an earlier one (only the last is written). */
-  setWeight(weight: number, match = false): void {
+  setWeight(weight: number, match = false, rules?: HttpMatch[]): void {
     this.actions = this.actions.filter((a) => a.type !== 'setWeight');
-    this.actions.push({ type: 'setWeight', weight, match });
+    this.actions.push({ type: 'setWeight', weight, match, ...(rules ? { rules } : {}) });
     if ((this.status.canaryWeight ?? 0) !== weight)
       this.status.previousWeight = this.status.canaryWeight ?? 0;
     this.status.canaryWeight = weight;

@@ -16,6 +16,7 @@ export type { NeedChecks };
  */
 export function decide(s: Snapshot, results: CheckResults, now: number): Plan | NeedChecks {
   const d = new Decision(s, results, now);
+  recordDecision(d);
   const outcome = route(d);
   if (outcome) return outcome;
   d.status.conditions = setCondition(
@@ -37,6 +38,16 @@ export function decide(s: Snapshot, results: CheckResults, now: number): Plan | 
       d.nowIso,
     );
   return d.plan();
+}
+
+/** Who approved or asked to roll back the current release goes into status, beside the Event. */
+function recordDecision(d: Decision): void {
+  const decision = d.s.requests.decision;
+  if (!decision || decision.revision !== d.status.revision) return;
+  const recorded = d.status.lastDecision;
+  if (recorded?.at === decision.at && recorded.by === decision.by && recorded.decision === decision.decision)
+    return;
+  d.status.lastDecision = { ...decision };
 }
 
 export function isNeed(x: Plan | NeedChecks): x is NeedChecks {

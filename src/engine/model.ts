@@ -1,5 +1,6 @@
-import type { CanarySpec, CanaryStatus, HookType, Measurement, Phase } from '../api/types.ts';
+import type { CanarySpec, CanaryStatus, HookType, HttpMatch, Measurement, Phase } from '../api/types.ts';
 import type { MetricCheckRecord } from '../api/analysis.ts';
+import type { DecisionStatus } from '../api/steps.ts';
 import type { MetricClassification } from '../judge/classify.ts';
 
 /** What the engine knows about one Deployment (the target, the primary or the baseline). */
@@ -49,7 +50,13 @@ export interface Snapshot {
   /** Revision of what the target runs now: its template and tracked configs. */
   revision: string;
   /** Requests people made for a revision (annotations written by `kanaria promote|abort` and the gate API). */
-  requests: { approve?: string; abort?: string; promote?: string };
+  requests: {
+    approve?: string;
+    abort?: string;
+    promote?: string;
+    /** The last decision a person recorded through Slack, the gate API or the CLI: who, what, when. */
+    decision?: DecisionStatus;
+  };
   /**
    * Whether the data plane took the route object (a Gateway accepted the HTTPRoute), with its reason;
    * absent for providers that report nothing (ingress-nginx). No weight above 0 is set while not ready.
@@ -95,7 +102,8 @@ export type Action =
   | { type: 'scaleTarget'; replicas: number }
   /** Creates or updates the baseline from the primary's pod template at `replicas` (0: stopped). */
   | { type: 'scaleBaseline'; replicas: number }
-  | { type: 'setWeight'; weight: number; match: boolean }
+  /** `rules`: the header route of analysis.steps (else A/B routes use analysis.match). */
+  | { type: 'setWeight'; weight: number; match: boolean; rules?: HttpMatch[] }
   | { type: 'revertOnDeletion' }
   | { type: 'removeFinalizer' };
 

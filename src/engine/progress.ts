@@ -11,6 +11,8 @@ import { comparedResults, heldForPerson, holdForPerson, judgeStep } from './judg
 import { measurementOf, recordInterval } from './interval-record.ts';
 import { sameConfigs } from './status.ts';
 import { baselineId, baselineNotReady, runBaseline, stopBaseline } from './baseline.ts';
+import { trafficIncreaseGate } from './gates.ts';
+import { enterStep, nextLookDue, nextStepIndex, pauseHolds, raisesTraffic } from './steps.ts';
 
 /** A route status change also arrives by watch; this is the fallback. */
 const ROUTE_RECHECK_MS = 10_000;
@@ -81,10 +83,10 @@ export function progress(d: Decision): NeedChecks | undefined {
   // A/B routes by header/cookie from the moment the release starts taking traffic; the others by weight.
   const routes = recordedRoutes(s.spec, status);
   const routesInForce = (s.routedWeight ?? 0) === routes.weight && routes.match === (s.routedMatch ?? false);
-  if (!routesInForce) d.setWeight(routes.weight, routes.match);
+  if (!routesInForce) d.setWeight(routes.weight, routes.match, routes.rules);
 
-  if (status.lastStepTime) {
-    const due = Date.parse(status.lastStepTime) + d.intervalMs;
+  const due = nextLookDue(d);
+  if (due !== undefined) {
     if (d.now < due) {
       d.requeue(due - d.now);
       return undefined;
@@ -134,8 +136,11 @@ export function progress(d: Decision): NeedChecks | undefined {
     }
   }
 
-  // At weight 0 a weighted canary has no traffic to judge yet; iteration strategies analyse from the start.
-  if (weight > 0 || strategy !== 'canary') {
+  // At weight 0 a weighted canary has no traffic to judge yet; iteration strategies analyse from the start;
+  // steps from the first that sends the canary requests (a weight or a header route).
+  const judging =
+    strategy === 'steps' ? routes.weight > 0 || routes.match : weight > 0 || strategy !== 'canary';
+  if (judging) {
     const analysis = d.checks('analysis');
     if (!analysis) return { need: 'analysis' };
     const split = judgeSplit(d, analysis);
@@ -181,22 +186,19 @@ export function progress(d: Decision): NeedChecks | undefined {
     return d.stepDone();
   }
 
-  if (strategy === 'canary' && weight < maxWeightOf(s.spec.analysis)) {
-    const confirm = d.checks('confirm-traffic-increase');
-    if (!confirm) return { need: 'confirm-traffic-increase' };
-    const closed = confirm.find((c) => !c.ok);
-    if (closed) {
-      if (status.message?.startsWith('waiting for traffic increase approval') !== true) {
-        d.event('Normal', 'Synced', `Waiting for traffic increase approval of ${d.id}: ${closed.name}`);
-        d.alerts.push({
-          kind: 'waiting-approval',
-          severity: 'info',
-          message: `Waiting for approval to increase the traffic to ${d.id}`,
-        });
+  if (strategy === 'steps') {
+    if (pauseHolds(d)) return d.stepDone();
+    const next = nextStepIndex(d);
+    if (next !== undefined) {
+      if (raisesTraffic(d, next)) {
+        const gate = trafficIncreaseGate(d);
+        if (gate !== 'open') return gate;
       }
-      status.message = `waiting for traffic increase approval: ${closed.message}`;
-      return d.stepDone();
+      return enterStep(d, next);
     }
+  } else if (strategy === 'canary' && weight < maxWeightOf(s.spec.analysis)) {
+    const gate = trafficIncreaseGate(d);
+    if (gate !== 'open') return gate;
     const next = nextWeight(weight, s.spec.analysis);
     d.setWeight(next);
     d.event('Normal', 'Synced', `Advance ${d.id} canary weight ${next}`);

@@ -22,6 +22,9 @@ export function startRelease(d: Decision): void {
     previousWeight: undefined,
     observedSplit: undefined,
     analysis: undefined,
+    currentStep: undefined,
+    stepStartTime: undefined,
+    lastDecision: undefined,
   };
   d.actions.push({ type: 'scaleTarget', replicas });
   // A release that skips the analysis has nothing to compare.

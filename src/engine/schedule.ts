@@ -1,7 +1,10 @@
 import type { CanaryAnalysis } from '../api/types.ts';
+import { releaseSteps, topStepWeight } from './steps.ts';
 
-/** The highest weight the canary gets: the last of stepWeights, else maxWeight (default 100). */
+/** The highest weight the canary gets: the highest of steps, else the last of stepWeights, else maxWeight (default 100). */
 export function maxWeightOf(analysis: CanaryAnalysis): number {
+  const steps = releaseSteps(analysis);
+  if (steps) return topStepWeight(steps);
   if (analysis.stepWeights && analysis.stepWeights.length > 0)
     return analysis.stepWeights[analysis.stepWeights.length - 1];
   return Math.min(analysis.maxWeight ?? 100, 100);
@@ -19,7 +22,13 @@ export function nextWeight(current: number, analysis: CanaryAnalysis): number {
 }
 
 /** Index (1-based) of the step `weight` belongs to, and how many steps the schedule has. */
-export function stepOf(weight: number, analysis: CanaryAnalysis): { step: number; steps: number } {
+export function stepOf(
+  weight: number,
+  analysis: CanaryAnalysis,
+  currentStep?: number,
+): { step: number; steps: number } {
+  const steps = releaseSteps(analysis);
+  if (steps) return { step: currentStep === undefined ? 0 : currentStep + 1, steps: steps.length };
   const weights: number[] = [];
   for (let w = 0; w < maxWeightOf(analysis);) {
     w = nextWeight(w, analysis);
@@ -29,8 +38,12 @@ export function stepOf(weight: number, analysis: CanaryAnalysis): { step: number
   return { step, steps: weights.length };
 }
 
-/** Iteration strategies (A/B with match, Blue/Green without) analyse at a fixed weight for N iterations. */
-export function strategyOf(analysis: CanaryAnalysis): 'canary' | 'ab' | 'bluegreen' {
+/**
+ * Iteration strategies (A/B with match, Blue/Green without) analyse at a fixed weight for N iterations;
+ * `steps` follows analysis.steps; `canary` raises the weight by stepWeight or stepWeights.
+ */
+export function strategyOf(analysis: CanaryAnalysis): 'canary' | 'ab' | 'bluegreen' | 'steps' {
+  if (releaseSteps(analysis)) return 'steps';
   if ((analysis.iterations ?? 0) > 0) return analysis.match && analysis.match.length > 0 ? 'ab' : 'bluegreen';
   return 'canary';
 }

@@ -6,6 +6,7 @@
  * weight and that mixture is compatible. One interval of a correctly routed canary is judged incompatible with probability at most
  * `falseAlarmRate`; the release halts only after `intervals` incompatible intervals in a row.
  */
+import { recordedRoutes } from './routes.ts';
 import type { CanaryStatus, ObservedSplit, ObservedSplitSpec } from '../api/types.ts';
 import { logBinomialCdf, logBinomialUpperTail } from '../stats/binomial.ts';
 import type { Decision } from './context.ts';
@@ -26,6 +27,8 @@ export function observesSplit(snapshot: Snapshot, status: CanaryStatus): boolean
     Boolean(snapshot.splitObservable) &&
     analysis.observedSplit?.enabled !== false &&
     (analysis.match ?? []).length === 0 &&
+    // A header route sends the canary requests beyond its weight's share.
+    !recordedRoutes(snapshot.spec, status).match &&
     (status.canaryWeight ?? 0) > 0
   );
 }

@@ -105,18 +105,22 @@ function backend(name: string, port: number, weight: number): HTTPBackendRef {
  * The HTTPRoute named after the apex Service: a default rule splitting by weight between the primary
  * (100 - w) and canary (w) Services (with analysis.judge.baseline: primary 100 - 2w, baseline w, canary w
  * while w > 0), and, while A/B routes are in force, a rule before it sending the
- * requests that match `analysis.match` to the canary.
+ * requests that match `analysis.match` (or the header route of analysis.steps, beside the weight) to the canary.
  */
 export function buildHttpRoute(input: HttpRouteInput): HTTPRoute {
   const { spec, routes } = input;
   const names = namesOf(spec);
   const port = spec.service.port;
-  const weight = routes.match ? 0 : Math.min(Math.max(routes.weight, 0), 100);
+  const weight = routes.match && !routes.rules ? 0 : Math.min(Math.max(routes.weight, 0), 100);
   const timeouts = spec.service.timeout ? { timeouts: { request: spec.service.timeout } } : {};
   const rules: HTTPRouteRule[] = [];
   const toCanary = [backend(names.primaryService, port, 0), backend(names.canaryService, port, 100)];
   if (routes.match)
-    rules.push({ matches: routeMatches(spec.analysis.match), backendRefs: toCanary, ...timeouts });
+    rules.push({
+      matches: routeMatches(routes.rules ?? spec.analysis.match),
+      backendRefs: toCanary,
+      ...timeouts,
+    });
   // Session affinity only while the canary has a weight: at 0 (a rollback) nobody stays on it.
   const affinity = spec.analysis.sessionAffinity;
   const sticky = affinity && input.revision && weight > 0 ? affinityValue(input.revision) : undefined;

@@ -6,8 +6,13 @@ export const DEFAULT_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
 
 export interface Routes {
   weight: number;
-  /** True when header/cookie rules route the canary (A/B testing). */
+  /** True when header/cookie rules route the canary (A/B testing, or a header route of analysis.steps). */
   match: boolean;
+  /**
+   * The header route of analysis.steps, in force beside `weight` (header and cookie rules take precedence
+   * over the weight). Without it, A/B routes use analysis.match and give the weight no share.
+   */
+  rules?: HttpMatch[];
 }
 
 export interface CanaryIngressInput {
@@ -76,8 +81,8 @@ export function buildCanaryIngress(input: CanaryIngressInput): V1Ingress {
   );
   const routing: Record<string, string> = {
     [`${prefix}/canary`]: 'true',
-    [`${prefix}/canary-weight`]: String(input.routes.match ? 0 : input.routes.weight),
-    ...(input.routes.match ? matchAnnotations(prefix, input.match) : {}),
+    [`${prefix}/canary-weight`]: String(input.routes.match && !input.routes.rules ? 0 : input.routes.weight),
+    ...(input.routes.match ? matchAnnotations(prefix, input.routes.rules ?? input.match) : {}),
   };
   return {
     apiVersion: 'networking.k8s.io/v1',

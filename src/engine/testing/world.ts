@@ -1,4 +1,4 @@
-import type { CanarySpec, CanaryStatus } from '../../api/types.ts';
+import type { CanarySpec, CanaryStatus, HttpMatch } from '../../api/types.ts';
 import { decide, isNeed } from '../decide.ts';
 import type { Action, CheckResult, CheckResults, CheckStage, EngineEvent, Plan, Snapshot } from '../model.ts';
 import { recordedRoutes } from '../routes.ts';
@@ -23,6 +23,8 @@ export interface World {
   configs: Record<string, string>;
   weight: number;
   match: boolean;
+  /** The header route's conditions (analysis.steps) while `match` routes by them. */
+  rules?: HttpMatch[];
   events: EngineEvent[];
   weights: number[];
   postRolloutRuns: number;
@@ -37,7 +39,7 @@ export interface World {
   promotions: string[];
   /** What the caches showed at the previous reconcile (for stale-cache faults). */
   previous?: Partial<World>;
-  requests: { approve?: string; abort?: string; promote?: string };
+  requests: Snapshot['requests'];
   targetExists?: boolean;
   deletionTimestamp?: string;
   /** Whether the shell could count the data plane's requests (a Prometheus known). */
@@ -192,7 +194,7 @@ function applyAction(w: World, a: Action): void {
       }
       break;
     case 'setWeight':
-      setRoutes(w, a.weight, a.match);
+      setRoutes(w, a.weight, a.match, a.rules);
       break;
     default:
       break;
@@ -209,11 +211,12 @@ function keepBaseline(w: World): void {
   else if (stopped) applyAction(w, { type: 'scaleBaseline', replicas: 0 });
 }
 
-function setRoutes(w: World, weight: number, match: boolean): void {
+function setRoutes(w: World, weight: number, match: boolean, rules?: HttpMatch[]): void {
   if (weight !== w.weight) w.weights.push(weight);
   w.routeWrites.push({ weight, phase: w.status.phase, release: w.status.releaseStartTime });
   w.weight = weight;
   w.match = match;
+  w.rules = match ? rules : undefined;
   // The HTTPRoute gives a baseline the canary's weight (primary 100 - 2w), see buildHttpRoute.
   w.baselineWeight =
     w.spec.analysis.judge?.baseline === true && !match && weight > 0 ? Math.min(weight, 100 - weight) : 0;
@@ -236,7 +239,7 @@ export function step(
   // The infrastructure pass puts the routes the recorded status implies in place first.
   if (limit >= 1 && w.primaryExists) {
     const routes = recordedRoutes(w.spec, w.status);
-    setRoutes(w, routes.weight, routes.match);
+    setRoutes(w, routes.weight, routes.match, routes.rules);
     keepBaseline(w);
   }
   out.actions.slice(0, Math.max(0, limit - 1)).forEach((a) => applyAction(w, a));

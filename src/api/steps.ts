@@ -34,3 +34,22 @@ export interface DecisionStatus {
 export function topStepWeight(steps: ReleaseStep[]): number {
   return Math.max(0, ...steps.map((step) => (typeof step?.setWeight === 'number' ? step.setWeight : 0)));
 }
+
+/** What `openPauseSince` needs of a Canary. */
+export interface PausedCanaryView {
+  spec: { analysis: { steps?: ReleaseStep[] } };
+  status?: { phase?: string; currentStep?: number; stepStartTime?: string };
+}
+
+/**
+ * When the open pause (a pause step without a duration) that the running release waits at began;
+ * undefined when the release is not at one. Each open pause needs an approval made while it waits.
+ */
+export function openPauseSince(canary: PausedCanaryView): string | undefined {
+  const status = canary.status;
+  if (status?.phase !== 'Progressing' && status?.phase !== 'WaitingPromotion') return undefined;
+  if (status.currentStep === undefined) return undefined;
+  const step = canary.spec.analysis.steps?.[status.currentStep];
+  if (!step?.pause || step.pause.duration) return undefined;
+  return status.stepStartTime;
+}

@@ -3,8 +3,11 @@
  * value is the status.revision they are for, so a request never applies to a later release.
  */
 import type { Command } from 'commander';
+import { openPauseSince } from '../api/steps.ts';
 import type { Canary, Phase } from '../api/types.ts';
+import { DECISION_ANNOTATION, type DecisionRecord } from '../gate/approval.ts';
 import { patchCanary } from '../kube/canaries.ts';
+import type { Kube } from '../kube/client.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
 import { CliError, connect, mustReadCanary, notFound, run, withKubeFlags, type KubeFlags } from './common.ts';
 
@@ -30,8 +33,45 @@ function revisionOf(c: Canary): string {
 
 const annotate = (annotations: Record<string, string>) => ({ metadata: { annotations } });
 
+/** Through what the CLI decides, and who decides when the kubeconfig names no user. */
+export const CLI_VIA = 'kanaria CLI';
+
+/** Who approves from the command line, and when. */
+export interface CliApprover {
+  /** The Kubernetes user of the kubeconfig's current context, else `kanaria CLI`. */
+  by: string;
+  now: Date;
+}
+
+export function cliApprover(kube: Kube, now = new Date()): CliApprover {
+  return { by: kube.kc.getCurrentUser()?.name || CLI_VIA, now };
+}
+
+/** The approve annotation and the record of who approved, which opens the open pause the release waits at. */
+function approval(revision: string, approver: CliApprover): Record<string, string> {
+  const record: DecisionRecord = {
+    decision: 'approve',
+    revision,
+    by: approver.by,
+    via: CLI_VIA,
+    at: approver.now.toISOString(),
+  };
+  return { [APPROVE_ANNOTATION]: revision, [DECISION_ANNOTATION]: JSON.stringify(record) };
+}
+
+/** `: pause at step 3/6 approved` when the release waits at an open pause; empty otherwise. */
+function pauseApproved(c: Canary): string {
+  const steps = c.spec.analysis.steps ?? [];
+  if (openPauseSince(c) === undefined || c.status?.currentStep === undefined) return '';
+  return `: pause at step ${c.status.currentStep + 1}/${steps.length} approved`;
+}
+
 /** approve (or with `full` also promote) the pending or running release. */
-export function planPromote(c: Canary, full: boolean): RequestPlan {
+export function planPromote(
+  c: Canary,
+  full: boolean,
+  approver: CliApprover = { by: CLI_VIA, now: new Date() },
+): RequestPlan {
   const phase = c.status?.phase;
   if (phase && PROMOTING.includes(phase))
     return {
@@ -45,12 +85,14 @@ export function planPromote(c: Canary, full: boolean): RequestPlan {
   if (full)
     // The approval opens confirm-rollout too, so that a release still Waiting starts and is promoted.
     return {
-      patch: annotate({ [APPROVE_ANNOTATION]: revision, [PROMOTE_ANNOTATION]: revision }),
+      patch: annotate({ ...approval(revision, approver), [PROMOTE_ANNOTATION]: revision }),
       message: `promotion of release ${revision} of ${idOf(c)} requested (${phase}): the remaining analysis is skipped`,
     };
   return {
-    patch: annotate({ [APPROVE_ANNOTATION]: revision }),
-    message: `release ${revision} of ${idOf(c)} approved (${phase}): its confirm gates are open`,
+    patch: annotate(approval(revision, approver)),
+    message:
+      `release ${revision} of ${idOf(c)} approved by ${approver.by} (${phase})` +
+      (pauseApproved(c) || ': its confirm gates are open'),
   };
 }
 
@@ -76,7 +118,7 @@ function requestCommand(
   program: Command,
   name: string,
   description: string,
-  plan: (c: Canary, flags: KubeFlags & { full?: boolean }) => RequestPlan,
+  plan: (c: Canary, flags: KubeFlags & { full?: boolean }, kube: Kube) => RequestPlan,
 ): Command {
   return withKubeFlags(
     program.command(name).description(description).argument('<name>', 'Canary name'),
@@ -84,7 +126,7 @@ function requestCommand(
     run(async (canaryName: string, flags: KubeFlags & { full?: boolean }) => {
       const { kube, namespace } = connect(flags);
       const canary = await mustReadCanary(kube, namespace, canaryName);
-      const { patch, message } = plan(canary, flags);
+      const { patch, message } = plan(canary, flags, kube);
       if (patch && !(await patchCanary(kube, namespace, canaryName, patch)))
         throw notFound(canaryName, namespace);
       process.stdout.write(`${message}\n`);
@@ -97,7 +139,7 @@ export function registerPromote(program: Command): void {
     program,
     'promote',
     'approve the pending or running release (opens its confirm-* gates); --full skips the remaining analysis',
-    (c, flags) => planPromote(c, flags.full === true),
+    (c, flags, kube) => planPromote(c, flags.full === true, cliApprover(kube)),
   ).option('--full', 'promote now: skip the remaining analysis steps');
 }
 

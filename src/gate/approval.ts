@@ -39,6 +39,8 @@ export interface DecisionCanary {
   phase?: Phase;
   revision?: string;
   annotations: Record<string, string>;
+  /** When the open pause step the release waits at began (status.stepStartTime); absent when at none. */
+  openPauseSince?: string;
 }
 
 export interface DecisionEvent {
@@ -99,9 +101,12 @@ export function planDecision(
           : `has no release in progress (phase ${phase ?? 'unknown'}); nothing to roll back`;
     return answer(409, `release ${revision} of ${id} ${why}`);
   }
-  if (canary.annotations[key] === revision) {
-    const earlier = parseDecisionRecord(canary.annotations[DECISION_ANNOTATION]);
-    const who = earlier?.revision === revision && earlier.decision === decision ? ` by ${earlier.by}` : '';
+  const earlier = parseDecisionRecord(canary.annotations[DECISION_ANNOTATION]);
+  const sameDecision = earlier?.revision === revision && earlier.decision === decision ? earlier : undefined;
+  const pauseNeedsApproval =
+    decision === 'approve' && !approvedSince(sameDecision?.at, canary.openPauseSince);
+  if (canary.annotations[key] === revision && !pauseNeedsApproval) {
+    const who = sameDecision ? ` by ${sameDecision.by}` : '';
     return answer(200, `release ${revision} of ${id} was already ${pastTense(decision)}${who}`);
   }
   const record: DecisionRecord = { decision, revision, by: request.by, via: request.via, at };
@@ -111,6 +116,14 @@ export function planDecision(
     record,
     message: `release ${revision} of ${id} ${pastTense(decision)} by ${request.by}`,
   };
+}
+
+/**
+ * Whether an approval made at `at` counts for the open pause that began at `since`, as the engine
+ * judges it: one made before the pause began was for an earlier gate; one of unknown time counts.
+ */
+function approvedSince(at: string | undefined, since: string | undefined): boolean {
+  return at === undefined || since === undefined || !(Date.parse(at) < Date.parse(since));
 }
 
 const pastTense = (d: ReleaseDecision) => (d === 'approve' ? 'approved' : 'rolled back on request');

@@ -1,5 +1,6 @@
 /** Decisions about releases kept on the Canary objects of a cluster (annotations), with Events. */
 import { hostname } from 'node:os';
+import { openPauseSince } from '../api/steps.ts';
 import type { Kube } from '../kube/client.ts';
 import { patchCanary, readCanary } from '../kube/canaries.ts';
 import { KubeWriter } from '../kube/writer.ts';
@@ -16,6 +17,7 @@ export function kubeDecisionStore(kube: Kube, instance = `${hostname()}-gate`): 
         phase: c.status?.phase,
         revision: c.status?.revision || undefined,
         annotations: c.metadata.annotations ?? {},
+        openPauseSince: openPauseSince(c),
       };
     },
     async annotate(namespace, name, annotations) {

@@ -138,7 +138,7 @@ export function registerPromote(program: Command): void {
   requestCommand(
     program,
     'promote',
-    'approve the pending or running release (opens its confirm-* gates); --full skips the remaining analysis',
+    'approve the pending or running release (opens its confirm-* gates and the open pause it waits at); --full skips the remaining analysis',
     (c, flags, kube) => planPromote(c, flags.full === true, cliApprover(kube)),
   ).option('--full', 'promote now: skip the remaining analysis steps');
 }

@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { classifyMetric } from '../judge/classify.ts';
 import type { CheckResult, CheckStage } from './model.ts';
 import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World } from './testing/world.ts';
+import { approveNow, StepsWatch, STEP_INVARIANTS, stepsAnalysis } from './testing/steps-faults.ts';
 
 /**
  * Releases under faults: random sequences of pushes (some of bad builds, whose analysis fails),
  * config changes, pods that stop being ready, a data plane that starts or stops ignoring the canary
  * route (seen by the observed-split check, when the sequence has one) and reconciles that meet a fault (a refused status
  * write, a crash after k of n writes, stale caches). Some Canaries run a baseline (analysis.judge.baseline, Gateway
- * API) whose pods also stop being ready. Each invariant is counted over all sequences.
+ * API) whose pods also stop being ready; some follow analysis.steps (a header route, weights, an open pause that
+ * people approve at random moments, a timed pause). Each invariant is counted over all sequences.
  * KANARIA_FAULT_SEQUENCES sets how many (default 100,000).
  */
 const SEQUENCES = Number(process.env.KANARIA_FAULT_SEQUENCES ?? 100_000);
@@ -23,7 +25,8 @@ type Op =
   | { op: 'canaryPods'; ready: boolean }
   | { op: 'dataPlane'; ignoresCanary: boolean }
   | { op: 'quiet'; on: boolean }
-  | { op: 'baselinePods'; ready: boolean };
+  | { op: 'baselinePods'; ready: boolean }
+  | { op: 'approve' };
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -53,12 +56,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('quiet' as const), on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('baselinePods' as const), ready: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'approve' as const }) },
 );
 const specArb = fc.record({
   threshold: fc.integer({ min: 1, max: 3 }),
   stepWeight: fc.constantFrom(20, 25, 50),
   maxWeight: fc.constantFrom(50, 100),
-  strategy: fc.constantFrom('canary', 'ab', 'bluegreen'),
+  strategy: fc.constantFrom('canary', 'ab', 'bluegreen', 'steps'),
   stepWeightPromotion: fc.constantFrom(undefined, 30),
   observedSplit: fc.boolean(),
   judge: fc.boolean(),
@@ -79,6 +83,7 @@ export const INVARIANTS = [
   "baseline weight differs from the canary's",
   'weight above 0 before the baseline was ready',
   'baseline left running after the release',
+  ...STEP_INVARIANTS,
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
@@ -175,6 +180,10 @@ let inconclusiveEnds = 0;
 /** Sequences of baseline Canaries, and those in which a release waited for its baseline's pods. */
 let baselineSequences = 0;
 let baselineWaits = 0;
+/** Sequences of analysis.steps Canaries, and those in which a release waited at its open pause. */
+let stepsSequences = 0;
+let stepsHeld = 0;
+const furthestSteps = [0, 0, 0, 0, 0, 0];
 
 const ROUTED_PHASES = new Set(['Progressing', 'WaitingPromotion', 'Promoting', 'Finalising']);
 
@@ -204,6 +213,9 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
       ...(withBaseline ? { judge: { inconclusiveLimit: 2, baseline: true } } : {}),
     }),
   );
+  if (spec.strategy === 'steps')
+    w.spec = { ...w.spec, analysis: stepsAnalysis(w.spec.analysis, spec.stepWeight, spec.maxWeight) };
+  const stepsWatch = spec.strategy === 'steps' ? new StepsWatch(w) : undefined;
   if (withBaseline) w.spec = { ...w.spec, provider: 'gatewayapi:v1' };
   w.splitObservable = spec.observedSplit;
   const dataPlane: DataPlane = { ignoresCanary: false };
@@ -216,7 +228,10 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
   let crashes = 0;
   const releasesWithTraffic = new Set<string>();
   let sawBaselineWait = false;
-  const observe = (before: { phase?: string; weight: number; revision?: string }, clean: boolean) => {
+  const observe = (
+    before: { phase?: string; weight: number; recorded: number; revision?: string },
+    clean: boolean,
+  ) => {
     if (w.weight < 0 || w.weight > max) violations.add('weight out of range');
     const st = w.status;
     const analysed = `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`;
@@ -232,22 +247,24 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
       w.weight !== 0
     )
       violations.add('weight went down during Progressing');
+    // The decision that first gives a release weight is made with its baseline ready (also when the reconcile
+    // then crashes: the next one writes the recorded weight even if the baseline's pods have gone meanwhile,
+    // as it keeps the weight of a canary whose pods go).
+    const recorded = st.canaryWeight ?? 0;
+    if (withBaseline && before.recorded === 0 && recorded > 0 && st.releaseStartTime !== undefined) {
+      if (
+        !releasesWithTraffic.has(st.releaseStartTime) &&
+        (w.baselineReplicas !== w.targetReplicas || !w.baselinePodsReady)
+      )
+        violations.add('weight above 0 before the baseline was ready');
+      releasesWithTraffic.add(st.releaseStartTime);
+    }
     // Like the canary's, checked after reconciles that ran to the end (a crash leaves the next one to repair).
     if (!withBaseline || !clean) return;
     if (w.baselineWeight > 0 && (!ROUTED_PHASES.has(st.phase ?? '') || w.baselineReplicas === 0))
       violations.add('baseline traffic outside a release or without pods');
     if (w.weight > 0 && !w.match && w.baselineWeight !== w.weight)
       violations.add("baseline weight differs from the canary's");
-    if (
-      before.weight === 0 &&
-      w.weight > 0 &&
-      st.releaseStartTime !== undefined &&
-      !releasesWithTraffic.has(st.releaseStartTime)
-    ) {
-      releasesWithTraffic.add(st.releaseStartTime);
-      if (w.baselineReplicas !== w.targetReplicas || !w.baselinePodsReady)
-        violations.add('weight above 0 before the baseline was ready');
-    }
   };
   const tick = (ms: number, fault: Fault, stages: CheckStage[]) => {
     now += ms;
@@ -255,10 +272,14 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
     const before = {
       phase: st.phase,
       weight: w.weight,
+      recorded: st.canaryWeight ?? 0,
       revision: `${st.lastAppliedSpec}/${JSON.stringify(st.trackedConfigs ?? {})}`,
     };
     const seen: { weight: number; match: boolean }[] = [];
+    const stepBefore = stepsWatch?.before();
     step(w, now, failingChecks(w, bad, stages, seen, dataPlane), fault);
+    if (stepsWatch && stepBefore)
+      for (const v of stepsWatch.after(stepBefore, now, fault.kind === 'none')) violations.add(v);
     if (w.status.message?.startsWith('waiting for baseline deployment')) sawBaselineWait = true;
     if (st.phase === 'Progressing' && w.status.phase === 'Promoting') {
       const last = seen.at(-1);
@@ -268,6 +289,11 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
     if (fault.kind === 'crash') crashes++;
     observe(before, fault.kind === 'none');
   };
+  if (stepsWatch) {
+    // Steps sequences begin with a release under way, so that their ops meet its steps and pauses.
+    now = runUntil(w, now, (x) => x.status.phase === 'Initialized' && x.targetReplicas === 0);
+    w.targetHash = `v${++version}`;
+  }
   for (const op of ops) {
     if (op.op === 'push') {
       w.targetHash = `v${++version}`;
@@ -277,6 +303,7 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
     else if (op.op === 'dataPlane') dataPlane.ignoresCanary = op.ignoresCanary;
     else if (op.op === 'quiet') dataPlane.quiet = op.on;
     else if (op.op === 'baselinePods') w.baselinePodsReady = op.ready;
+    else if (op.op === 'approve') approveNow(w, now);
     else tick(op.ms, op.fault, op.failing);
   }
   // Settle: no more faults, pods ready, the data plane routes by the weight, checks pass for good builds.
@@ -284,6 +311,8 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
   w.baselinePodsReady = true;
   dataPlane.ignoresCanary = false;
   dataPlane.quiet = false;
+  // People approve the release's open pauses from now on (an approval without a record opens any pause).
+  if (stepsWatch) w.requests = { ...w.requests, approve: revisionOf(w), decision: undefined };
   try {
     now = runUntil(
       w,
@@ -308,6 +337,11 @@ function runSequence({ spec: drawn, ops }: Sequence): Set<Invariant> {
   if (w.events.some((e) => e.message.includes('consecutive intervals'))) inconclusiveEnds++;
   if (withBaseline) baselineSequences++;
   if (sawBaselineWait) baselineWaits++;
+  if (stepsWatch) {
+    stepsSequences++;
+    if (stepsWatch.heldAtOpenPause) stepsHeld++;
+    furthestSteps[stepsWatch.furthest + 1]++;
+  }
   if (new Set(w.promotions).size !== w.promotions.length)
     violations.add('more than one promotion of a revision');
   if (w.outcomes.length < w.outcomesRecorded || w.outcomes.length > w.outcomesRecorded + crashes)
@@ -331,7 +365,9 @@ describe('releases under faults (partial plans, refused status writes, stale cac
     console.log(
       `fault sequences: ${samples.length} (seed ${seed}; ${splitHalts} with a release halted by the observed split, ` +
         `${judgeHalts} with a check failed by the judge, ${inconclusiveEnds} with a release ended by Inconclusive intervals, ` +
-        `${baselineSequences} of baseline Canaries, ${baselineWaits} with a release waiting for its baseline's pods)\n` +
+        `${baselineSequences} of baseline Canaries, ${baselineWaits} with a release waiting for its baseline's pods, ` +
+        `${stepsSequences} of analysis.steps Canaries, ${stepsHeld} with a release held at an open pause; ` +
+        `furthest step reached, none/1/…/5: ${furthestSteps.join('/')})\n` +
         `violations by invariant:\n${table}`,
     );
     for (const [v, ex] of examples) console.log(`first sequence violating "${v}": ${JSON.stringify(ex)}`);

@@ -98,7 +98,9 @@ export class InfraMemo {
         return cache.list(namespace);
       },
     });
-    // Optional caches (HTTPRoutes) may appear later: read through at the time of each call.
+    // Optional caches (HTTPRoutes) may appear later: read through at the time of each call. One logging
+    // wrapper per cache, made on first use (the caches are read on every pass).
+    const wrappers = new WeakMap<Cache<KubernetesObject>, Cache<KubernetesObject>>();
     const view = {} as Caches;
     Object.defineProperty(view, 'canaryIndex', { enumerable: true, get: () => this.raw.canaryIndex });
     for (const name of CACHE_NAMES) {
@@ -106,7 +108,10 @@ export class InfraMemo {
         enumerable: true,
         get: () => {
           const cache = this.raw[name] as Cache<KubernetesObject> | undefined;
-          return cache && logged(name, cache);
+          if (!cache) return undefined;
+          let wrapper = wrappers.get(cache);
+          if (!wrapper) wrappers.set(cache, (wrapper = logged(name, cache)));
+          return wrapper;
         },
       });
     }

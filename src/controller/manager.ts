@@ -18,6 +18,7 @@ import type { HeldObjects } from './held-objects.ts';
 import { startCaches } from './watch-caches.ts';
 import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
+import { EchoGate } from './echoes.ts';
 import { CanaryIndex } from './canary-index.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
@@ -50,12 +51,6 @@ const HELD_IDLE_MS = 10 * 60_000;
  * status updates): those within this window make one reconcile. Timers and checks are not delayed.
  */
 const EVENT_COALESCE_MS = 100;
-/**
- * A reconcile that asks to look again no sooner than this has nothing left to do about its own writes:
- * the watch events they bring are not reconciled. Shorter requeues (a phase moving on, a rollout awaited)
- * keep them, so a chain of decisions still runs at the pace of the watch.
- */
-const SETTLED_REQUEUE_MS = 5_000;
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
@@ -87,10 +82,7 @@ export class Manager {
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, number>();
   private readonly index = new CanaryIndex();
-  /** Canaries whose last reconcile ended settled: the echoes of its own writes need no reconcile. */
-  private readonly settled = new Set<string>();
-  /** Canaries that saw an echo of their own write while their reconcile ran. */
-  private readonly echoesWhileRunning = new Set<string>();
+  private readonly echoes: EchoGate;
   private running = false;
   /** With sharding: the Canaries owned at the last requeueAll. */
   private ownedBefore = new Set<string>();
@@ -103,6 +95,7 @@ export class Manager {
   constructor(options: ManagerOptions) {
     this.o = options;
     this.queue = new WorkQueue(options.clock, EVENT_COALESCE_MS);
+    this.echoes = new EchoGate(this.queue);
   }
 
   /** Canaries in the namespace that a change of `obj` may concern. */
@@ -119,7 +112,7 @@ export class Manager {
         if (this.usesConfig(c, kind, name)) keys.push(keyOf(ns, c.metadata.name));
     this.o.writer.ownWrites.classify(resourceOfKind(kind), obj, (echo) => {
       for (const key of keys)
-        if (echo) this.echo(key, kind);
+        if (echo) this.echoes.echo(key, kind);
         else this.queue.addSoon(key, kind);
     });
   }
@@ -130,19 +123,8 @@ export class Manager {
     const key = keyOf(namespace, name);
     this.index.update(namespace, name, this.caches.canaries.get(name ?? '', namespace) as Canary | undefined);
     this.o.writer.ownWrites.classify('canaries', obj, (echo) =>
-      echo ? this.echo(key, 'Canary') : this.queue.addSoon(key, 'Canary'),
+      echo ? this.echoes.echo(key, 'Canary') : this.queue.addSoon(key, 'Canary'),
     );
-  }
-
-  /**
-   * The watch shows an object exactly as one of our writes left it. The reconcile that wrote it decided
-   * from the state before and planned its next look from the state after (its requeue), so when that
-   * reconcile ended settled (see SETTLED_REQUEUE_MS) the echo is not reconciled; otherwise, or while it
-   * still runs, it is (after it ends).
-   */
-  private echo(key: string, kind: string): void {
-    if (this.queue.activeKeys.has(key)) this.echoesWhileRunning.add(key);
-    else if (!this.settled.has(key)) this.queue.addSoon(key, `${kind} (own write)`);
   }
 
   private usesConfig(c: Canary, kind: string, name: string | undefined): boolean {
@@ -260,12 +242,11 @@ export class Manager {
         const result = await this.reconciler.reconcile(ns, name);
         this.failures.delete(key);
         this.o.onReconcile?.((performance.now() - started) / 1000, 'ok', trigger);
-        if ((result.requeueAfterMs ?? 0) >= SETTLED_REQUEUE_MS) this.settled.add(key);
-        else this.settled.delete(key);
+        this.echoes.ended(key, result.requeueAfterMs, false);
         if (result.requeueAfterMs !== undefined && this.running)
           this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
-        this.settled.delete(key);
+        this.echoes.ended(key, undefined, true);
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
         const delay = reconcileRetryDelay(n, err);
@@ -277,7 +258,7 @@ export class Manager {
         );
         if (this.running) this.queue.addAfter(key, delay, 'retry');
       } finally {
-        if (this.echoesWhileRunning.delete(key) && !this.settled.has(key)) this.queue.add(key, 'own write');
+        this.echoes.release(key);
         this.queue.done(key);
       }
     }

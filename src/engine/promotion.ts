@@ -72,13 +72,16 @@ export function finalising(d: Decision): undefined {
   if (d.status.phase === 'Finalising' && s.status.phase === 'Finalising' && restartIfTargetChanged(d))
     return undefined;
   const weight = d.status.canaryWeight ?? 0;
+  const step = s.spec.analysis.stepWeightPromotion;
   // The recorded weight is the one in force; a route that differs (a crash, a hand edit) is put back first.
-  if ((s.routedWeight ?? 0) !== weight || s.routedMatch) {
+  // A header route left from the release goes with the next weight write, which the steps below make at
+  // once when the weight moves to 0 in one step.
+  const headerStays = s.routedMatch && (weight === 0 || (step ?? 0) > 0);
+  if ((s.routedWeight ?? 0) !== weight || headerStays) {
     d.setWeight(weight);
     d.requeue(WAIT_READY_MS);
     return undefined;
   }
-  const step = s.spec.analysis.stepWeightPromotion;
   if (weight > 0) {
     if (step && step > 0 && d.status.lastStepTime) {
       const due = Date.parse(d.status.lastStepTime) + d.intervalMs;

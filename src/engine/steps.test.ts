@@ -96,6 +96,8 @@ describe('analysis.steps', () => {
     expect([w.weight, w.match]).toEqual([50, true]);
     const done = until(w, next.now + 1, (x) => x.status.phase === 'Succeeded');
     expect([w.weight, w.match]).toEqual([0, false]);
+    // Traffic goes back to the primary in one write: weight 0 and no header route together.
+    expect(w.routeWrites.filter((r) => r.phase === 'Finalising').map((r) => r.weight)).not.toContain(50);
     expect(w.promotions.at(-1)).toBe(revisionOf(w));
     // The last step was analysed at 50 % with the header route before promotion.
     expect(done.analyses[0]).toMatchObject({ weight: 50, match: true });

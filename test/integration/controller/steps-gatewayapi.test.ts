@@ -51,6 +51,17 @@ describe('analysis.steps with gatewayapi:v1', () => {
     const { kube } = env;
     const namespace = env.ns.name;
     const view = async () => routeView(await readRoute(kube, namespace, 'st'));
+    // The route write follows the status that records a step: wait for it, then compare.
+    const viewBecomes = async (expected: Record<string, unknown>) => {
+      const matches = async () => {
+        const now = await view();
+        return Object.entries(expected).every(
+          ([k, v]) => JSON.stringify(now[k as keyof typeof now]) === JSON.stringify(v),
+        );
+      };
+      await waitFor('the HTTPRoute of the step', matches, 10_000).catch(() => undefined);
+      expect(await view()).toMatchObject(expected);
+    };
     const atStep = (index: number) => async (): Promise<Canary | undefined> => {
       const c = await getCanary(kube, namespace, 'st');
       return c.status?.currentStep === index && c.status.phase === 'Progressing' ? c : undefined;
@@ -75,13 +86,13 @@ describe('analysis.steps with gatewayapi:v1', () => {
 
     const headerStep = await waitFor('step 0', atStep(0));
     const revision = headerStep.status!.revision!;
-    expect(await view()).toEqual({
+    await viewBecomes({
       header: INSIDER,
       headerTo: TO_CANARY,
       weighted: ['st-primary=100', 'st-canary=0'],
     });
     await waitFor('step 1', atStep(1));
-    expect((await view()).weighted).toEqual(['st-primary=90', 'st-canary=10']);
+    await viewBecomes({ weighted: ['st-primary=90', 'st-canary=10'] });
 
     const release = { namespace, name: 'st', revision };
     await waitFor('the first pause', atStep(2));
@@ -90,7 +101,7 @@ describe('analysis.steps with gatewayapi:v1', () => {
       text: `release ${revision} of st.${namespace} approved by ${ALICE_BY}`,
     });
     const second = await waitFor('the second pause', atStep(4));
-    expect(await view()).toEqual({
+    await viewBecomes({
       header: INSIDER,
       headerTo: TO_CANARY,
       weighted: ['st-primary=70', 'st-canary=30'],

@@ -3,6 +3,7 @@
  * HTTPRoute rule before the weighted one, kept beside the weights; both open pauses are approved from
  * Slack by the same user, the second press writing a new approval for the pause it waits at.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReleaseStep } from '../../../src/api/steps.ts';
 import type { Canary } from '../../../src/api/types.ts';
@@ -55,9 +56,7 @@ describe('analysis.steps with gatewayapi:v1', () => {
     const viewBecomes = async (expected: Record<string, unknown>) => {
       const matches = async () => {
         const now = await view();
-        return Object.entries(expected).every(
-          ([k, v]) => JSON.stringify(now[k as keyof typeof now]) === JSON.stringify(v),
-        );
+        return Object.entries(expected).every(([k, v]) => isDeepStrictEqual(now[k as keyof typeof now], v));
       };
       await waitFor('the HTTPRoute of the step', matches, 10_000).catch(() => undefined);
       expect(await view()).toMatchObject(expected);

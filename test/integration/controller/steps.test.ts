@@ -3,6 +3,7 @@
  * on the canary Ingress, and two open pauses, each of which needs its own approval while it waits — the
  * first from Slack (a signed request by a user on the approver list), the second from `kanaria promote`.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReleaseStep } from '../../../src/api/steps.ts';
@@ -41,7 +42,7 @@ async function canaryRoutes(kube: Kube, namespace: string): Promise<Record<strin
 
 /** The canary Ingress's routes once they are `expected` (the write follows the status that records a step). */
 async function routesBecome(kube: Kube, namespace: string, expected: Record<string, string>): Promise<void> {
-  const same = async () => JSON.stringify(await canaryRoutes(kube, namespace)) === JSON.stringify(expected);
+  const same = async () => isDeepStrictEqual(await canaryRoutes(kube, namespace), expected);
   await waitFor(`canary Ingress routes ${JSON.stringify(expected)}`, same, 10_000).catch(() => undefined);
   expect(await canaryRoutes(kube, namespace)).toEqual(expected);
 }

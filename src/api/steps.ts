@@ -53,3 +53,11 @@ export function openPauseSince(canary: PausedCanaryView): string | undefined {
   if (!step?.pause || step.pause.duration) return undefined;
   return status.stepStartTime;
 }
+
+/**
+ * Whether an approval made at `at` opens the open pause that began at `since`: one made before the pause
+ * began was for an earlier gate; one of unknown time (an annotation written by hand) counts.
+ */
+export function approvalOpensPause(at: string | undefined, since: string | undefined): boolean {
+  return at === undefined || since === undefined || !(Date.parse(at) < Date.parse(since));
+}

@@ -5,6 +5,7 @@
  */
 import type { CanaryAnalysis, HttpMatch } from '../api/types.ts';
 import type { ReleaseStep } from '../api/steps.ts';
+import { approvalOpensPause } from '../api/steps.ts';
 export { topStepWeight } from '../api/steps.ts';
 import { parseDuration } from '../api/duration.ts';
 import type { Decision } from './context.ts';
@@ -90,7 +91,7 @@ export function approvedDuringPause(d: Decision, since: string | undefined): boo
   if (requests.approve !== revision) return false;
   const record = requests.decision;
   const at = record?.decision === 'approve' && record.revision === revision ? record.at : undefined;
-  return at === undefined || since === undefined || !(Date.parse(at) < Date.parse(since));
+  return approvalOpensPause(at, since);
 }
 
 /**

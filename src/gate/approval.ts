@@ -6,6 +6,7 @@
  * webhook, a marginal judge score, a pause step) opens when the approve annotation names its revision.
  */
 import type { Phase } from '../api/types.ts';
+import { approvalOpensPause } from '../api/steps.ts';
 import { ABORT_ANNOTATION, ANNOTATION_PREFIX, APPROVE_ANNOTATION } from '../resources/meta.ts';
 
 /** The last decision made about a release by a person, as JSON: {decision, revision, by, via, at}. */
@@ -104,7 +105,7 @@ export function planDecision(
   const earlier = parseDecisionRecord(canary.annotations[DECISION_ANNOTATION]);
   const sameDecision = earlier?.revision === revision && earlier.decision === decision ? earlier : undefined;
   const pauseNeedsApproval =
-    decision === 'approve' && !approvedSince(sameDecision?.at, canary.openPauseSince);
+    decision === 'approve' && !approvalOpensPause(sameDecision?.at, canary.openPauseSince);
   if (canary.annotations[key] === revision && !pauseNeedsApproval) {
     const who = sameDecision ? ` by ${sameDecision.by}` : '';
     return answer(200, `release ${revision} of ${id} was already ${pastTense(decision)}${who}`);
@@ -116,14 +117,6 @@ export function planDecision(
     record,
     message: `release ${revision} of ${id} ${pastTense(decision)} by ${request.by}`,
   };
-}
-
-/**
- * Whether an approval made at `at` counts for the open pause that began at `since`, as the engine
- * judges it: one made before the pause began was for an earlier gate; one of unknown time counts.
- */
-function approvedSince(at: string | undefined, since: string | undefined): boolean {
-  return at === undefined || since === undefined || !(Date.parse(at) < Date.parse(since));
 }
 
 const pastTense = (d: ReleaseDecision) => (d === 'approve' ? 'approved' : 'rolled back on request');

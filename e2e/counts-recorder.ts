@@ -58,6 +58,9 @@ export function countsBetween(earlier: CountsSnapshot, later: CountsSnapshot): A
     primary: b.primary - a.primary,
     canary: b.canary - a.canary,
     canaryUnmatched: b.canaryUnmatched - a.canaryUnmatched,
+    ...(a.primaryMatched !== undefined && b.primaryMatched !== undefined
+      ? { primaryMatched: b.primaryMatched - a.primaryMatched }
+      : {}),
     ...(a.canaryDirect !== undefined && b.canaryDirect !== undefined
       ? { canaryDirect: b.canaryDirect - a.canaryDirect }
       : {}),

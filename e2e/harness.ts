@@ -27,6 +27,11 @@ export interface AppCounts {
   canary: number;
   /** Of the canary's requests, those without the A/B header or cookie (AppOptions.abHeader/abCookie). */
   canaryUnmatched: number;
+  /**
+   * Of the primary's requests, those with the A/B header or cookie (the first of several A/B headers),
+   * where the environment counts them (Traefik: the primary pods' own counters).
+   */
+  primaryMatched?: number;
   /** Requests that reached the canary not through the ingress (the webhooks'), where that is known. */
   canaryDirect?: number;
 }
@@ -70,6 +75,12 @@ export interface AppUnderTest {
    * ingress-nginx, a settle period after the Ingress says so.
    */
   routedAt(weight: number, timeoutMs?: number, path?: EntryPath): Promise<number>;
+  /**
+   * Resolves with the time from which the data plane sends the requests carrying `header` to the canary
+   * by a header route (`present`), or no longer has that route (`!present`), through the app's Ingress;
+   * where the environment can tell (Traefik: its API shows the canary router).
+   */
+  headerRoutedAt?(header: string, present: boolean, timeoutMs?: number): Promise<number>;
   /** The app's Gateway, where the environment serves Gateway API routes and AppOptions.entry asked for it. */
   gateway?: AppGateway;
   /**

@@ -47,20 +47,24 @@ export function stepShares(
       return;
     }
     const d = countsBetween(start, end);
-    const requests = d.primary + d.canary;
-    const p = sample.weight / 100;
-    const expected = requests * p;
-    const tolerance = Z * Math.sqrt(requests * p * (1 - p));
-    steps.push({
-      weight: sample.weight,
-      requests,
-      canary: d.canary,
-      expected,
-      tolerance,
-      withinTolerance: Math.abs(d.canary - expected) <= tolerance,
-    });
+    steps.push(binomialShare(sample.weight, d.primary + d.canary, d.canary));
   });
   return steps;
+}
+
+/** `canary` of `requests` against the binomial tolerance of `weight` percent (at 0 and 100: exactly). */
+export function binomialShare(weight: number, requests: number, canary: number): StepShare {
+  const p = weight / 100;
+  const expected = requests * p;
+  const tolerance = Z * Math.sqrt(requests * p * (1 - p));
+  return {
+    weight,
+    requests,
+    canary,
+    expected,
+    tolerance,
+    withinTolerance: Math.abs(canary - expected) <= tolerance,
+  };
 }
 
 export function formatStep(s: StepShare): string {

@@ -229,6 +229,21 @@ async function traefikApp(
     );
   };
 
+  // The ingress-nginx provider routes canary-by-header by a router `…-canary` whose rule adds
+  // Header("<name>", "<value>") and whose service is the canary's `<ns>-<ingress>-<service>-<port>-canary`.
+  const headerRouted = async (header: string) => {
+    const res = await fetch(`${traefik.apiUrl}/http/routers?per_page=1000`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) throw new Error(`traefik ${traefik.apiUrl}/http/routers: ${res.status}`);
+    return ((await res.json()) as { rule?: string; service?: string }[]).some(
+      (r) =>
+        (r.service ?? '').startsWith(`${namespace}-${name}-`) &&
+        (r.service ?? '').replace(/@.*$/, '').endsWith('-canary') &&
+        (r.rule ?? '').includes(`Header(${JSON.stringify(header)}`),
+    );
+  };
+
   return {
     namespace,
     name,
@@ -241,14 +256,36 @@ async function traefikApp(
       const [first, ...more] = abHeaders.map((header) =>
         appCounts(processes, name, { header, cookie: options.abCookie }),
       );
+      // Only user requests carry the A/B header or cookie: what the primary's pods counted of it.
+      const primaryMatched = processes
+        .filter((p) => p.labels.app === `${name}-primary`)
+        .reduce(
+          (sum, { counters }) =>
+            sum +
+            (options.abCookie
+              ? (counters.cookieNames[options.abCookie] ?? 0)
+              : (counters.headerNames[abHeaders[0].toLowerCase()] ?? 0)),
+          0,
+        );
       return {
         ...first,
         canaryUnmatched: Math.max(first.canaryUnmatched, ...more.map((c) => c.canaryUnmatched)),
+        primaryMatched,
       };
     },
     async routedAt(weight, timeoutMs = 10_000, path = entry === 'gateway' ? 'gateway' : 'ingress') {
       if (path === 'gateway') await gatewayRoutedAt(weight, timeoutMs);
       else await ingressRoutedAt(weight, timeoutMs);
+      await sleep(API_TO_ROUTING_MS);
+      return Date.now();
+    },
+    async headerRoutedAt(header, present, timeoutMs = 10_000) {
+      await waitFor(
+        `header route ${header} ${present ? 'in' : 'gone from'} Traefik`,
+        async () => (await headerRouted(header)) === present,
+        timeoutMs,
+        20,
+      );
       await sleep(API_TO_ROUTING_MS);
       return Date.now();
     },

@@ -337,7 +337,7 @@ describe('analysis.steps: header → 1 % → pause {} → 10 % → pause 10 s �
       `  ${promote.stdout.trim()}`,
       `  step 3 seen ${nextAfterApproval ? `${((nextAfterApproval.at - holdEnd) / 1000).toFixed(1)}s` : '–'} after the command began (it returned after ${((approvedAt - holdEnd) / 1000).toFixed(1)}s)`,
       `header route to promotion: canary ${span ? span.canary - span.canaryUnmatched : '–'} requests with the header, primary ${span?.primaryMatched ?? 'n/a'}`,
-      `per step (pods' own counters; plain = without the header; two-sided z=${Z}; weight steps at least ${MIN_REQUESTS_PER_STEP} plain requests):`,
+      `per step (${env.kind === 'traefik' ? "the pods' own counters" : 'as counted where they arrived'}; plain = without the header; two-sided z=${Z}; weight steps at least ${MIN_REQUESTS_PER_STEP} plain requests):`,
       ...table(windows).map((l) => `  ${l}`),
       'events:',
       ...notes.map((n) => `  ${n}`),

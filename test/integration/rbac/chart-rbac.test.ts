@@ -115,6 +115,10 @@ describe("the operator under the chart's RBAC", () => {
       90_000,
     );
     expect(logText).toContain('Promotion completed!');
+    // The rollback's events go out after the status that records it is written.
+    await waitFor('the rollback event', async () => logText.includes('Canary failed!'), 10_000).catch(
+      () => undefined,
+    );
     expect(logText).toContain('Canary failed!');
     expect(logText).not.toMatch(/forbidden|\b403\b/i);
   });

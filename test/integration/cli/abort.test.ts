@@ -59,9 +59,13 @@ describe('kanaria abort', () => {
     expect(failed.metadata.annotations?.[ABORT_ANNOTATION]).toBe(progressing.status?.revision);
     expect(failed.status?.canaryWeight).toBe(0);
     expect(failed.status?.message).toContain('aborted by request');
-    // Before the next step (weight 50) could be reached.
-    const ingress = await kube.networking.readNamespacedIngress({ name: 'podinfo-canary', namespace });
-    expect(ingress.metadata?.annotations?.['nginx.ingress.kubernetes.io/canary-weight']).toBe('0');
+    // Before the last step (weight 50) could be reached. The Ingress write follows the status that records
+    // the rollback: wait for it.
+    const weightNow = async () =>
+      (await kube.networking.readNamespacedIngress({ name: 'podinfo-canary', namespace })).metadata
+        ?.annotations?.['nginx.ingress.kubernetes.io/canary-weight'];
+    await waitFor('canary-weight 0', async () => (await weightNow()) === '0', 10_000).catch(() => undefined);
+    expect(await weightNow()).toBe('0');
     const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
     expect(primary.spec?.template.spec?.containers[0].image).toBe(`${PODINFO_IMAGE}:6.0.0`);
     await waitFor('canary scaled to 0', async () => {

@@ -62,7 +62,7 @@ describe('planPromote', () => {
     };
     const first = planPromote(paused(1), false, approver);
     expect(first.message).toBe(
-      'release r2 of podinfo.test approved by kind-admin (Progressing): pause at step 2/4 approved',
+      'release r2 of podinfo.test approved (Progressing) by kind-admin: pause at step 2/4 approved',
     );
     const later = { by: 'kind-admin', now: new Date(Date.UTC(2026, 11, 2, 12, 30, 0)) };
     const second = planPromote(paused(3), false, later);
@@ -73,7 +73,7 @@ describe('planPromote', () => {
       '2026-12-02T12:30:00.000Z',
     );
     expect(planPromote(paused(2), false, approver).message).toMatch(
-      /approved by kind-admin \(Progressing\): its confirm gates are open$/,
+      /approved \(Progressing\) by kind-admin: its confirm gates are open$/,
     );
   });
 

@@ -91,7 +91,7 @@ export function planPromote(
   return {
     patch: annotate(approval(revision, approver)),
     message:
-      `release ${revision} of ${idOf(c)} approved by ${approver.by} (${phase})` +
+      `release ${revision} of ${idOf(c)} approved (${phase}) by ${approver.by}` +
       (pauseApproved(c) || ': its confirm gates are open'),
   };
 }

@@ -180,7 +180,9 @@ describe('analysis.steps with ingress-nginx', () => {
     const promoted = await runCli(['promote', 'podinfo', '-n', namespace]);
     expect(promoted.stderr).toBe('');
     expect(promoted.code).toBe(0);
-    expect(promoted.stdout).toContain(`release ${revision} of podinfo.${namespace} approved by`);
+    expect(promoted.stdout).toContain(
+      `release ${revision} of podinfo.${namespace} approved (Progressing) by`,
+    );
     expect(promoted.stdout).toContain('pause at step 5/6 approved');
     const lastStep = await waitFor('step 5', async () => {
       const c = await getCanary(kube, namespace);

@@ -16,6 +16,7 @@ import {
   expectNoSplitAlarm,
   phaseOf,
   report,
+  waitFor,
   waitForPhase,
   watchRoutes,
   WALKTHROUGH_METRICS,
@@ -73,7 +74,15 @@ describe('manual gate', () => {
     const promotedAt = Date.now();
     const done = await waitForPhase(kube, namespace, 'Succeeded', 120_000);
     await routes.stop();
-    const notes = await eventNotes(kube, namespace);
+    // The promotion's events go out after the status that records it.
+    const notes = await waitFor(
+      'the promotion event',
+      async () => {
+        const all = await eventNotes(kube, namespace);
+        return all.some((n) => n.includes('Promotion completed!')) && all;
+      },
+      15_000,
+    ).catch(() => eventNotes(kube, namespace));
     expectNoSplitAlarm(notes);
     report('gate', [
       `new revision waited ${((promotedAt - waitingSince) / 1000).toFixed(1)}s at the gate on ${env.kind}; ${heldCanary} requests reached the canary meanwhile`,

@@ -1,4 +1,4 @@
-// npx node bench/cpu-profile.ts <file.cpuprofile> [--top 30]
+// npx node bench/cpu-profile.ts <file.cpuprofile> [--top 30] [--from S --to S]
 // Sums a V8 CPU profile (node --cpu-prof, written by `npm run bench -- --cpu-prof`): self time by function
 // and by where its code lives (a package under node_modules, a file of Kanaria, or Node itself), and
 // inclusive time of Kanaria's own functions, so that the cost of a reconcile can be split by module.
@@ -19,7 +19,12 @@ interface Profile {
 }
 
 const { values: flags, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '30' } },
+  options: {
+    top: { type: 'string', default: '30' },
+    // Only the samples taken this many seconds after the profile began (e.g. a run's busiest minute).
+    from: { type: 'string', default: '0' },
+    to: { type: 'string', default: 'Infinity' },
+  },
   allowPositionals: true,
 });
 if (positionals.length !== 1) {
@@ -43,7 +48,13 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const [fromUs, toUs] = [Number(flags.from) * 1e6, Number(flags.to) * 1e6];
+let sinceStartUs = 0;
+profile.samples.forEach((id, i) => {
+  sinceStartUs += profile.timeDeltas[i] ?? 0;
+  if (sinceStartUs < fromUs || sinceStartUs > toUs) return;
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 
 const selfByFunction = new Map<string, number>();
 const selfByPlace = new Map<string, number>();

@@ -14,6 +14,7 @@ import {
   stepDelays,
   waitUntil,
 } from './measure.ts';
+import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { kanariaCommand, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
@@ -54,6 +55,8 @@ export interface RunResult {
    */
   apiPerWeightStep?: number;
   apiPerWeightStepTop?: Record<string, number>;
+  /** The minute with the most weight steps, with each process's cores in it; absent in older records. */
+  burst?: Burst;
 }
 
 export interface RunOptions {
@@ -116,6 +119,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       : [];
   const args = [...nodeFlags, ...baseArgs];
   const proc = startProcess(cmd, args, logPath);
+  const cpu = sampleCpu({ [controller]: proc.pid, ...cluster.state.pids, harness: process.pid });
   try {
     const alive = () => {
       if (proc.exited()) throw new Error(`${controller} exited; see ${logPath}`);
@@ -149,6 +153,14 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       log(`[${controller} n=${n}] ${err.message}; reporting what finished`);
     });
     const after = await procStats(proc.pid);
+    const stepTimes = [...rec.weights.values()].flatMap((l) => l.filter(([, w]) => w > 0).map(([t]) => t));
+    const burst = cpu.busiest(stepTimes, firstBump);
+    if (burst) {
+      const fromProcS = Math.round((firstBump - proc.startedAt) / 1000 + burst.fromS);
+      log(
+        `[${controller} n=${n}] busiest minute (${fromProcS}s after the process started): ${JSON.stringify(burst)}`,
+      );
+    }
     if (controller === 'kanaria' && o.heapDir) await heapSnapshot(proc.pid, o.heapDir, log);
     const done = names.filter((x) => finished(x) !== undefined);
     const lastDone = timedOut ? Date.now() : Math.max(...done.map((x) => finished(x)!));
@@ -226,8 +238,10 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
           .sort((a, b) => b[1] - a[1])
           .slice(0, 8),
       ),
+      burst,
     };
   } finally {
+    cpu.stop();
     await proc.stop();
     rec.stop();
     // A later controller watching all namespaces must not find this run's Canaries.

@@ -56,6 +56,13 @@ export function renderSharding(runs: Record<string, ShardResult> | undefined): s
       'Handed over before the kill (min gap, ms)',
       (r) => `${r.handedOverBeforeKill} (${f(r.minHandoverGapMs, 0)})`,
     ),
+    row(
+      'Busiest minute before the kill: steps/s; cores A, B, kube-apiserver, etcd, kube-controller-manager',
+      (r) =>
+        r.burst
+          ? `${r.burst.stepsPerS}; ${['a', 'b', 'kube-apiserver', 'etcd', 'kube-controller-manager'].map((p) => f(r.burst?.cores[p], 2)).join(', ')}`
+          : '–',
+    ),
     row('Killed at (weight steps made / all)', (r) => `${r.stepsAtKill} / ${r.n * r.steps}`),
     row("A's share at the kill; of it under way", (r) => `${r.aShareAtKill}; ${r.resume.canaries}`),
     row(

@@ -11,6 +11,7 @@ import { SA_NAMESPACE, type Account, type BenchCluster } from './cluster.ts';
 import { chartNodeOptions } from './heap.ts';
 import { percentile, phaseAt, procStats, record, waitUntil, type Recorder } from './measure.ts';
 import { kanariaCommand, startProcess, type Proc } from './process.ts';
+import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { ownership, readWrites, resumeDelays, type UserCounts } from './shard-audit.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
 
@@ -41,6 +42,8 @@ export interface ShardResult {
   replicas: { a: ReplicaFigures; b: ReplicaFigures };
   /** Weight steps made (all Canaries) when A was killed, of N × steps. */
   stepsAtKill: number;
+  /** The minute before the kill with the most weight steps, and each process's cores in it. */
+  burst?: Burst;
   /** A's share by its metrics just before the kill. */
   aShareAtKill: number;
   /** Kill → B's `kanaria_shard_canaries` reached N. */
@@ -142,6 +145,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     replicas.push({ name, account, proc, metricsUrl: `http://127.0.0.1:${port}/metrics` });
   }
   const [a, b] = replicas;
+  const cpu = sampleCpu({ a: a.proc.pid, b: b.proc.pid, ...cluster.state.pids, harness: process.pid });
   let killedAt: number | undefined;
   try {
     const alive = () => {
@@ -190,6 +194,10 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       log(`${tag} ${err.message}; killing A now`);
     });
     const stepsAtKill = stepsMade(rec, bumped);
+    // Both replicas working: the busiest minute before the kill.
+    const stepTimes = [...rec.weights.values()].flatMap((l) => l.filter(([, w]) => w > 0).map(([t]) => t));
+    const burst = cpu.busiest(stepTimes, firstBump);
+    if (burst) log(`${tag} busiest minute before the kill: ${JSON.stringify(burst)}`);
     const aShareAtKill = (await shareOf(a)) ?? 0;
     const aEnd = await procStats(a.proc.pid);
     killedAt = Date.now();
@@ -247,6 +255,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       coldStartMs,
       replicas: { a: figures(0, aEnd, shares.a, userA), b: figures(1, bEnd, shares.b, userB) },
       stepsAtKill,
+      burst,
       aShareAtKill,
       takeoverMs: takeover.ms,
       resume,
@@ -261,6 +270,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
       unfinished: n - done.length,
     };
   } finally {
+    cpu.stop();
     await Promise.all(replicas.map((r) => r.proc.stop()));
     rec.stop();
     if (namespaces.length > 1)

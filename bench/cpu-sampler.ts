@@ -1,9 +1,8 @@
 // CPU of every process of a run, sampled every 2 s from /proc, so the busiest stepping window can be
 // split by process: the controller, kube-apiserver, etcd, kube-controller-manager, the scheduler, KWOK
 // and the harness itself (which watches every Canary and Ingress) share the same 2 cores.
-import { readFile } from 'node:fs/promises';
+import { cpuSecondsOf } from './measure.ts';
 
-const TICKS = 100; // USER_HZ on Linux
 const EVERY_MS = 2000;
 
 interface Sample {
@@ -21,23 +20,14 @@ export interface Burst {
   cores: Record<string, number>;
 }
 
-async function cpuSeconds(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
 export function sampleCpu(pids: Record<string, number | undefined>) {
   const samples: Sample[] = [];
   const take = async () => {
     const cpu: Record<string, number> = {};
     for (const [name, pid] of Object.entries(pids)) {
       if (pid === undefined) continue;
-      const s = await cpuSeconds(pid);
+      // A process that has exited is left out of this sample.
+      const s = await cpuSecondsOf(pid).catch(() => undefined);
       if (s !== undefined) cpu[name] = s;
     }
     samples.push({ at: Date.now(), cpu });

@@ -136,12 +136,22 @@ export function percentile(values: number[], p: number): number {
 
 const TICKS = 100; // USER_HZ on Linux
 
+/** CPU seconds (user + system) a process has used so far. */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
+}
+
+/** When each canary's weight rose above 0 or changed while above it, over all canaries. */
+export function weightChangeTimes(rec: Recorder): number[] {
+  return [...rec.weights.values()].flatMap((changes) => changes.filter(([, w]) => w > 0).map(([t]) => t));
+}
+
 export async function procStats(
   pid: number,
 ): Promise<{ cpuSeconds: number; hwmMiB: number; rssMiB: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime (fields 14, 15)
+  const cpuSeconds = await cpuSecondsOf(pid);
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   return { cpuSeconds, hwmMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };

@@ -13,6 +13,7 @@ import {
   record,
   stepDelays,
   waitUntil,
+  weightChangeTimes,
 } from './measure.ts';
 import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { chartNodeOptions, heapSnapshot } from './heap.ts';
@@ -153,8 +154,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       log(`[${controller} n=${n}] ${err.message}; reporting what finished`);
     });
     const after = await procStats(proc.pid);
-    const stepTimes = [...rec.weights.values()].flatMap((l) => l.filter(([, w]) => w > 0).map(([t]) => t));
-    const burst = cpu.busiest(stepTimes, firstBump);
+    const burst = cpu.busiest(weightChangeTimes(rec), firstBump);
     if (burst) {
       const fromProcS = Math.round((firstBump - proc.startedAt) / 1000 + burst.fromS);
       log(

@@ -9,7 +9,15 @@ import { freePort } from '../src/devcluster/ports.ts';
 import { addToCanaryNamespaces } from './background.ts';
 import { SA_NAMESPACE, type Account, type BenchCluster } from './cluster.ts';
 import { chartNodeOptions } from './heap.ts';
-import { percentile, phaseAt, procStats, record, waitUntil, type Recorder } from './measure.ts';
+import {
+  percentile,
+  phaseAt,
+  procStats,
+  record,
+  waitUntil,
+  weightChangeTimes,
+  type Recorder,
+} from './measure.ts';
 import { kanariaCommand, startProcess, type Proc } from './process.ts';
 import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { ownership, readWrites, resumeDelays, type UserCounts } from './shard-audit.ts';
@@ -195,8 +203,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
     });
     const stepsAtKill = stepsMade(rec, bumped);
     // Both replicas working: the busiest minute before the kill.
-    const stepTimes = [...rec.weights.values()].flatMap((l) => l.filter(([, w]) => w > 0).map(([t]) => t));
-    const burst = cpu.busiest(stepTimes, firstBump);
+    const burst = cpu.busiest(weightChangeTimes(rec), firstBump);
     if (burst) log(`${tag} busiest minute before the kill: ${JSON.stringify(burst)}`);
     const aShareAtKill = (await shareOf(a)) ?? 0;
     const aEnd = await procStats(a.proc.pid);

@@ -31,7 +31,7 @@ import { ensureNginxIngressClass } from '../src/realproxy/ingress-class.ts';
 import { startLoadGenerator, type LoadGenerator } from '../src/realproxy/load-generator.ts';
 import { appCounts, processCounters } from '../src/realproxy/pod-counts.ts';
 import { startTraefik, type Traefik } from '../src/realproxy/traefik.ts';
-import { canaryWeights, gatewayRouteWeights } from '../src/realproxy/traefik-api.ts';
+import { gatewayRouteWeights, routesIngressAt } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
 import { waitForProcesses } from '../test/realpods/helpers.ts';
 import type {
@@ -190,10 +190,7 @@ async function traefikApp(
     );
     await waitFor(
       `canary weight ${weight} in Traefik`,
-      async () => {
-        const weights = [...(await canaryWeights(traefik.apiUrl, namespace, name)).values()];
-        return weights.length > 0 && weights.every((w) => w === weight);
-      },
+      async () => routesIngressAt(traefik.apiUrl, namespace, name, weight),
       Math.max(1_000, deadline - Date.now()),
       20,
     );

@@ -16,7 +16,7 @@ import { PodRunner } from '../podrunner/runner.ts';
 import { ensureNginxIngressClass } from '../realproxy/ingress-class.ts';
 import { startLoadGenerator, type LoadGenerator } from '../realproxy/load-generator.ts';
 import { appCounts } from '../realproxy/pod-counts.ts';
-import { canaryWeights } from '../realproxy/traefik-api.ts';
+import { routesIngressAt } from '../realproxy/traefik-api.ts';
 import { startTraefik } from '../realproxy/traefik.ts';
 import { releasePodTemplate } from './app.ts';
 import { portOf, type DemoDataPlane, type PlaneContext, type TrafficCounts } from './data-plane.ts';
@@ -116,8 +116,7 @@ export async function startTraefikPlane(c: PlaneContext, traefikBinary: string):
       while (Date.now() < deadline) {
         const ing = await kube.networking.readNamespacedIngress({ name: `${APP}-canary`, namespace });
         if (ing.metadata?.annotations?.[WEIGHT] === '0') {
-          const weights = [...(await canaryWeights(traefik.apiUrl, namespace, APP)).values()];
-          if (weights.every((w) => w === 0)) return true;
+          if (await routesIngressAt(traefik.apiUrl, namespace, APP, 0)) return true;
         }
         await sleep(20);
       }

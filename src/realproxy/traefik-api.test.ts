@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaryWeights, gatewayRouteWeights } from './traefik-api.ts';
+import { canaryWeights, gatewayRouteWeights, routesIngressAt } from './traefik-api.ts';
 
 // Shaped like what Traefik 3.7.13's /api/http/services answered for a canary Ingress at weight 100.
 const SERVICES = [
@@ -20,6 +20,12 @@ const SERVICES = [
         { name: 'bg-1-podinfo-podinfo-80-canary', weight: 100 },
       ],
     },
+  },
+  // After a rollback scaled the canary down: the provider routes by the primary alone, no weighted service.
+  {
+    name: 'bg-3-podinfo-podinfo-80@kubernetesingressnginx',
+    type: 'loadbalancer',
+    loadBalancer: { servers: [{ url: 'http://198.18.0.2:9898' }] },
   },
   {
     name: 'other-podinfo-podinfo-80-wrr@kubernetesingressnginx',
@@ -76,6 +82,14 @@ describe("Traefik's API", () => {
       ['bg-1-podinfo-podinfo-80-wrr@kubernetesingressnginx', 100],
     ]);
     expect((await canaryWeights(apiUrl, 'bg-2', 'podinfo')).size).toBe(0);
+  });
+
+  it('tells weight 0 from a canary Traefik drops with its endpoints, and not from an Ingress it does not serve', async () => {
+    expect(await routesIngressAt(apiUrl, 'bg-1', 'podinfo', 100)).toBe(true);
+    expect(await routesIngressAt(apiUrl, 'bg-1', 'podinfo', 0)).toBe(false);
+    expect(await routesIngressAt(apiUrl, 'bg-3', 'podinfo', 0)).toBe(true);
+    expect(await routesIngressAt(apiUrl, 'bg-3', 'podinfo', 10)).toBe(false);
+    expect(await routesIngressAt(apiUrl, 'bg-2', 'podinfo', 0)).toBe(false);
   });
 
   it("reads each rule's weighted service of an HTTPRoute, by rule index and backend Service", async () => {

@@ -11,6 +11,40 @@ interface ApiService {
   weighted?: { services?: { name: string; weight?: number }[] };
 }
 
+/** How Traefik routes one Ingress of the ingress-nginx provider. */
+export interface IngressRouting {
+  /** The canary weight of each weighted service, by service name; empty when no canary is routed. */
+  canaryWeights: Map<string, number>;
+  /** Whether Traefik serves the Ingress's own (primary) backend at all. */
+  primaryServed: boolean;
+}
+
+/**
+ * What Traefik routes for the services whose name starts with `<namespace>-<ingress>-`. The provider
+ * drops the canary (its weighted service and header router) while the canary Service has no
+ * endpoints, so after a rollback that scales the canary down it may route by the primary alone.
+ */
+export async function ingressRouting(
+  apiUrl: string,
+  namespace: string,
+  ingress: string,
+): Promise<IngressRouting> {
+  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
+  const canaryWeights = new Map<string, number>();
+  let primaryServed = false;
+  for (const service of (await res.json()) as ApiService[]) {
+    if (!service.name.startsWith(`${namespace}-${ingress}-`)) continue;
+    if (service.type !== 'weighted') {
+      if (!service.name.replace(/@.*$/, '').endsWith('-canary')) primaryServed = true;
+      continue;
+    }
+    const canary = service.weighted?.services?.find((s) => s.name.endsWith('-canary'));
+    if (canary) canaryWeights.set(service.name, canary.weight ?? 0);
+  }
+  return { canaryWeights, primaryServed };
+}
+
 /**
  * The canary weight of each weighted service of the ingress-nginx provider whose name starts with
  * `<namespace>-<ingress>-`, by service name; empty when Traefik routes that Ingress without a canary.
@@ -20,15 +54,23 @@ export async function canaryWeights(
   namespace: string,
   ingress: string,
 ): Promise<Map<string, number>> {
-  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
-  const weights = new Map<string, number>();
-  for (const service of (await res.json()) as ApiService[]) {
-    if (service.type !== 'weighted' || !service.name.startsWith(`${namespace}-${ingress}-`)) continue;
-    const canary = service.weighted?.services?.find((s) => s.name.endsWith('-canary'));
-    if (canary) weights.set(service.name, canary.weight ?? 0);
-  }
-  return weights;
+  return (await ingressRouting(apiUrl, namespace, ingress)).canaryWeights;
+}
+
+/**
+ * Whether Traefik routes the Ingress by canary weight `weight`: every weighted service at that weight,
+ * or, for weight 0, the primary served with no canary at all.
+ */
+export async function routesIngressAt(
+  apiUrl: string,
+  namespace: string,
+  ingress: string,
+  weight: number,
+): Promise<boolean> {
+  const routing = await ingressRouting(apiUrl, namespace, ingress);
+  const weights = [...routing.canaryWeights.values()];
+  if (weights.length === 0) return weight === 0 && routing.primaryServed;
+  return weights.every((w) => w === weight);
 }
 
 /** One rule of an HTTPRoute as Traefik's Gateway provider runs it: its weighted service's backends. */

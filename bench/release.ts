@@ -58,6 +58,8 @@ export interface RunResult {
   apiPerWeightStepTop?: Record<string, number>;
   /** The minute with the most weight steps, with each process's cores in it; absent in older records. */
   burst?: Burst;
+  /** Controller flags beyond the defaults (`--kanaria-args`); such runs are experiments, kept apart. */
+  extraArgs?: string[];
 }
 
 export interface RunOptions {
@@ -74,6 +76,8 @@ export interface RunOptions {
   hookUrl: string;
   flaggerBin: string;
   cpuProfDir?: string;
+  /** Flags added to Kanaria's command line (experiments such as `--workers 64`). */
+  kanariaArgs?: string[];
   /** Write a heap snapshot of Kanaria here at the end of the release (SIGUSR2). */
   heapDir?: string;
   abort: AbortSignal;
@@ -108,7 +112,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   const logPath = join(cluster.workDir, `${controller}-${namespaces[0]}.log`);
   const [cmd, baseArgs] =
     controller === 'kanaria'
-      ? kanariaCommand(kubeconfig, watched)
+      ? kanariaCommand(kubeconfig, watched, o.kanariaArgs)
       : [o.flaggerBin, flaggerArgs(kubeconfig, watched)];
   const nodeFlags =
     controller === 'kanaria'
@@ -239,6 +243,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
           .slice(0, 8),
       ),
       burst,
+      ...(controller === 'kanaria' && o.kanariaArgs?.length ? { extraArgs: o.kanariaArgs } : {}),
     };
   } finally {
     cpu.stop();

@@ -6,6 +6,8 @@
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
 //                                               both: each scale run without, then with them)
 //                  [--namespaces K]  (spread each run's canaries over K namespaces; K > 1: controllers watch all)
+//                  [--kanaria-args '--workers 64']  (extra controller flags: an experiment, saved to
+//                                                    bench/experiments.json instead of results.json)
 //                  [--only shard --lease-duration 15s]  (two Kanaria replicas with --sharding, one killed mid-release;
 //                                                        bench/shard.ts)
 import { execFileSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { startHook } from './workload.ts';
 
 const HERE = resolve(fileURLToPath(import.meta.url), '..');
 const RESULTS_JSON = join(HERE, 'results.json');
+const EXPERIMENTS_JSON = join(HERE, 'experiments.json');
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,6 +47,7 @@ const { values: flags } = parseArgs({
     namespaces: { type: 'string', default: '1' },
     'lease-duration': { type: 'string', default: '15s' },
     minutes: { type: 'string', default: '30' },
+    'kanaria-args': { type: 'string', default: '' },
   },
 });
 const only = new Set(flags.only.split(','));
@@ -62,6 +66,7 @@ if (!variants || !Number.isInteger(k) || k < 1 || !(leaseDurationMs > 0)) {
   );
   process.exit(2);
 }
+const kanariaArgs = flags['kanaria-args'].split(/\s+/).filter(Boolean);
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
 const abort = new AbortController();
@@ -94,6 +99,18 @@ async function loadResults(): Promise<Results> {
   }
 }
 
+/** A run with extra controller flags, by key and flags, beside (never instead of) the default runs. */
+async function saveExperiment(key: string, r: RunResult) {
+  let experiments: Record<string, RunResult & { date?: string }> = {};
+  try {
+    experiments = JSON.parse(await readFile(EXPERIMENTS_JSON, 'utf8')) as typeof experiments;
+  } catch {
+    // first experiment
+  }
+  experiments[`${key} ${r.controller} ${r.extraArgs!.join(' ')}`] = { ...r, date: new Date().toISOString() };
+  await writeFile(EXPERIMENTS_JSON, JSON.stringify(experiments, null, 2) + '\n');
+}
+
 async function main() {
   const comparing = ['latency', 'api', 'scale'].some((part) => only.has(part));
   const flagger = comparing && controllers.includes('flagger') ? await ensureFlagger(log) : undefined;
@@ -104,6 +121,7 @@ async function main() {
     await writeFile(join(HERE, 'RESULTS.md'), renderResults(results));
   };
   const save = async (key: string, r: RunResult) => {
+    if (r.extraArgs) return saveExperiment(key, r);
     (results.runs[key] ??= {})[r.controller] = r;
     await persist();
   };
@@ -131,6 +149,7 @@ async function main() {
     releaseTimeoutMs,
     hookUrl: hook.url,
     flaggerBin: flagger?.bin ?? '',
+    kanariaArgs,
     cpuProfDir,
     heapDir,
     abort: abort.signal,

@@ -178,10 +178,15 @@ export class Membership {
     try {
       await this.#observePeers();
       const target = viewOf([this.#o.identity, ...this.#peers.map((p) => p.id)]);
-      // Renewed first with the view in force, so that a long drain never lets the Lease lapse.
-      await this.#renew(this.#published ?? target);
+      // Members only left (a peer died or stopped): with rendezvous hashing this replica loses no
+      // Canary, so there is nothing to drain and the new view goes out with this renewal.
+      const onlyLeft = this.#published !== undefined && target.every((m) => this.#published!.includes(m));
+      // Otherwise renewed first with the view in force, so that a long drain never lets the Lease lapse.
+      await this.#renew(onlyLeft ? target : (this.#published ?? target));
       if (this.#published === undefined || !sameView(target, this.#published)) {
-        if (this.#published !== undefined) {
+        if (onlyLeft)
+          this.#o.log.info({ members: target }, 'sharding: taking over the Canaries of members gone');
+        else if (this.#published !== undefined) {
           this.#next = target;
           this.#notifyIfChanged();
           await this.#o.drain((key) => this.mayAct(key));

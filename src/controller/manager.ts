@@ -183,7 +183,9 @@ export class Manager {
     this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
     this.reconciler = new Reconciler({
       ...this.o,
-      checks: new CheckRunner((key) => this.running && this.queue.add(key, 'checks')),
+      // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
+      // a backlog delays starting steps rather than finishing them.
+      checks: new CheckRunner((key) => this.running && this.queue.addFirst(key, 'checks')),
       caches: this.caches,
       analysisChecks,
       alert,

@@ -6,7 +6,7 @@
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
 //                                               both: each scale run without, then with them)
 //                  [--namespaces K]  (spread each run's canaries over K namespaces; K > 1: controllers watch all)
-//                  [--kanaria-args '--workers 64']  (extra controller flags: an experiment, saved to
+//                  [--kanaria-args='--workers 64']  (extra controller flags, with '=': an experiment, saved to
 //                                                    bench/experiments.json instead of results.json)
 //                  [--only shard --lease-duration 15s]  (two Kanaria replicas with --sharding, one killed mid-release;
 //                                                        bench/shard.ts)

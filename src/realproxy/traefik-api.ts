@@ -11,6 +11,13 @@ interface ApiService {
   weighted?: { services?: { name: string; weight?: number }[] };
 }
 
+/** Every HTTP service Traefik runs, from its API. */
+async function fetchServices(apiUrl: string): Promise<ApiService[]> {
+  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
+  return (await res.json()) as ApiService[];
+}
+
 /** How Traefik routes one Ingress of the ingress-nginx provider. */
 export interface IngressRouting {
   /** The canary weight of each weighted service, by service name; empty when no canary is routed. */
@@ -29,11 +36,9 @@ export async function ingressRouting(
   namespace: string,
   ingress: string,
 ): Promise<IngressRouting> {
-  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
   const canaryWeights = new Map<string, number>();
   let primaryServed = false;
-  for (const service of (await res.json()) as ApiService[]) {
+  for (const service of await fetchServices(apiUrl)) {
     if (!service.name.startsWith(`${namespace}-${ingress}-`)) continue;
     if (service.type !== 'weighted') {
       if (!service.name.replace(/@.*$/, '').endsWith('-canary')) primaryServed = true;
@@ -98,15 +103,13 @@ export async function gatewayRouteWeights(
   route: string,
   { gateway = 'gateway', entryPoint = 'web' } = {},
 ): Promise<GatewayRuleWeights[]> {
-  const res = await fetch(`${apiUrl}/http/services`, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`traefik ${apiUrl}/http/services: ${res.status}`);
   const ns = escapeRegex(namespace);
   const wrr = new RegExp(
     `^httproute-${ns}-${escapeRegex(route)}-gw-${ns}-${escapeRegex(gateway)}-ep-${escapeRegex(entryPoint)}-(\\d+)-[0-9a-f]{20}-wrr(@|$)`,
   );
   const backend = new RegExp(`-svc-${ns}-(.+)-\\d+(@[a-z]+)?$`);
   const rules: GatewayRuleWeights[] = [];
-  for (const service of (await res.json()) as ApiService[]) {
+  for (const service of await fetchServices(apiUrl)) {
     const m = wrr.exec(service.name);
     if (service.type !== 'weighted' || !m) continue;
     const weights = new Map<string, number>();

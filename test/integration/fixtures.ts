@@ -1,5 +1,6 @@
 import type { Kube } from '../../src/kube/client.ts';
 import type { Canary, CanaryAnalysis } from '../../src/api/types.ts';
+import { waitFor } from './helpers.ts';
 
 export const PODINFO_IMAGE = 'ghcr.io/stefanprodan/podinfo';
 
@@ -173,4 +174,23 @@ export async function eventsOf(
     .map((e) => ({ type: e.type ?? '', note: e.note ?? '', rv: BigInt(e.metadata?.resourceVersion ?? '0') }))
     .sort((a, b) => (a.rv < b.rv ? -1 : a.rv > b.rv ? 1 : 0))
     .map(({ type, note }) => ({ type, note }));
+}
+
+/**
+ * The Canary's event notes once `ready` holds for them, or as they are after `timeoutMs`. Events are
+ * recorded after the status write of the same decision, so a test that saw the status waits here
+ * for the Event; the caller's assertion then names what is missing.
+ */
+export async function notesOnceSeen(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  ready: (notes: string[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const notes = async () => (await eventsOf(kube, namespace, name)).map((e) => e.note);
+  await waitFor('the Events of the decision', async () => ready(await notes()), timeoutMs).catch(
+    () => undefined,
+  );
+  return notes();
 }

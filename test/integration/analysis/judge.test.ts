@@ -6,7 +6,14 @@ import { startPrometheus, type PrometheusServer } from '../../../src/devcluster/
 import { startController, type RunningController } from '../../../src/controller/run.ts';
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { canaryManifest, createCanary, createPodinfo, eventsOf, getCanary, setImage } from '../fixtures.ts';
+import {
+  canaryManifest,
+  createCanary,
+  createPodinfo,
+  notesOnceSeen,
+  getCanary,
+  setImage,
+} from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 import { HookServer } from '../hook-server.ts';
 import { runCli } from '../cli/support.ts';
@@ -179,9 +186,9 @@ describe('the judge compares the canary with the primary in real Prometheus seri
     expect(failed.status?.message).toMatch(
       /^judge: score 0 < marginal 50; not passed: request-duration High; request-duration: canary higher than control/,
     );
-    const halts = (await eventsOf(kube, ns.name, 'slower'))
-      .map((e) => e.note)
-      .filter((n) => n.startsWith('Halt advancement'));
+    const halts = (
+      await notesOnceSeen(kube, ns.name, 'slower', (now) => now.some((n) => n.startsWith('Halt advancement')))
+    ).filter((n) => n.startsWith('Halt advancement'));
     expect(halts.some((n) => /effect 1\.[2-4]\d× ≥ allowed 1\.10×/.test(n))).toBe(true);
 
     // The Slack-shaped receiver got the rollback with the metric, its value, the control's and the verdict.
@@ -215,7 +222,9 @@ describe('the judge compares the canary with the primary in real Prometheus seri
     );
     const decisions = failed.status?.analysis?.intervals.map((i) => i.judgement?.decision);
     expect(decisions).toEqual(['inconclusive', 'inconclusive']);
-    const notes = (await eventsOf(kube, ns.name, 'quiet')).map((e) => e.note);
+    const notes = await notesOnceSeen(kube, ns.name, 'quiet', (now) =>
+      now.some((n) => n.includes('waiting for more data')),
+    );
     expect(notes.some((n) => n.includes('waiting for more data'))).toBe(true);
   });
 
@@ -251,7 +260,9 @@ describe('the judge compares the canary with the primary in real Prometheus seri
     expect(still.status?.phase).toBe('WaitingPromotion');
     expect(still.status?.canaryWeight).toBe(heldAt);
     expect(still.status?.failedChecks ?? 0).toBe(0);
-    const notes = (await eventsOf(kube, namespace, 'marginal')).map((e) => e.note);
+    const notes = await notesOnceSeen(kube, namespace, 'marginal', (now) =>
+      now.some((n) => n.startsWith('Marginal score: waiting for a person to promote')),
+    );
     expect(notes.some((n) => n.startsWith('Marginal score: waiting for a person to promote'))).toBe(true);
 
     const promoted = await runCli(['promote', 'marginal', '-n', namespace]);

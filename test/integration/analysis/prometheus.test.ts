@@ -10,6 +10,7 @@ import {
   createCanary,
   createPodinfo,
   eventsOf,
+  notesOnceSeen,
   getCanary,
   recordWeights,
   setImage,
@@ -118,9 +119,11 @@ describe('metric analysis with the real Prometheus server', () => {
     );
     expect(failed.status?.failedChecks).toBe(3);
     expect(failed.status?.canaryWeight).toBe(0);
-    const halts = (await eventsOf(kube, namespace, 'bursty'))
-      .map((e) => e.note)
-      .filter((n) => n.startsWith('Halt advancement'));
+    const halts = (
+      await notesOnceSeen(kube, namespace, 'bursty', (now) =>
+        now.some((n) => /success rate \d+\.\d{2}% < 99%/.test(n)),
+      )
+    ).filter((n) => n.startsWith('Halt advancement'));
     expect(halts.length).toBeGreaterThanOrEqual(1);
     expect(halts.some((n) => /success rate \d+\.\d{2}% < 99%/.test(n))).toBe(true);
     const primary = await kube.apps.readNamespacedDeployment({ name: 'bursty-primary', namespace });

@@ -7,7 +7,7 @@ import {
   canaryManifest,
   createCanary,
   createPodinfo,
-  eventsOf,
+  notesOnceSeen,
   getCanary,
   recordWeights,
   setImage,
@@ -115,7 +115,9 @@ describe('canary lifecycle on the local control plane', () => {
     const target = await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace });
     expect(target.spec?.replicas).toBe(0);
 
-    const notes = (await eventsOf(kube, namespace)).map((e) => e.note);
+    const notes = await notesOnceSeen(kube, namespace, 'podinfo', (now) =>
+      now.includes(`Promotion completed! Scaling down podinfo.${namespace}`),
+    );
     const order = [
       `New revision detected! Scaling up podinfo.${namespace}`,
       `Advance podinfo.${namespace} canary weight 10`,

@@ -15,7 +15,7 @@ import {
   canaryManifest,
   createCanary,
   createPodinfo,
-  eventsOf,
+  notesOnceSeen,
   getCanary,
   recordWeights,
   setImage,
@@ -114,7 +114,9 @@ describe('moving a Canary between nginx and gatewayapi:v1', () => {
     expect(await canaryIngressExists()).toBe(false);
     const primary = await kube.apps.readNamespacedDeployment({ name: `${NAME}-primary`, namespace });
     expect(primary.spec?.template.spec?.containers[0].image).toContain(':6.0.1');
-    const notes = (await eventsOf(kube, namespace, NAME)).map((e) => e.note);
+    const notes = await notesOnceSeen(kube, namespace, NAME, (now) =>
+      now.some((n) => n.includes('finished on request')),
+    );
     expect(notes.some((n) => n.includes('Moving mig.') && n.includes('from nginx to gatewayapi:v1'))).toBe(
       true,
     );

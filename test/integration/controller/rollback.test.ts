@@ -6,7 +6,7 @@ import {
   canaryManifest,
   createCanary,
   createPodinfo,
-  eventsOf,
+  notesOnceSeen,
   getCanary,
   recordWeights,
   setImage,
@@ -78,7 +78,8 @@ describe('rollback on failed webhooks', () => {
     expect(target.spec?.replicas).toBe(0);
     const primary = await kube.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace });
     expect(primary.spec?.template.spec?.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.0.0');
-    const notes = (await eventsOf(kube, namespace)).map((e) => e.note);
+    const rolledBack = `Rolling back podinfo.${namespace} failed checks threshold reached 2`;
+    const notes = await notesOnceSeen(kube, namespace, 'podinfo', (now) => now.includes(rolledBack));
     expect(notes.filter((n) => n.startsWith(`Halt advancement podinfo.${namespace}`))).toHaveLength(2);
     expect(notes).toContain(`Rolling back podinfo.${namespace} failed checks threshold reached 2`);
   });

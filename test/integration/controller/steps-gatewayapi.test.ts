@@ -10,7 +10,7 @@ import type { Canary } from '../../../src/api/types.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import type { HTTPRoute } from '../../../src/router/httproute-types.ts';
 import { controllerEnv } from '../controller-env.ts';
-import { createCanary, createPodinfo, eventsOf, getCanary, setImage } from '../fixtures.ts';
+import { createCanary, createPodinfo, notesOnceSeen, getCanary, setImage } from '../fixtures.ts';
 import { waitFor } from '../helpers.ts';
 import { acceptRoute, gatewayCanary, readRoute, weightsOf } from './httproutes.ts';
 import { ALICE, ALICE_BY, startSlackApprovals, type SlackApprovals } from './steps-slack.ts';
@@ -119,8 +119,10 @@ describe('analysis.steps with gatewayapi:v1', () => {
     });
     expect(last.status?.lastDecision).toMatchObject({ by: ALICE_BY, via: 'Slack' });
     expect(Date.parse(last.status!.lastDecision!.at)).toBeGreaterThan(Date.parse(firstAt!));
-    const notes = (await eventsOf(kube, namespace, 'st')).map((e) => e.note);
-    expect(notes.filter((n) => n.includes(`approved by ${ALICE_BY}: continuing`))).toEqual([
+    const approvals = (notes: string[]) =>
+      notes.filter((n) => n.includes(`approved by ${ALICE_BY}: continuing`));
+    const notes = await notesOnceSeen(kube, namespace, 'st', (now) => approvals(now).length >= 2);
+    expect(approvals(notes)).toEqual([
       `Pause at step 3/6 of st.${namespace} approved by ${ALICE_BY}: continuing`,
       `Pause at step 5/6 of st.${namespace} approved by ${ALICE_BY}: continuing`,
     ]);

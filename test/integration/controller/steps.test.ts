@@ -12,7 +12,7 @@ import { startController, type RunningController } from '../../../src/controller
 import type { Kube } from '../../../src/kube/client.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { changeImage, runCli } from '../cli/support.ts';
-import { canaryManifest, createCanary, createPodinfo, eventsOf, getCanary } from '../fixtures.ts';
+import { canaryManifest, createCanary, createPodinfo, notesOnceSeen, getCanary } from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
 import { ALICE, ALICE_BY, MALLORY, startSlackApprovals, type SlackApprovals } from './steps-slack.ts';
 
@@ -152,7 +152,8 @@ describe('analysis.steps with ingress-nginx', () => {
       by: ALICE_BY,
       via: 'Slack',
     });
-    const notes = (await eventsOf(kube, namespace)).map((e) => e.note);
+    const approved = `Pause at step 3/6 of podinfo.${namespace} approved by ${ALICE_BY}: continuing`;
+    const notes = await notesOnceSeen(kube, namespace, 'podinfo', (now) => now.includes(approved));
     expect(notes).toContain(`Pause at step 3/6 of podinfo.${namespace} approved by ${ALICE_BY}: continuing`);
     expect(
       notes.some((n) => n.startsWith(`Release ${revision} of podinfo.${namespace} approved by ${ALICE_BY}`)),

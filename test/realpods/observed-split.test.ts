@@ -134,7 +134,17 @@ describe('observed split through Traefik', () => {
         90_000,
         200,
       );
-      const events = await canaryEvents(kube, namespace);
+      // Events follow the status write of their decision: wait for the halt that failed the release.
+      const events = await waitFor(
+        'the halt event',
+        async () => {
+          const now = await canaryEvents(kube, namespace);
+          return (
+            now.some((e) => e.includes('Halt advancement') && e.endsWith('2 intervals in a row)')) && now
+          );
+        },
+        10_000,
+      ).catch(() => canaryEvents(kube, namespace));
       const halts = events.filter((e) => e.includes('requests reached the canary'));
       console.log(
         `observed split, shadowed route: ${traffic.sent()} requests sent; status.observedSplit ` +

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canaryWeights, gatewayRouteWeights, routesIngressAt } from './traefik-api.ts';
+import { gatewayRouteWeights, ingressRouting, routesIngressAt } from './traefik-api.ts';
 
 // Shaped like what Traefik 3.7.13's /api/http/services answered for a canary Ingress at weight 100.
 const SERVICES = [
@@ -78,10 +78,10 @@ describe("Traefik's API", () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it("reads the canary weight of a namespace's Ingress, and nothing of other namespaces", async () => {
-    expect([...(await canaryWeights(apiUrl, 'bg-1', 'podinfo'))]).toEqual([
+    expect([...(await ingressRouting(apiUrl, 'bg-1', 'podinfo')).canaryWeights]).toEqual([
       ['bg-1-podinfo-podinfo-80-wrr@kubernetesingressnginx', 100],
     ]);
-    expect((await canaryWeights(apiUrl, 'bg-2', 'podinfo')).size).toBe(0);
+    expect((await ingressRouting(apiUrl, 'bg-2', 'podinfo')).canaryWeights.size).toBe(0);
   });
 
   it('tells weight 0 from a canary Traefik drops with its endpoints, and not from an Ingress it does not serve', async () => {

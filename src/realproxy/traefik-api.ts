@@ -51,18 +51,6 @@ export async function ingressRouting(
 }
 
 /**
- * The canary weight of each weighted service of the ingress-nginx provider whose name starts with
- * `<namespace>-<ingress>-`, by service name; empty when Traefik routes that Ingress without a canary.
- */
-export async function canaryWeights(
-  apiUrl: string,
-  namespace: string,
-  ingress: string,
-): Promise<Map<string, number>> {
-  return (await ingressRouting(apiUrl, namespace, ingress)).canaryWeights;
-}
-
-/**
  * Whether Traefik routes the Ingress by canary weight `weight`: every weighted service at that weight,
  * or, for weight 0, the primary served with no canary at all.
  */

@@ -91,33 +91,33 @@ const overall = setTimeout(
   Number(flags['timeout-min']) * 60_000,
 );
 
-async function loadResults(): Promise<Results> {
+/** A JSON file of the benchmark, or `empty` while there is none yet. */
+async function readJson<T>(path: string, empty: T): Promise<T> {
   try {
-    return JSON.parse(await readFile(RESULTS_JSON, 'utf8')) as Results;
+    return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
-    return { runs: {} };
+    return empty;
   }
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** A run with extra controller flags, by key and flags, beside (never instead of) the default runs. */
 async function saveExperiment(key: string, r: RunResult) {
-  let experiments: Record<string, RunResult & { date?: string }> = {};
-  try {
-    experiments = JSON.parse(await readFile(EXPERIMENTS_JSON, 'utf8')) as typeof experiments;
-  } catch {
-    // first experiment
-  }
+  const experiments = await readJson<Record<string, RunResult & { date?: string }>>(EXPERIMENTS_JSON, {});
   experiments[`${key} ${r.controller} ${r.extraArgs!.join(' ')}`] = { ...r, date: new Date().toISOString() };
-  await writeFile(EXPERIMENTS_JSON, JSON.stringify(experiments, null, 2) + '\n');
+  await writeJson(EXPERIMENTS_JSON, experiments);
 }
 
 async function main() {
   const comparing = ['latency', 'api', 'scale'].some((part) => only.has(part));
   const flagger = comparing && controllers.includes('flagger') ? await ensureFlagger(log) : undefined;
-  const results = await loadResults();
+  const results = await readJson<Results>(RESULTS_JSON, { runs: {} });
   results.machine = await machine(flagger?.version ?? results.machine?.flagger);
   const persist = async () => {
-    await writeFile(RESULTS_JSON, JSON.stringify(results, null, 2) + '\n');
+    await writeJson(RESULTS_JSON, results);
     await writeFile(join(HERE, 'RESULTS.md'), renderResults(results));
   };
   const save = async (key: string, r: RunResult) => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { histogramOf, histogramSummary } from './controller-view.ts';
 import { countRequests, requestsPerWeightStep } from './measure.ts';
 
 const USER = 'system:serviceaccount:bench-system:kanaria';
@@ -80,5 +81,35 @@ describe('the benchmark reads the audit log', () => {
       },
       steps: 2,
     });
+  });
+});
+
+describe('the benchmark reads the controller histograms', () => {
+  const text = [
+    '# HELP kanaria_step_delay_seconds How late',
+    '# TYPE kanaria_step_delay_seconds histogram',
+    'kanaria_step_delay_seconds_bucket{le="0.25"} 90',
+    'kanaria_step_delay_seconds_bucket{le="0.5"} 96',
+    'kanaria_step_delay_seconds_bucket{le="1"} 100',
+    'kanaria_step_delay_seconds_bucket{le="+Inf"} 100',
+    'kanaria_step_delay_seconds_sum 21.5',
+    'kanaria_step_delay_seconds_count 100',
+    'kanaria_step_delay_seconds_other 3',
+  ].join('\n');
+
+  it('reads counts by bound, and the share within a bound with the mean', () => {
+    const h = histogramOf(text, 'kanaria_step_delay_seconds')!;
+    expect(h).toEqual({
+      count: 100,
+      sum: 21.5,
+      buckets: [
+        [0.25, 90],
+        [0.5, 96],
+        [1, 100],
+      ],
+    });
+    expect(histogramSummary(h, 0.5)).toEqual({ meanMs: 215, within: 0.96 });
+    expect(() => histogramSummary(h, 0.3)).toThrow('no bucket le="0.3"');
+    expect(histogramOf(text, 'kanaria_workqueue_queue_duration_seconds')).toBeUndefined();
   });
 });

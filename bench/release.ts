@@ -17,6 +17,7 @@ import {
 } from './measure.ts';
 import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { chartNodeOptions, heapSnapshot } from './heap.ts';
+import { controllerView, type ControllerView } from './controller-view.ts';
 import { kanariaCommand, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
 
@@ -58,6 +59,8 @@ export interface RunResult {
   apiPerWeightStepTop?: Record<string, number>;
   /** The minute with the most weight steps, with each process's cores in it; absent in older records. */
   burst?: Burst;
+  /** Kanaria's own step delay and queue wait histograms (absent for Flagger and in older records). */
+  controllerView?: ControllerView;
   /** Controller flags beyond the defaults (`--kanaria-args`); such runs are experiments, kept apart. */
   extraArgs?: string[];
 }
@@ -87,6 +90,8 @@ export interface RunOptions {
 }
 
 const parseSeconds = (s: string) => Number(s.replace(/s$/, '')) * 1000;
+/** Where the benchmark's Kanaria serves /metrics (its own step delay and queue wait are read there). */
+const KANARIA_METRICS = '127.0.0.1:18090';
 
 export async function runRelease(o: RunOptions): Promise<RunResult> {
   const { cluster, controller, namespaces, n, analysis, log } = o;
@@ -112,7 +117,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
   const logPath = join(cluster.workDir, `${controller}-${namespaces[0]}.log`);
   const [cmd, baseArgs] =
     controller === 'kanaria'
-      ? kanariaCommand(kubeconfig, watched, o.kanariaArgs)
+      ? kanariaCommand(kubeconfig, watched, ['--listen-address', KANARIA_METRICS, ...(o.kanariaArgs ?? [])])
       : [o.flaggerBin, flaggerArgs(kubeconfig, watched)];
   const nodeFlags =
     controller === 'kanaria'
@@ -158,6 +163,9 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       log(`[${controller} n=${n}] ${err.message}; reporting what finished`);
     });
     const after = await procStats(proc.pid);
+    const view =
+      controller === 'kanaria' ? await controllerView(`http://${KANARIA_METRICS}/metrics`) : undefined;
+    if (view) log(`[${controller} n=${n}] its own view: ${JSON.stringify(view)}`);
     const burst = cpu.busiest(weightChangeTimes(rec), firstBump);
     if (burst) {
       const fromProcS = Math.round((firstBump - proc.startedAt) / 1000 + burst.fromS);
@@ -243,6 +251,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
           .slice(0, 8),
       ),
       burst,
+      ...(view ? { controllerView: view } : {}),
       ...(controller === 'kanaria' && o.kanariaArgs?.length ? { extraArgs: o.kanariaArgs } : {}),
     };
   } finally {

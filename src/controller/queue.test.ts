@@ -39,6 +39,24 @@ describe('WorkQueue', () => {
     queue.done(key!);
     expect(await queue.get()).toBe('a');
   });
+
+  it('says how long a key waited from being queued to being handed out', async () => {
+    let now = 1_000;
+    const queue = new WorkQueue(() => now);
+    queue.add('a');
+    now += 250;
+    queue.add('b');
+    now += 500;
+    const first = (await queue.get())!;
+    expect([first, queue.takeWaitMs(first)]).toEqual(['a', 750]);
+    const second = (await queue.get())!;
+    expect([second, queue.takeWaitMs(second)]).toEqual(['b', 500]);
+    // A key a waiting worker takes at once waited nothing; a key asked twice is counted once.
+    const taken = queue.get();
+    queue.add('c');
+    expect(queue.takeWaitMs((await taken)!)).toBe(0);
+    expect(queue.takeWaitMs('c')).toBe(0);
+  });
 });
 
 describe('WorkQueue.addSoon', () => {

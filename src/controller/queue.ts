@@ -20,6 +20,8 @@ export class WorkQueue {
   private readonly clock: () => number;
   /** Why each waiting key was added (the first reason since it last ran), for the reconcile metrics. */
   private readonly reasons = new Map<string, string>();
+  /** When each waiting key was queued, for how long it waited (takeWaitMs). */
+  private readonly queuedAt = new Map<string, number>();
 
   constructor(clock: () => number = Date.now, coalesceMs = 0) {
     this.clock = clock;
@@ -73,6 +75,13 @@ export class WorkQueue {
     return reason;
   }
 
+  /** How long the key handed out by get() waited in the queue, in ms (0 when it was handed out at once). */
+  takeWaitMs(key: string): number {
+    const at = this.queuedAt.get(key);
+    this.queuedAt.delete(key);
+    return at === undefined ? 0 : Math.max(0, this.clock() - at);
+  }
+
   private enqueue(key: string, first: boolean): void {
     if (this.closed) return;
     this.delayed.delete(key);
@@ -89,6 +98,7 @@ export class WorkQueue {
       return;
     }
     this.queued.add(key);
+    this.queuedAt.set(key, this.clock());
     const waiter = this.waiters.shift();
     if (waiter) {
       this.queued.delete(key);
@@ -162,6 +172,7 @@ export class WorkQueue {
     if (this.soonTimer) clearTimeout(this.soonTimer);
     this.soon.clear();
     this.reasons.clear();
+    this.queuedAt.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }

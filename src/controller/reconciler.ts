@@ -57,6 +57,8 @@ export interface ReconcilerOptions {
   onDeleted?: (namespace: string, name: string) => void;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
+  /** Told how late a weight step's routes were written, in seconds after the step was due (Plan.stepDueAtMs). */
+  onStepDelay?: (seconds: number) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
   checks?: CheckRunner;
   /**
@@ -213,6 +215,8 @@ export class Reconciler {
         });
       } else if (ctx) drift.push(...(await this.applier.execute(ctx, action)));
     }
+    if (ctx && plan.stepDueAtMs !== undefined)
+      this.options.onStepDelay?.(Math.max(0, this.options.clock() - plan.stepDueAtMs) / 1000);
     for (const what of drift)
       plan.events.push({
         type: 'Warning',

@@ -150,6 +150,8 @@ export async function startController(options: ControllerOptions = {}): Promise<
       alert: options.alert,
       onReconcile: (seconds, outcome, trigger) => metrics.reconciled(seconds, outcome, trigger),
       onStatus: observeStatus(metrics, clock),
+      onQueueWait: (seconds) => metrics.queueWaited(seconds),
+      onStepDelay: (seconds) => metrics.stepDelayed(seconds),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       owns: options.sharding ? owns : undefined,
     });

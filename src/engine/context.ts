@@ -39,6 +39,8 @@ export class Decision {
   events: EngineEvent[] = [];
   alerts: EngineAlert[] = [];
   requeueAfterMs: number | undefined;
+  /** When the look this decision makes was due (see Plan.stepDueAtMs). */
+  lookDueAtMs: number | undefined;
 
   constructor(s: Snapshot, results: CheckResults, now: number) {
     this.s = s;
@@ -183,6 +185,9 @@ export class Decision {
       events: this.events,
       alerts: this.alerts,
       requeueAfterMs: this.requeueAfterMs,
+      ...(this.lookDueAtMs !== undefined && (status.canaryWeight ?? 0) > (this.s.status.canaryWeight ?? 0)
+        ? { stepDueAtMs: this.lookDueAtMs }
+        : {}),
     };
   }
 }

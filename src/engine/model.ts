@@ -131,6 +131,11 @@ export interface Plan {
   alerts: EngineAlert[];
   /** When to look again even if nothing changes; undefined = only on change. */
   requeueAfterMs?: number;
+  /**
+   * When the weight step this decision takes was due: the last step's time plus the interval. Set only
+   * when the decision raises the canary weight after such a wait; the shell measures how late it is.
+   */
+  stepDueAtMs?: number;
 }
 
 export type { Phase };

@@ -91,6 +91,7 @@ export function progress(d: Decision): NeedChecks | undefined {
       d.requeue(due - d.now);
       return undefined;
     }
+    d.lookDueAtMs = due;
     // A step whose routes never took effect (a crash between the status and the write) has not been
     // analysed at its weight yet: it starts over now that its routes are set.
     if (!routesInForce && (routes.weight > 0 || routes.match)) {

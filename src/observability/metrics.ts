@@ -41,6 +41,8 @@ export class OperatorMetrics {
   private readonly reconcileDuration: Histogram<'outcome'>;
   private readonly reconciles: Counter<'trigger'>;
   private readonly apiRequests: Counter<'verb'>;
+  private readonly queueWait: Histogram;
+  private readonly stepDelay: Histogram;
   private readonly leader: Gauge;
 
   constructor(options: OperatorMetricsOptions = {}) {
@@ -90,6 +92,18 @@ export class OperatorMetrics {
       name: 'kanaria_reconciles_total',
       help: 'Reconciles by what queued them: a watched kind (Canary, Deployment, Ingress, …), timer, checks, retry, resync',
       labelNames: ['trigger'],
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'kanaria_workqueue_queue_duration_seconds',
+      help: 'How long a Canary waited in the work queue before a worker took it',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.stepDelay = new Histogram({
+      name: 'kanaria_step_delay_seconds',
+      help: 'How late the routes of a weight step were written: from when the step was due (the last step plus the interval) to the write',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
     const queueDepth = options.queueDepth;
@@ -159,6 +173,14 @@ export class OperatorMetrics {
   reconciled(seconds: number, outcome: ReconcileOutcome, trigger = 'other'): void {
     this.reconcileDuration.observe({ outcome }, seconds);
     this.reconciles.inc({ trigger });
+  }
+
+  queueWaited(seconds: number): void {
+    this.queueWait.observe(seconds);
+  }
+
+  stepDelayed(seconds: number): void {
+    this.stepDelay.observe(seconds);
   }
 
   apiRequest(verb: string): void {

@@ -37,6 +37,8 @@ export function histogramSummary(h: ScrapedHistogram, bound: number): { meanMs: 
 
 export interface ControllerView {
   stepDelay?: { count: number; meanMs: number; within500ms: number };
+  /** The writing part of the step delay (decision to routes written). */
+  stepWrite?: { count: number; meanMs: number; within500ms: number };
   queueWait?: { count: number; meanMs: number; within100ms: number };
 }
 
@@ -46,11 +48,16 @@ export async function controllerView(metricsUrl: string): Promise<ControllerView
     .then((res) => (res.ok ? res.text() : ''))
     .catch(() => '');
   const step = histogramOf(text, 'kanaria_step_delay_seconds');
+  const write = histogramOf(text, 'kanaria_step_write_seconds');
   const queue = histogramOf(text, 'kanaria_workqueue_queue_duration_seconds');
   const view: ControllerView = {};
   if (step) {
     const { meanMs, within } = histogramSummary(step, 0.5);
     view.stepDelay = { count: step.count, meanMs, within500ms: within };
+  }
+  if (write) {
+    const { meanMs, within } = histogramSummary(write, 0.5);
+    view.stepWrite = { count: write.count, meanMs, within500ms: within };
   }
   if (queue) {
     const { meanMs, within } = histogramSummary(queue, 0.1);

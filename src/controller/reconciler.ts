@@ -57,8 +57,11 @@ export interface ReconcilerOptions {
   onDeleted?: (namespace: string, name: string) => void;
   /** Told every status the reconciler records (metrics); `previous` is the status before. */
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
-  /** Told how late a weight step's routes were written, in seconds after the step was due (Plan.stepDueAtMs). */
-  onStepDelay?: (seconds: number) => void;
+  /**
+   * Told how late a weight step's routes were written, in seconds after the step was due (Plan.stepDueAtMs),
+   * and how much of that was writing: from the decision (the step's lastStepTime) to the routes written.
+   */
+  onStepDelay?: (seconds: number, writingSeconds: number) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
   checks?: CheckRunner;
   /**
@@ -215,8 +218,14 @@ export class Reconciler {
         });
       } else if (ctx) drift.push(...(await this.applier.execute(ctx, action)));
     }
-    if (ctx && plan.stepDueAtMs !== undefined)
-      this.options.onStepDelay?.(Math.max(0, this.options.clock() - plan.stepDueAtMs) / 1000);
+    if (ctx && plan.stepDueAtMs !== undefined) {
+      const now = this.options.clock();
+      const decidedAt = Date.parse(plan.status.lastStepTime ?? '') || now;
+      this.options.onStepDelay?.(
+        Math.max(0, now - plan.stepDueAtMs) / 1000,
+        Math.max(0, now - decidedAt) / 1000,
+      );
+    }
     for (const what of drift)
       plan.events.push({
         type: 'Warning',

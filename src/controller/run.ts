@@ -151,7 +151,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       onReconcile: (seconds, outcome, trigger) => metrics.reconciled(seconds, outcome, trigger),
       onStatus: observeStatus(metrics, clock),
       onQueueWait: (seconds) => metrics.queueWaited(seconds),
-      onStepDelay: (seconds) => metrics.stepDelayed(seconds),
+      onStepDelay: (seconds, writing) => metrics.stepDelayed(seconds, writing),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       owns: options.sharding ? owns : undefined,
     });

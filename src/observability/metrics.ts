@@ -43,6 +43,7 @@ export class OperatorMetrics {
   private readonly apiRequests: Counter<'verb'>;
   private readonly queueWait: Histogram;
   private readonly stepDelay: Histogram;
+  private readonly stepWrite: Histogram;
   private readonly leader: Gauge;
 
   constructor(options: OperatorMetricsOptions = {}) {
@@ -104,6 +105,12 @@ export class OperatorMetrics {
       name: 'kanaria_step_delay_seconds',
       help: 'How late the routes of a weight step were written: from when the step was due (the last step plus the interval) to the write',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.stepWrite = new Histogram({
+      name: 'kanaria_step_write_seconds',
+      help: 'The writing part of the step delay: from the decision to take a weight step to its routes written (status, then route)',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     const queueDepth = options.queueDepth;
@@ -179,8 +186,9 @@ export class OperatorMetrics {
     this.queueWait.observe(seconds);
   }
 
-  stepDelayed(seconds: number): void {
+  stepDelayed(seconds: number, writingSeconds: number): void {
     this.stepDelay.observe(seconds);
+    this.stepWrite.observe(writingSeconds);
   }
 
   apiRequest(verb: string): void {

@@ -2,6 +2,7 @@
  * What the controller itself measured, from its /metrics at the end of a run: how late its weight
  * steps were written after they were due, and how long Canaries waited for a worker.
  */
+
 /** A Prometheus histogram as one exposition shows it: cumulative counts by upper bound, count and sum. */
 export interface ScrapedHistogram {
   count: number;
@@ -10,19 +11,35 @@ export interface ScrapedHistogram {
   buckets: [number, number][];
 }
 
-/** The unlabelled histogram `name` from a /metrics text, or undefined when the text has none. */
-export function histogramOf(text: string, name: string): ScrapedHistogram | undefined {
-  const value = (suffix: string) => {
-    const m = new RegExp(`^${name}_${suffix} (\\S+)$`, 'm').exec(text);
-    return m ? Number(m[1]) : undefined;
-  };
-  const count = value('count');
-  const sum = value('sum');
-  if (count === undefined || sum === undefined) return undefined;
-  const buckets: [number, number][] = [];
-  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm')))
-    if (m[1] !== '+Inf') buckets.push([Number(m[1]), Number(m[2])]);
-  return { count, sum, buckets: buckets.sort((a, b) => a[0] - b[0]) };
+const SERIES = /^(\w+?)_(bucket|sum|count)(?:\{([^}]*)\})? (\S+)$/gm;
+
+/**
+ * The histogram `name` from a /metrics text, summed over its series whose labels include `match`
+ * (all series when empty); undefined when the text has none.
+ */
+export function histogramOf(
+  text: string,
+  name: string,
+  match: Record<string, string> = {},
+): ScrapedHistogram | undefined {
+  let count: number | undefined;
+  let sum = 0;
+  const byBound = new Map<number, number>();
+  for (const [, series, part, labelText, value] of text.matchAll(SERIES)) {
+    if (series !== name) continue;
+    const labels = Object.fromEntries(
+      [...(labelText ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]),
+    );
+    if (Object.entries(match).some(([k, v]) => labels[k] !== v)) continue;
+    if (part === 'count') count = (count ?? 0) + Number(value);
+    else if (part === 'sum') sum += Number(value);
+    else if (labels.le !== '+Inf') {
+      const bound = Number(labels.le);
+      byBound.set(bound, (byBound.get(bound) ?? 0) + Number(value));
+    }
+  }
+  if (count === undefined) return undefined;
+  return { count, sum, buckets: [...byBound].sort((a, b) => a[0] - b[0]) };
 }
 
 /** The share of observations at or below `bound` seconds (a bucket bound), and the mean, in ms. */
@@ -35,11 +52,21 @@ export function histogramSummary(h: ScrapedHistogram, bound: number): { meanMs: 
   };
 }
 
+interface Share {
+  count: number;
+  meanMs: number;
+  /** The share of observations within the bound (500 ms for steps, 100 ms for queue waits). */
+  within: number;
+}
+
 export interface ControllerView {
-  stepDelay?: { count: number; meanMs: number; within500ms: number };
+  stepDelay?: Share;
   /** The writing part of the step delay (decision to routes written). */
-  stepWrite?: { count: number; meanMs: number; within500ms: number };
-  queueWait?: { count: number; meanMs: number; within100ms: number };
+  stepWrite?: Share;
+  /** Queue waits of every key, and of the keys a timer or check results queued. */
+  queueWait?: Share;
+  queueWaitTimer?: Share;
+  queueWaitChecks?: Share;
 }
 
 /** Reads the controller's step delay and queue wait from its /metrics; {} when it cannot. */
@@ -47,21 +74,19 @@ export async function controllerView(metricsUrl: string): Promise<ControllerView
   const text = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })
     .then((res) => (res.ok ? res.text() : ''))
     .catch(() => '');
-  const step = histogramOf(text, 'kanaria_step_delay_seconds');
-  const write = histogramOf(text, 'kanaria_step_write_seconds');
-  const queue = histogramOf(text, 'kanaria_workqueue_queue_duration_seconds');
-  const view: ControllerView = {};
-  if (step) {
-    const { meanMs, within } = histogramSummary(step, 0.5);
-    view.stepDelay = { count: step.count, meanMs, within500ms: within };
-  }
-  if (write) {
-    const { meanMs, within } = histogramSummary(write, 0.5);
-    view.stepWrite = { count: write.count, meanMs, within500ms: within };
-  }
-  if (queue) {
-    const { meanMs, within } = histogramSummary(queue, 0.1);
-    view.queueWait = { count: queue.count, meanMs, within100ms: within };
-  }
-  return view;
+  const share = (name: string, bound: number, match: Record<string, string> = {}): Share | undefined => {
+    const h = histogramOf(text, name, match);
+    if (!h) return undefined;
+    const { meanMs, within } = histogramSummary(h, bound);
+    return { count: h.count, meanMs, within };
+  };
+  const queue = 'kanaria_workqueue_queue_duration_seconds';
+  const entries = Object.entries({
+    stepDelay: share('kanaria_step_delay_seconds', 0.5),
+    stepWrite: share('kanaria_step_write_seconds', 0.5),
+    queueWait: share(queue, 0.1),
+    queueWaitTimer: share(queue, 0.1, { trigger: 'timer' }),
+    queueWaitChecks: share(queue, 0.1, { trigger: 'checks' }),
+  });
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ControllerView;
 }

@@ -112,4 +112,24 @@ describe('the benchmark reads the controller histograms', () => {
     expect(() => histogramSummary(h, 0.3)).toThrow('no bucket le="0.3"');
     expect(histogramOf(text, 'kanaria_workqueue_queue_duration_seconds')).toBeUndefined();
   });
+
+  it('sums the series of a labelled histogram, or those whose labels match', () => {
+    const labelled = [
+      'kanaria_workqueue_queue_duration_seconds_bucket{le="0.1",trigger="timer"} 8',
+      'kanaria_workqueue_queue_duration_seconds_bucket{le="+Inf",trigger="timer"} 10',
+      'kanaria_workqueue_queue_duration_seconds_sum{trigger="timer"} 4',
+      'kanaria_workqueue_queue_duration_seconds_count{trigger="timer"} 10',
+      'kanaria_workqueue_queue_duration_seconds_bucket{le="0.1",trigger="Deployment"} 10',
+      'kanaria_workqueue_queue_duration_seconds_bucket{le="+Inf",trigger="Deployment"} 30',
+      'kanaria_workqueue_queue_duration_seconds_sum{trigger="Deployment"} 60',
+      'kanaria_workqueue_queue_duration_seconds_count{trigger="Deployment"} 30',
+    ].join('\n');
+    const name = 'kanaria_workqueue_queue_duration_seconds';
+    expect(histogramOf(labelled, name)).toEqual({ count: 40, sum: 64, buckets: [[0.1, 18]] });
+    expect(histogramSummary(histogramOf(labelled, name, { trigger: 'timer' })!, 0.1)).toEqual({
+      meanMs: 400,
+      within: 0.8,
+    });
+    expect(histogramOf(labelled, name, { trigger: 'checks' })).toBeUndefined();
+  });
 });

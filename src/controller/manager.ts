@@ -35,8 +35,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   defaultAlertProvider?: DefaultAlertProvider;
   /** Told after every reconcile; `trigger` says why it ran (a watched kind, timer, checks, retry, resync). */
   onReconcile?: (seconds: number, outcome: 'ok' | 'error', trigger: string) => void;
-  /** Told how long each Canary key waited in the work queue before a worker took it, in seconds. */
-  onQueueWait?: (seconds: number) => void;
+  /** Told how long each Canary key waited in the work queue before a worker took it, and why it was queued. */
+  onQueueWait?: (seconds: number, trigger: string) => void;
   /**
    * With sharding: whether this replica may reconcile the Canary `namespace/name` now. Keys it refuses are
    * skipped when their turn comes (another replica reconciles them).
@@ -235,7 +235,7 @@ export class Manager {
       const key = await this.queue.get();
       if (key === undefined) return;
       const trigger = this.queue.takeReason(key);
-      this.o.onQueueWait?.(this.queue.takeWaitMs(key) / 1000);
+      this.o.onQueueWait?.(this.queue.takeWaitMs(key) / 1000, trigger);
       if (this.o.owns && !this.o.owns(key)) {
         this.failures.delete(key);
         this.queue.done(key);

@@ -150,7 +150,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       alert: options.alert,
       onReconcile: (seconds, outcome, trigger) => metrics.reconciled(seconds, outcome, trigger),
       onStatus: observeStatus(metrics, clock),
-      onQueueWait: (seconds) => metrics.queueWaited(seconds),
+      onQueueWait: (seconds, trigger) => metrics.queueWaited(seconds, trigger),
       onStepDelay: (seconds, writing) => metrics.stepDelayed(seconds, writing),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       owns: options.sharding ? owns : undefined,

@@ -41,7 +41,7 @@ export class OperatorMetrics {
   private readonly reconcileDuration: Histogram<'outcome'>;
   private readonly reconciles: Counter<'trigger'>;
   private readonly apiRequests: Counter<'verb'>;
-  private readonly queueWait: Histogram;
+  private readonly queueWait: Histogram<'trigger'>;
   private readonly stepDelay: Histogram;
   private readonly stepWrite: Histogram;
   private readonly leader: Gauge;
@@ -97,7 +97,8 @@ export class OperatorMetrics {
     });
     this.queueWait = new Histogram({
       name: 'kanaria_workqueue_queue_duration_seconds',
-      help: 'How long a Canary waited in the work queue before a worker took it',
+      help: 'How long a Canary waited in the work queue before a worker took it, by what queued it (as kanaria_reconciles_total)',
+      labelNames: ['trigger'],
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
@@ -182,8 +183,8 @@ export class OperatorMetrics {
     this.reconciles.inc({ trigger });
   }
 
-  queueWaited(seconds: number): void {
-    this.queueWait.observe(seconds);
+  queueWaited(seconds: number, trigger: string): void {
+    this.queueWait.observe({ trigger }, seconds);
   }
 
   stepDelayed(seconds: number, writingSeconds: number): void {

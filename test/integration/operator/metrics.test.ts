@@ -86,7 +86,7 @@ describe('operator /metrics, /healthz and /readyz', () => {
     // Weights 20, 30, 40 and 50 each came an interval after the step before: four step delays measured.
     expect(after).toMatch(/kanaria_step_delay_seconds_count 4\n/);
     expect(after).toMatch(/kanaria_step_write_seconds_count 4\n/);
-    expect(after).toMatch(/kanaria_workqueue_queue_duration_seconds_count [1-9]/);
+    expect(after).toMatch(/kanaria_workqueue_queue_duration_seconds_count\{trigger="timer"\} [1-9]/);
 
     // A deleted Canary leaves no series behind (a fleet's churn would otherwise grow /metrics forever).
     await deleteCanary(kube, namespace);

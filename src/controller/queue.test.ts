@@ -40,22 +40,6 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBe('a');
   });
 
-  it('hands out keys added first, then timers that came due, then watch events, whatever the order added', async () => {
-    const queue = new WorkQueue();
-    queue.add('event-1', 'Deployment');
-    queue.addAfter('timer-1', 5);
-    queue.addAfter('timer-2', 10);
-    queue.add('event-2', 'Deployment');
-    await new Promise((r) => setTimeout(r, 40));
-    queue.addFirst('checks-1', 'checks');
-    // A due timer lifts an event-queued key to the timers; an event add never lowers a timer.
-    queue.addAfter('event-2', 0);
-    queue.add('timer-1', 'Ingress');
-    expect(queue.depth).toBe(5);
-    expect(await drain(queue, 5)).toEqual(['checks-1', 'timer-1', 'timer-2', 'event-2', 'event-1']);
-    queue.shutdown();
-  });
-
   it('says how long a key waited from being queued to being handed out', async () => {
     let now = 1_000;
     const queue = new WorkQueue(() => now);

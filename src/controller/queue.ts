@@ -1,20 +1,10 @@
 /**
- * Where a waiting key stands: `first` (addFirst: a step half done, a Canary taken over) goes before
- * `timer` (a delayed add that came due: a step or a check due now), which goes before `event` (watch
- * events and plain adds). A due step then never waits behind a burst of rollout events; events are not
- * starved, as each key has at most one timer pending and re-arms it only after it ran.
- */
-const TIERS = ['first', 'timer', 'event'] as const;
-type Tier = (typeof TIERS)[number];
-
-/**
  * A deduplicating keyed work queue with delayed adds, one timer for all keys. A key is never processed by
  * two workers at once; a key added while it is processed runs again once afterwards.
  */
 export class WorkQueue {
-  private readonly ready: Record<Tier, string[]> = { first: [], timer: [], event: [] };
-  /** The tier of each waiting key. */
-  private readonly queued = new Map<string, Tier>();
+  private readonly ready: string[] = [];
+  private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, number>();
@@ -56,7 +46,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queued.size;
+    return this.ready.length;
   }
 
   get delayedCount(): number {
@@ -65,13 +55,13 @@ export class WorkQueue {
 
   add(key: string, reason?: string): void {
     if (reason) this.noteReason(key, reason);
-    this.enqueue(key, 'event');
+    this.enqueue(key, false);
   }
 
   /** Adds the key ahead of every key waiting (moving it there if it waits already). */
   addFirst(key: string, reason?: string): void {
     if (reason) this.noteReason(key, reason);
-    this.enqueue(key, 'first');
+    this.enqueue(key, true);
   }
 
   private noteReason(key: string, reason: string): void {
@@ -92,7 +82,7 @@ export class WorkQueue {
     return at === undefined ? 0 : Math.max(0, this.clock() - at);
   }
 
-  private enqueue(key: string, tier: Tier): void {
+  private enqueue(key: string, first: boolean): void {
     if (this.closed) return;
     this.delayed.delete(key);
     this.delayedReasons.delete(key);
@@ -100,33 +90,28 @@ export class WorkQueue {
       this.dirty.add(key);
       return;
     }
-    const waits = this.queued.get(key);
-    if (waits !== undefined) {
-      // A key moves up to a better tier (and to the front of `first`), never down.
-      if (TIERS.indexOf(tier) > TIERS.indexOf(waits) || (tier !== 'first' && tier === waits)) return;
-      const list = this.ready[waits];
-      list.splice(list.indexOf(key), 1);
-    } else {
-      this.queuedAt.set(key, this.clock());
-      const waiter = this.waiters.shift();
-      if (waiter) {
-        this.active.add(key);
-        waiter(key);
-        return;
+    if (this.queued.has(key)) {
+      if (first) {
+        this.ready.splice(this.ready.indexOf(key), 1);
+        this.ready.unshift(key);
       }
+      return;
     }
-    this.queued.set(key, tier);
-    if (tier === 'first') this.ready.first.unshift(key);
-    else this.ready[tier].push(key);
+    this.queued.add(key);
+    this.queuedAt.set(key, this.clock());
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.queued.delete(key);
+      this.active.add(key);
+      waiter(key);
+    } else if (first) this.ready.unshift(key);
+    else this.ready.push(key);
   }
 
   /** Adds the key after `ms`; an earlier pending add of the same key wins. */
   addAfter(key: string, ms: number, reason = 'timer'): void {
     if (this.closed) return;
-    if (ms <= 0) {
-      this.noteReason(key, reason);
-      return this.enqueue(key, 'timer');
-    }
+    if (ms <= 0) return this.add(key, reason);
     const due = this.clock() + ms;
     const prev = this.delayed.get(key);
     if (prev !== undefined && prev <= due) return;
@@ -151,9 +136,9 @@ export class WorkQueue {
     const now = this.clock();
     for (const [key, due] of [...this.delayed]) {
       if (due <= now) {
-        const reason = this.delayedReasons.get(key) ?? 'timer';
-        this.noteReason(key, reason);
-        this.enqueue(key, 'timer');
+        this.delayed.delete(key);
+        this.add(key, this.delayedReasons.get(key) ?? 'timer');
+        this.delayedReasons.delete(key);
       }
     }
     this.arm();
@@ -162,7 +147,7 @@ export class WorkQueue {
   /** The next key to work on; undefined once the queue is shut down. */
   get(): Promise<string | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    const key = this.ready.first.shift() ?? this.ready.timer.shift() ?? this.ready.event.shift();
+    const key = this.ready.shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.active.add(key);

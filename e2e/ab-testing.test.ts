@@ -30,6 +30,9 @@ import {
   type RouteSample,
 } from './scenario.ts';
 
+/** Requests already on their way when the route took effect. */
+const SETTLE_MS = 500;
+
 interface Variant {
   by: 'header' | 'cookie';
   what: string;
@@ -101,6 +104,8 @@ for (const variant of VARIANTS)
         60_000,
         50,
       );
+      // When Traefik routes by the rule (the Ingress write reaches it a moment later).
+      const inProxy = app.headerRoutedAt?.(variant.by === 'cookie' ? 'Cookie' : 'x-canary', true, 30_000);
       const duringIterations = await waitFor(
         'the second iteration',
         async () => {
@@ -121,9 +126,11 @@ for (const variant of VARIANTS)
       // The A/B phase ends when the promotion starts: the primary's rollout that follows is not part of
       // what the A/B rules promise (see the report for what reached the canary during it).
       const promotionAt = (await eventTime(kube, namespace, 'Copying')) ?? Date.now();
-      // It begins when the canary Ingress carries the header/cookie route: the A/B rules promise nothing
-      // before they exist (what reached the canary before is printed below, not asserted).
-      const routeSet = recorder.after(routed.at) ?? recorder.snapshots[0];
+      // It begins when the canary Ingress carries the header/cookie route and Traefik routes by it, after
+      // SETTLE_MS for requests already under way: the A/B rules promise nothing before they are in force
+      // (what reached the canary before is printed below, not asserted).
+      const inForceAt = Math.max(routed.at, (await inProxy) ?? 0) + SETTLE_MS;
+      const routeSet = recorder.after(inForceAt) ?? recorder.snapshots[0];
       const abPhase = countsBetween(routeSet, recorder.before(promotionAt) ?? routeSet);
       const beforeRoute = countsBetween(recorder.snapshots[0], routeSet);
       const route = (s: RouteSample) =>

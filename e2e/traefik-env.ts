@@ -237,7 +237,8 @@ async function traefikApp(
       (r) =>
         (r.service ?? '').startsWith(`${namespace}-${name}-`) &&
         (r.service ?? '').replace(/@.*$/, '').endsWith('-canary') &&
-        (r.rule ?? '').includes(`Header(${JSON.stringify(header)}`),
+        // Header(...) for a header, HeaderRegexp("Cookie", ...) for ingress-nginx's canary-by-cookie.
+        ['Header', 'HeaderRegexp'].some((f) => (r.rule ?? '').includes(`${f}(${JSON.stringify(header)}`)),
     );
   };
 

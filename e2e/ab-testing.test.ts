@@ -105,7 +105,7 @@ for (const variant of VARIANTS)
         50,
       );
       // When Traefik routes by the rule (the Ingress write reaches it a moment later).
-      const inProxy = app.headerRoutedAt?.(variant.by === 'cookie' ? 'Cookie' : 'x-canary', true, 30_000);
+      const inProxy = app.headerRoutedAt?.(variant.route.header ?? 'Cookie', true, 30_000);
       const duringIterations = await waitFor(
         'the second iteration',
         async () => {

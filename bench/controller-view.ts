@@ -55,7 +55,7 @@ export function histogramSummary(h: ScrapedHistogram, bound: number): { meanMs: 
 interface Share {
   count: number;
   meanMs: number;
-  /** The share of observations within the bound (500 ms for steps, 100 ms for queue waits). */
+  /** The share of observations within the bound (500 ms for steps, 100 ms for queue waits and checks). */
   within: number;
 }
 
@@ -67,6 +67,8 @@ export interface ControllerView {
   queueWait?: Share;
   queueWaitTimer?: Share;
   queueWaitChecks?: Share;
+  /** How long the analysis checks took (the benchmark's one webhook), from their start to their results in. */
+  checkStage?: Share;
 }
 
 /** Reads the controller's step delay and queue wait from its /metrics; {} when it cannot. */
@@ -87,6 +89,7 @@ export async function controllerView(metricsUrl: string): Promise<ControllerView
     queueWait: share(queue, 0.1),
     queueWaitTimer: share(queue, 0.1, { trigger: 'timer' }),
     queueWaitChecks: share(queue, 0.1, { trigger: 'checks' }),
+    checkStage: share('kanaria_check_stage_seconds', 0.1, { stage: 'analysis' }),
   });
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ControllerView;
 }

@@ -17,9 +17,12 @@ interface Entry {
 export class CheckRunner {
   private readonly entries = new Map<string, Entry>();
   private readonly wake: (key: string) => void;
+  private readonly onGathered: ((stage: CheckStage, seconds: number) => void) | undefined;
 
-  constructor(wake: (key: string) => void) {
+  /** `onGathered` is told how long each stage took, from its start to its results in (for metrics). */
+  constructor(wake: (key: string) => void, onGathered?: (stage: CheckStage, seconds: number) => void) {
     this.wake = wake;
+    this.onGathered = onGathered;
   }
 
   /** The results of `stage` for `version`, or undefined while they are being gathered. */
@@ -39,10 +42,12 @@ export class CheckRunner {
     if (entry.running.has(stage)) return undefined;
     entry.running.add(stage);
     const current = entry;
+    const started = performance.now();
     void run()
       .then(
         (results) => {
           current.results[stage] = results;
+          this.onGathered?.(stage, (performance.now() - started) / 1000);
           return true;
         },
         // Aborted (leadership lost, shutdown): nobody waits for these results any more.

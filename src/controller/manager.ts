@@ -9,7 +9,7 @@ import type { HTTPRoute } from '../router/httproute-types.ts';
 import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
 import { createRouteRequestCounter } from '../checks/route-requests.ts';
-import type { Snapshot } from '../engine/model.ts';
+import type { CheckStage, Snapshot } from '../engine/model.ts';
 import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Caches } from './caches.ts';
@@ -37,6 +37,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   onReconcile?: (seconds: number, outcome: 'ok' | 'error', trigger: string) => void;
   /** Told how long each Canary key waited in the work queue before a worker took it, and why it was queued. */
   onQueueWait?: (seconds: number, trigger: string) => void;
+  /** Told how long each check stage took, from its start to its results in. */
+  onCheckStage?: (stage: CheckStage, seconds: number) => void;
   /**
    * With sharding: whether this replica may reconcile the Canary `namespace/name` now. Keys it refuses are
    * skipped when their turn comes (another replica reconciles them).
@@ -187,7 +189,10 @@ export class Manager {
       ...this.o,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
-      checks: new CheckRunner((key) => this.running && this.queue.addFirst(key, 'checks')),
+      checks: new CheckRunner(
+        (key) => this.running && this.queue.addFirst(key, 'checks'),
+        this.o.onCheckStage,
+      ),
       caches: this.caches,
       analysisChecks,
       alert,
@@ -249,7 +254,7 @@ export class Manager {
         this.o.onReconcile?.((performance.now() - started) / 1000, 'ok', trigger);
         this.echoes.ended(key, result.requeueAfterMs, false);
         if (result.requeueAfterMs !== undefined && this.running)
-          this.queue.addAfter(key, result.requeueAfterMs);
+          this.queue.addAfter(key, Math.max(0, result.requeueAfterMs - (result.sinceDecisionMs ?? 0)));
       } catch (err) {
         this.echoes.ended(key, undefined, true);
         const n = (this.failures.get(key) ?? 0) + 1;

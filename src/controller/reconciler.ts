@@ -73,7 +73,10 @@ export interface ReconcilerOptions {
 }
 
 export interface ReconcileResult {
+  /** When to look again, counted from the decision (not from the end of the reconcile). */
   requeueAfterMs?: number;
+  /** How long before the end of the reconcile its decision was made: that much of the requeue has passed. */
+  sinceDecisionMs?: number;
 }
 
 const MAX_DECISION_ROUNDS = 8;
@@ -162,8 +165,9 @@ export class Reconciler {
       prometheus: this.options.metricsServer,
     });
     const { snapshot } = observed;
-    const plan = await this.decideWithChecks(canary, snapshot);
-    if (!plan) return {}; // checks in flight; the check runner queues the Canary again
+    const decided = await this.decideWithChecks(canary, snapshot);
+    if (!decided) return {}; // checks in flight; the check runner queues the Canary again
+    const { plan, decidedAtMs } = decided;
     if (
       plan.status.phase === 'Initialized' &&
       snapshot.status.phase !== 'Initialized' &&
@@ -234,13 +238,19 @@ export class Reconciler {
       });
     await this.emit(canary, snapshot, plan);
     // A recorded outcome (this one, or one a crash left undelivered) goes out once the objects agree with it.
-    if (
-      plan.status.pendingOutcome &&
-      !removesFinalizer &&
-      !(await this.deliverAndClear(canary, plan.status, fence))
-    )
-      return { requeueAfterMs: Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS) };
-    return { requeueAfterMs: plan.requeueAfterMs };
+    const delivered =
+      !plan.status.pendingOutcome ||
+      removesFinalizer ||
+      (await this.deliverAndClear(canary, plan.status, fence));
+    // The engine planned the next look from its decision: the writes since then (status, routes, Events)
+    // must not push every step of a release later by their own duration.
+    const sinceDecisionMs = Math.max(0, this.options.clock() - decidedAtMs);
+    if (!delivered)
+      return {
+        requeueAfterMs: Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS),
+        sinceDecisionMs,
+      };
+    return { requeueAfterMs: plan.requeueAfterMs, sinceDecisionMs };
   }
 
   /** Delivers the recorded outcome; clears it, or keeps what is left for another attempt. True when done. */
@@ -288,15 +298,19 @@ export class Reconciler {
    * outside this reconcile: undefined means they are being gathered and the Canary comes back once
    * they are in. Without one (tests of the reconciler alone) they are awaited here.
    */
-  private async decideWithChecks(canary: Canary, snapshot: Snapshot): Promise<Plan | undefined> {
+  private async decideWithChecks(
+    canary: Canary,
+    snapshot: Snapshot,
+  ): Promise<{ plan: Plan; decidedAtMs: number } | undefined> {
     const key = `${snapshot.namespace}/${snapshot.name}`;
     const version = `${canary.metadata.resourceVersion}|${snapshot.revision}`;
     const results: CheckResults = {};
     for (let round = 0; round < MAX_DECISION_ROUNDS; round++) {
-      const out = decide(snapshot, results, this.options.clock());
+      const decidedAtMs = this.options.clock();
+      const out = decide(snapshot, results, decidedAtMs);
       if (!isNeed(out)) {
         this.checks?.spent(key);
-        return out;
+        return { plan: out, decidedAtMs };
       }
       const run = () => this.runStage(canary, snapshot, out.need);
       const stage = this.checks ? this.checks.results(key, version, out.need, run) : await run();

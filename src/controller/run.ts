@@ -151,6 +151,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       onReconcile: (seconds, outcome, trigger) => metrics.reconciled(seconds, outcome, trigger),
       onStatus: observeStatus(metrics, clock),
       onQueueWait: (seconds, trigger) => metrics.queueWaited(seconds, trigger),
+      onCheckStage: (stage, seconds) => metrics.checkStageGathered(stage, seconds),
       onStepDelay: (seconds, writing) => metrics.stepDelayed(seconds, writing),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       owns: options.sharding ? owns : undefined,

@@ -44,6 +44,7 @@ export class OperatorMetrics {
   private readonly queueWait: Histogram<'trigger'>;
   private readonly stepDelay: Histogram;
   private readonly stepWrite: Histogram;
+  private readonly checkStage: Histogram<'stage'>;
   private readonly leader: Gauge;
 
   constructor(options: OperatorMetricsOptions = {}) {
@@ -112,6 +113,13 @@ export class OperatorMetrics {
       name: 'kanaria_step_write_seconds',
       help: 'The writing part of the step delay: from the decision to take a weight step to its routes written (status, then route)',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.checkStage = new Histogram({
+      name: 'kanaria_check_stage_seconds',
+      help: 'How long a check stage (its webhooks and, for analysis, metric queries) took, from its start to its results in',
+      labelNames: ['stage'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     const queueDepth = options.queueDepth;
@@ -190,6 +198,10 @@ export class OperatorMetrics {
   stepDelayed(seconds: number, writingSeconds: number): void {
     this.stepDelay.observe(seconds);
     this.stepWrite.observe(writingSeconds);
+  }
+
+  checkStageGathered(stage: string, seconds: number): void {
+    this.checkStage.observe({ stage }, seconds);
   }
 
   apiRequest(verb: string): void {

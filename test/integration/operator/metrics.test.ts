@@ -11,15 +11,18 @@ import {
   setImage,
 } from '../fixtures.ts';
 import { freshNamespace, kubeconfigPath, testKube, waitFor } from '../helpers.ts';
+import { HookServer } from '../hook-server.ts';
 
 describe('operator /metrics, /healthz and /readyz', () => {
   let kube: Kube;
   let ns: { name: string; cleanup: () => Promise<void> };
   let controller: RunningController;
+  let hooks: HookServer;
 
   beforeAll(async () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'metrics');
+    hooks = await new HookServer().start();
     controller = await startController({
       kubeconfig: kubeconfigPath(),
       namespace: ns.name,
@@ -29,6 +32,7 @@ describe('operator /metrics, /healthz and /readyz', () => {
   });
   afterAll(async () => {
     await controller?.stop();
+    await hooks?.stop();
     await ns.cleanup();
   });
 
@@ -38,7 +42,12 @@ describe('operator /metrics, /healthz and /readyz', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     await createPodinfo(kube, namespace);
-    await createCanary(kube, canaryManifest(namespace));
+    await createCanary(
+      kube,
+      canaryManifest(namespace, {
+        webhooks: [{ name: 'always-ok', type: 'rollout', url: `${hooks.url}/ok`, timeout: '5s' }],
+      }),
+    );
     await waitFor(
       'Initialized',
       async () => (await getCanary(kube, namespace)).status?.phase === 'Initialized',
@@ -87,6 +96,12 @@ describe('operator /metrics, /healthz and /readyz', () => {
     expect(after).toMatch(/kanaria_step_delay_seconds_count 4\n/);
     expect(after).toMatch(/kanaria_step_write_seconds_count 4\n/);
     expect(after).toMatch(/kanaria_workqueue_queue_duration_seconds_count\{trigger="timer"\} [1-9]/);
+    // Every analysis (here one rollout webhook) timed from its start to its results in.
+    const analyses = hooks.callsTo('/ok').length;
+    expect(analyses).toBeGreaterThanOrEqual(4);
+    expect(after).toMatch(
+      new RegExp(`kanaria_check_stage_seconds_count\\{stage="analysis"\\} ${analyses}\n`),
+    );
 
     // A deleted Canary leaves no series behind (a fleet's churn would otherwise grow /metrics forever).
     await deleteCanary(kube, namespace);

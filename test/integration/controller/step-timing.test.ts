@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Manager } from '../../../src/controller/manager.ts';
+import { DEFAULT_SELECTOR_LABELS } from '../../../src/controller/run.ts';
+import type { Kube } from '../../../src/kube/client.ts';
+import { KubeWriter } from '../../../src/kube/writer.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { DEFAULT_ANNOTATION_PREFIX } from '../../../src/router/nginx.ts';
+import { canaryManifest, createCanary, createPodinfo, getCanary, setImage } from '../fixtures.ts';
+import { freshNamespace, testKube, waitFor } from '../helpers.ts';
+
+// Long enough that the reconcile of a step ends settled and the echoes of its own writes are not
+// reconciled (echoes.ts): only its timer brings the next step.
+const INTERVAL_MS = 6_000;
+/** Every Event the operator writes takes this long, as on an API server under load. */
+const EVENT_WRITE_MS = 2_000;
+
+/**
+ * A weight step comes one interval after the decision to take the previous one, however long the writes
+ * that followed that decision took: a loaded API server must not stretch every step of a release by the
+ * time its status, route and Event writes took.
+ */
+describe('the interval between weight steps', () => {
+  let kube: Kube;
+  let ns: { name: string; cleanup: () => Promise<void> };
+  let manager: Manager;
+  let eventWrites = 0;
+
+  beforeAll(async () => {
+    kube = testKube();
+    ns = await freshNamespace(kube, 'step-timing');
+    // The operator's own client: the same real API server, with Event writes answered late.
+    const slow = testKube();
+    const create = slow.events.createNamespacedEvent.bind(slow.events);
+    slow.events.createNamespacedEvent = async (...args: Parameters<typeof create>) => {
+      eventWrites++;
+      await sleep(EVENT_WRITE_MS);
+      return create(...args);
+    };
+    manager = new Manager({
+      kube: slow,
+      writer: new KubeWriter(slow, 'step-timing'),
+      log: createLogger('warn'),
+      clock: Date.now,
+      namespace: ns.name,
+      selectorLabels: DEFAULT_SELECTOR_LABELS,
+      ingressAnnotationPrefix: DEFAULT_ANNOTATION_PREFIX,
+    });
+    await manager.start();
+  });
+  afterAll(async () => {
+    await manager?.stop();
+    await ns?.cleanup();
+  });
+
+  it('counts each step from the decision, not from the end of its slow writes', async () => {
+    const namespace = ns.name;
+    await createPodinfo(kube, namespace, { replicas: 1 });
+    await createCanary(
+      kube,
+      canaryManifest(namespace, { interval: `${INTERVAL_MS / 1000}s`, stepWeight: 20, maxWeight: 60 }),
+    );
+    await waitFor(
+      'Initialized',
+      async () => (await getCanary(kube, namespace)).status?.phase === 'Initialized',
+      60_000,
+    );
+    await setImage(kube, namespace, '6.0.1');
+    // When each recorded step time was first seen (polled every 50 ms).
+    const stepTimes = new Map<string, number>();
+    await waitFor(
+      'Succeeded',
+      async () => {
+        const status = (await getCanary(kube, namespace)).status;
+        const at = status?.lastStepTime;
+        if (at && (status?.canaryWeight ?? 0) > 0 && !stepTimes.has(at)) stepTimes.set(at, Date.now());
+        return status?.phase === 'Succeeded';
+      },
+      120_000,
+      50,
+    );
+    const recorded = [...stepTimes.keys()].map((at) => Date.parse(at)).sort((a, b) => a - b);
+    const gaps = recorded.slice(1).map((at, k) => at - recorded[k]);
+    console.log(
+      `interval ${INTERVAL_MS} ms, each Event write ${EVENT_WRITE_MS} ms (${eventWrites} written): ` +
+        `decisions of the steps to weight 20, 40 and 60 ${gaps.join(', ')} ms apart`,
+    );
+    expect(eventWrites).toBeGreaterThan(0);
+    expect(gaps.length).toBe(2);
+    // Counted from the end of the writes, each gap would be the interval plus at least one Event write.
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(INTERVAL_MS);
+      expect(gap).toBeLessThan(INTERVAL_MS + EVENT_WRITE_MS / 2);
+    }
+  });
+});

@@ -59,7 +59,7 @@ export interface ReconcilerOptions {
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
   /**
    * Told how late a weight step's routes were written, in seconds after the step was due (Plan.stepDueAtMs),
-   * and how much of that was writing: from the decision (the step's lastStepTime) to the routes written.
+   * and how much of that was writing: from the decision to the routes written.
    */
   onStepDelay?: (seconds: number, writingSeconds: number) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
@@ -224,10 +224,9 @@ export class Reconciler {
     }
     if (ctx && plan.stepDueAtMs !== undefined) {
       const now = this.options.clock();
-      const decidedAt = Date.parse(plan.status.lastStepTime ?? '') || now;
       this.options.onStepDelay?.(
         Math.max(0, now - plan.stepDueAtMs) / 1000,
-        Math.max(0, now - decidedAt) / 1000,
+        Math.max(0, now - decidedAtMs) / 1000,
       );
     }
     for (const what of drift)
@@ -244,13 +243,12 @@ export class Reconciler {
       (await this.deliverAndClear(canary, plan.status, fence));
     // The engine planned the next look from its decision: the writes since then (status, routes, Events)
     // must not push every step of a release later by their own duration.
-    const sinceDecisionMs = Math.max(0, this.options.clock() - decidedAtMs);
-    if (!delivered)
-      return {
-        requeueAfterMs: Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS),
-        sinceDecisionMs,
-      };
-    return { requeueAfterMs: plan.requeueAfterMs, sinceDecisionMs };
+    return {
+      requeueAfterMs: delivered
+        ? plan.requeueAfterMs
+        : Math.min(plan.requeueAfterMs ?? OUTCOME_RETRY_MS, OUTCOME_RETRY_MS),
+      sinceDecisionMs: Math.max(0, this.options.clock() - decidedAtMs),
+    };
   }
 
   /** Delivers the recorded outcome; clears it, or keeps what is left for another attempt. True when done. */

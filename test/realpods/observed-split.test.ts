@@ -134,14 +134,17 @@ describe('observed split through Traefik', () => {
         90_000,
         200,
       );
-      // Events follow the status write of their decision: wait for the halt that failed the release.
+      // Events follow the status write of their decision: wait for the first halt and for the rollback's
+      // "Canary failed!", the last Event the failing decision writes (its outcome goes out after its other
+      // Events), so that none of them lands in the next test's window.
       const events = await waitFor(
-        'the halt event',
+        'the halt and rollback events',
         async () => {
           const now = await canaryEvents(kube, namespace);
-          return (
-            now.some((e) => e.includes('Halt advancement') && e.endsWith('2 intervals in a row)')) && now
+          const halted = now.some(
+            (e) => e.includes('Halt advancement') && e.endsWith('2 intervals in a row)'),
           );
+          return halted && now.some((e) => e.includes('Canary failed!')) && now;
         },
         10_000,
       ).catch(() => canaryEvents(kube, namespace));

@@ -4,60 +4,99 @@ interface Entry {
   /** The Canary's resourceVersion and the target's revision the results are about. */
   version: string;
   results: CheckResults;
-  running: Set<CheckStage>;
+  /** Stages being gathered: resolve to their results, or undefined when stopped. */
+  running: Map<CheckStage, Promise<CheckResult[] | undefined>>;
+  /** Stages a reconcile is waiting for in its worker: their results need no wake. */
+  awaited: Set<CheckStage>;
+}
+
+export interface CheckRunnerOptions {
+  /** Queues the Canary again once results it could not wait for are in. */
+  wake: (key: string) => void;
+  /** Told how long each stage took, from its start to its results in (for metrics). */
+  onGathered?: (stage: CheckStage, seconds: number) => void;
+  /**
+   * How long a reconcile that starts a stage waits for it in its worker before giving the worker back
+   * (0: never). Checks that answer within it make a step one reconcile instead of two.
+   */
+  inlineWaitMs?: number;
+  /** How many reconciles may wait so at once: slow checks never hold more workers than this. */
+  maxInlineWaits?: number;
 }
 
 /**
  * Runs check stages outside the worker that asked for them, so a slow or hung webhook of one Canary
  * never holds a worker another Canary needs. A reconcile that needs a stage gets its results if they
- * are in for this version of the Canary; otherwise the stage starts, the reconcile ends, and `wake`
- * queues the Canary again once the results are in. Results are observations, never decisions: they
- * are dropped as soon as the Canary or its target changes, and once a decision used them.
+ * are in for this version of the Canary; otherwise the stage starts and the reconcile waits a short,
+ * bounded while for it; if the results are not in by then, the reconcile ends and `wake` queues the
+ * Canary again once they are. Results are observations, never decisions: they are dropped as soon as
+ * the Canary or its target changes, and once a decision used them.
  */
 export class CheckRunner {
   private readonly entries = new Map<string, Entry>();
-  private readonly wake: (key: string) => void;
-  private readonly onGathered: ((stage: CheckStage, seconds: number) => void) | undefined;
+  private readonly options: CheckRunnerOptions;
+  private inlineWaits = 0;
 
-  /** `onGathered` is told how long each stage took, from its start to its results in (for metrics). */
-  constructor(wake: (key: string) => void, onGathered?: (stage: CheckStage, seconds: number) => void) {
-    this.wake = wake;
-    this.onGathered = onGathered;
+  constructor(options: CheckRunnerOptions) {
+    this.options = options;
   }
 
   /** The results of `stage` for `version`, or undefined while they are being gathered. */
-  results(
+  async results(
     key: string,
     version: string,
     stage: CheckStage,
     run: () => Promise<CheckResult[]>,
-  ): CheckResult[] | undefined {
+  ): Promise<CheckResult[] | undefined> {
     let entry = this.entries.get(key);
     if (!entry || entry.version !== version) {
-      entry = { version, results: {}, running: new Set() };
+      entry = { version, results: {}, running: new Map(), awaited: new Set() };
       this.entries.set(key, entry);
     }
     const done = entry.results[stage];
     if (done) return done;
-    if (entry.running.has(stage)) return undefined;
-    entry.running.add(stage);
-    const current = entry;
-    const started = performance.now();
-    void run()
-      .then(
-        (results) => {
-          current.results[stage] = results;
-          this.onGathered?.(stage, (performance.now() - started) / 1000);
-          return true;
-        },
-        // Aborted (leadership lost, shutdown): nobody waits for these results any more.
-        () => false,
-      )
-      .then((gathered) => {
-        current.running.delete(stage);
-        if (gathered && this.entries.get(key) === current) this.wake(key);
+    const gathering = entry.running.get(stage) ?? this.start(key, entry, stage, run);
+    const waitMs = this.options.inlineWaitMs ?? 0;
+    if (waitMs <= 0 || this.inlineWaits >= (this.options.maxInlineWaits ?? 1)) return undefined;
+    this.inlineWaits++;
+    entry.awaited.add(stage);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const expired = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), waitMs);
       });
-    return undefined;
+      return await Promise.race([gathering, expired]);
+    } finally {
+      // Runs before any later timer or I/O callback: results that come after this wake the Canary.
+      clearTimeout(timer);
+      entry.awaited.delete(stage);
+      this.inlineWaits--;
+    }
+  }
+
+  private start(
+    key: string,
+    entry: Entry,
+    stage: CheckStage,
+    run: () => Promise<CheckResult[]>,
+  ): Promise<CheckResult[] | undefined> {
+    const started = performance.now();
+    const gathering = run().then(
+      (results) => {
+        entry.results[stage] = results;
+        this.options.onGathered?.(stage, (performance.now() - started) / 1000);
+        return results;
+      },
+      // Aborted (leadership lost, shutdown): nobody waits for these results any more.
+      () => undefined,
+    );
+    entry.running.set(stage, gathering);
+    // Registered before any waiter's race, so it runs first and sees whether a reconcile is waiting.
+    void gathering.then((results) => {
+      entry.running.delete(stage);
+      if (results && !entry.awaited.has(stage) && this.entries.get(key) === entry) this.options.wake(key);
+    });
+    return gathering;
   }
 
   /** A decision used the results (or the Canary is gone): the next one gathers fresh ones. */

@@ -55,6 +55,12 @@ const HELD_IDLE_MS = 10 * 60_000;
  * status updates): those within this window make one reconcile. Timers and checks are not delayed.
  */
 const EVENT_COALESCE_MS = 100;
+/**
+ * A reconcile that starts its checks keeps its worker this long for them: most answer within it, and the
+ * step is then decided and written in one turn instead of waiting behind the queue a second time.
+ */
+const CHECKS_INLINE_WAIT_MS = 50;
+const DEFAULT_WORKERS = 16;
 
 const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
@@ -93,6 +99,9 @@ export class Manager {
   private stopping = false;
   private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
+  private get workerCount(): number {
+    return this.o.workers ?? DEFAULT_WORKERS;
+  }
   /** Aborted by stop(): reconciles in flight end, with their checks, before their next write. */
   private readonly aborter = new AbortController();
 
@@ -189,10 +198,12 @@ export class Manager {
       ...this.o,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
-      checks: new CheckRunner(
-        (key) => this.running && this.queue.addFirst(key, 'checks'),
-        this.o.onCheckStage,
-      ),
+      checks: new CheckRunner({
+        wake: (key) => this.running && this.queue.addFirst(key, 'checks'),
+        onGathered: this.o.onCheckStage,
+        inlineWaitMs: CHECKS_INLINE_WAIT_MS,
+        maxInlineWaits: Math.max(1, Math.floor(this.workerCount / 4)),
+      }),
       caches: this.caches,
       analysisChecks,
       alert,
@@ -230,7 +241,7 @@ export class Manager {
       held.secrets.prune(HELD_IDLE_MS);
     }, HELD_IDLE_MS / 10);
     this.pruneTimer.unref();
-    const n = this.o.workers ?? 16;
+    const n = this.workerCount;
     for (let i = 0; i < n; i++) this.workers.push(this.work());
     log.info({ workers: n, namespace: ns ?? '(all)' }, 'controller started');
   }

@@ -311,7 +311,7 @@ export class Reconciler {
         return { plan: out, decidedAtMs };
       }
       const run = () => this.runStage(canary, snapshot, out.need);
-      const stage = this.checks ? this.checks.results(key, version, out.need, run) : await run();
+      const stage = this.checks ? await this.checks.results(key, version, out.need, run) : await run();
       if (!stage) return undefined;
       results[out.need] = stage;
       // Results that arrive once stopped are no verdict: none of them reaches the engine.

@@ -16,8 +16,9 @@ interface Reconciled {
 
 /**
  * The watch events of the operator's own writes (its status patch, the canary Ingress's new weight) are
- * not reconciled once the reconcile that wrote them has planned its next look an interval away: a weight
- * step costs two reconciles, one when its interval ends and one when its checks are in.
+ * not reconciled once the reconcile that wrote them has planned its next look an interval away, and checks
+ * that answer quickly are awaited in the reconcile that started them: a weight step costs one reconcile,
+ * when its interval ends (two when its checks take longer than the short inline wait).
  */
 describe('reconciles of a weight step', () => {
   let kube: Kube;
@@ -90,7 +91,8 @@ describe('reconciles of a weight step', () => {
     const triggers = between.map((r) => r.trigger);
     console.log(`reconciles between weight 20 and weight 60 (2 steps): ${triggers.join(', ')}`);
     expect(triggers.filter((t) => t !== 'timer' && t !== 'checks')).toEqual([]);
-    expect(triggers.length).toBeLessThanOrEqual(4);
-    expect(triggers.filter((t) => t === 'checks').length).toBe(2);
+    expect(triggers.filter((t) => t === 'timer').length).toBe(2);
+    // The webhook answers in a few ms; one step may still miss the inline wait on a busy machine.
+    expect(triggers.filter((t) => t === 'checks').length).toBeLessThanOrEqual(1);
   });
 });

@@ -1,0 +1,245 @@
+// node bench/write-cost.ts [--objects 200] [--rounds 6] [--concurrency 16]
+//                          [--name bench-writes] [--base-port 19640] [--keep]
+//
+// What one of a weight step's writes costs the API server. On its own local control plane (no
+// controller running), `objects` canary Ingresses and Canaries are created once; then each round
+// writes every one of them once per variant, `concurrency` requests at a time, the variants taking
+// turns so drift of the machine spreads over all of them alike:
+//   ingress-apply   server-side apply (force) of the whole canary Ingress with a new weight, as the
+//                   operator writes its routes
+//   ingress-merge   a JSON merge patch of the two annotations a weight step changes
+//   status-merge    a merge patch of a Canary's status with its resourceVersion, as a step is recorded
+//   event-create    an events.k8s.io/v1 Event about the Canary
+// Prints, per variant, the CPU milliseconds kube-apiserver and etcd used per request (from
+// /proc/<pid>/stat over the variant's turns) and the request latency p50/p99 seen by the client.
+// Not a test: it prints figures and writes them to <cluster dir>/write-cost.json.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PatchStrategy, setHeaderOptions, V1MicroTime } from '@kubernetes/client-node';
+import { installCrds } from '../src/controller/run.ts';
+import { down, up } from '../src/devcluster/cluster.ts';
+import { createKube, type Kube } from '../src/kube/client.ts';
+import { cpuSecondsOf, percentile } from './measure.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '6' },
+    concurrency: { type: 'string', default: '16' },
+    name: { type: 'string', default: 'bench-writes' },
+    'base-port': { type: 'string', default: '19640' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const OBJECTS = Number(flags.objects);
+const ROUNDS = Number(flags.rounds);
+const CONCURRENCY = Number(flags.concurrency);
+const NAMESPACE = 'writes';
+const PREFIX = 'nginx.ingress.kubernetes.io';
+const HASH_ANNOTATION = 'kanaria.dev/applied-hash';
+const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
+
+type Variant = 'ingress-apply' | 'ingress-merge' | 'status-merge' | 'event-create';
+const VARIANTS: Variant[] = ['ingress-apply', 'ingress-merge', 'status-merge', 'event-create'];
+
+const appName = (i: number) => `app-${String(i).padStart(4, '0')}`;
+
+/** The canary Ingress the operator writes for app `i` at `weight` (the nginx router's shape). */
+function canaryIngress(i: number, weight: number) {
+  const name = appName(i);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: `${name}-canary`,
+      namespace: NAMESPACE,
+      labels: { 'app.kubernetes.io/managed-by': 'kanaria' },
+      annotations: {
+        [`${PREFIX}/canary`]: 'true',
+        [`${PREFIX}/canary-weight`]: String(weight),
+        [HASH_ANNOTATION]: randomBytes(8).toString('hex'),
+      },
+    },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [
+        {
+          host: `${name}.example.com`,
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: `${name}-canary`, port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function canary(i: number) {
+  const name = appName(i);
+  return {
+    apiVersion: 'kanaria.dev/v1beta1',
+    kind: 'Canary',
+    metadata: { name, namespace: NAMESPACE },
+    spec: {
+      provider: 'nginx',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      service: { port: 80 },
+      analysis: { interval: '10s', threshold: 2, maxWeight: 50, stepWeight: 10 },
+    },
+  };
+}
+
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** One write of `variant` to object `i`; `step` makes every write change something. */
+async function write(kube: Kube, variant: Variant, i: number, step: number, versions: string[]) {
+  const name = appName(i);
+  const weight = (step % 10) * 5 + 5;
+  switch (variant) {
+    case 'ingress-apply':
+      await kube.objects.patch(
+        canaryIngress(i, weight),
+        undefined,
+        undefined,
+        'kanaria',
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      return;
+    case 'ingress-merge':
+      await kube.networking.patchNamespacedIngress(
+        {
+          name: `${name}-canary`,
+          namespace: NAMESPACE,
+          body: {
+            metadata: {
+              annotations: {
+                [`${PREFIX}/canary-weight`]: String(weight),
+                [HASH_ANNOTATION]: randomBytes(8).toString('hex'),
+              },
+            },
+          },
+          fieldManager: 'kanaria',
+        },
+        merge,
+      );
+      return;
+    case 'status-merge': {
+      const out = (await kube.custom.patchNamespacedCustomObjectStatus(
+        {
+          group: 'kanaria.dev',
+          version: 'v1beta1',
+          plural: 'canaries',
+          namespace: NAMESPACE,
+          name,
+          body: {
+            metadata: { resourceVersion: versions[i] },
+            status: { phase: 'Progressing', canaryWeight: weight, lastStepTime: new Date().toISOString() },
+          },
+        },
+        merge,
+      )) as { metadata?: { resourceVersion?: string } };
+      versions[i] = out.metadata?.resourceVersion ?? '';
+      return;
+    }
+    case 'event-create':
+      await kube.events.createNamespacedEvent({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace: NAMESPACE },
+          eventTime: new V1MicroTime(Date.now()),
+          reportingController: 'kanaria.dev/controller',
+          reportingInstance: 'bench',
+          action: 'Progressing',
+          reason: 'Progressing',
+          note: `Advance ${name} canary weight ${weight}`,
+          type: 'Normal',
+          regarding: { apiVersion: 'kanaria.dev/v1beta1', kind: 'Canary', name, namespace: NAMESPACE },
+        },
+      });
+  }
+}
+
+/** Runs `task(i)` for every object, `CONCURRENCY` at a time; returns each request's latency in ms. */
+async function forEachObject(task: (i: number) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < OBJECTS) {
+      const i = next++;
+      const started = performance.now();
+      await task(i);
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return latencies;
+}
+
+async function main() {
+  const state = await up({ name: flags.name, basePort: Number(flags['base-port']), nodes: 1, log });
+  try {
+    const kube = createKube(state.kubeconfig);
+    await installCrds(kube);
+    await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    const versions: string[] = [];
+    await forEachObject(async (i) => {
+      await write(kube, 'ingress-apply', i, 0, versions);
+      const created = (await kube.custom.createNamespacedCustomObject({
+        group: 'kanaria.dev',
+        version: 'v1beta1',
+        plural: 'canaries',
+        namespace: NAMESPACE,
+        body: canary(i),
+      })) as { metadata?: { resourceVersion?: string } };
+      versions[i] = created.metadata?.resourceVersion ?? '';
+    });
+    log(`created ${OBJECTS} canary Ingresses and Canaries`);
+    const pids = { apiserver: state.pids['kube-apiserver']!, etcd: state.pids.etcd! };
+    const totals = new Map(VARIANTS.map((v) => [v, { apiserver: 0, etcd: 0, latencies: [] as number[] }]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const variant of VARIANTS) {
+        const before = { apiserver: await cpuSecondsOf(pids.apiserver), etcd: await cpuSecondsOf(pids.etcd) };
+        const latencies = await forEachObject((i) => write(kube, variant, i, round, versions));
+        const total = totals.get(variant)!;
+        total.apiserver += (await cpuSecondsOf(pids.apiserver)) - before.apiserver;
+        total.etcd += (await cpuSecondsOf(pids.etcd)) - before.etcd;
+        total.latencies.push(...latencies);
+      }
+      log(`round ${round} of ${ROUNDS} done`);
+    }
+    const requests = OBJECTS * ROUNDS;
+    const figures = VARIANTS.map((variant) => {
+      const total = totals.get(variant)!;
+      return {
+        variant,
+        requests,
+        apiserverCpuMsPerRequest: +((total.apiserver * 1000) / requests).toFixed(3),
+        etcdCpuMsPerRequest: +((total.etcd * 1000) / requests).toFixed(3),
+        latencyMs: {
+          p50: +percentile(total.latencies, 50).toFixed(1),
+          p99: +percentile(total.latencies, 99).toFixed(1),
+        },
+      };
+    });
+    for (const f of figures)
+      console.log(
+        `${f.variant.padEnd(14)} kube-apiserver ${f.apiserverCpuMsPerRequest.toFixed(2)} ms CPU/request, ` +
+          `etcd ${f.etcdCpuMsPerRequest.toFixed(2)} ms; latency p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms ` +
+          `(${f.requests} requests, ${CONCURRENCY} at a time)`,
+      );
+    await writeFile(join(state.dir, 'write-cost.json'), JSON.stringify(figures, null, 2));
+  } finally {
+    if (!flags.keep) await down(flags.name);
+  }
+}
+
+await main();

@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
-import type { Canary, CanaryStatus, HookType, OutcomeAlert } from '../api/types.ts';
-import { hooksOfType, runHooks } from '../checks/webhooks.ts';
+import type { Canary, CanaryStatus, OutcomeAlert } from '../api/types.ts';
 import { decide, isNeed } from '../engine/decide.ts';
-import type { CheckResult, CheckResults, CheckStage, EngineAlert, Plan, Snapshot } from '../engine/model.ts';
-import { describeError } from '../kube/client.ts';
+import type { CheckResult, CheckResults, EngineAlert, Plan, Snapshot } from '../engine/model.ts';
 import type { KubeWriter } from '../kube/writer.ts';
 import { FINALIZER } from '../resources/meta.ts';
 import { Applier, type ApplyContext } from './apply.ts';
 import type { Caches } from './caches.ts';
 import type { CheckRunner } from './check-runner.ts';
-import { canaryEvent, deliverOutcome, hookPayload, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
+import { notifyDecision, runCheckStage } from './decision-notify.ts';
+import { deliverOutcome, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
 import { SpecMemo } from './spec-memo.ts';
 import { observe, type Problem } from './snapshot.ts';
@@ -235,7 +234,7 @@ export class Reconciler {
         reason: 'DriftReverted',
         message: `Reverted a hand edit: ${what}`,
       });
-    await this.emit(canary, snapshot, plan);
+    await notifyDecision(this.options, canary, snapshot, plan);
     // A recorded outcome (this one, or one a crash left undelivered) goes out once the objects agree with it.
     const delivered =
       !plan.status.pendingOutcome ||
@@ -276,21 +275,6 @@ export class Reconciler {
     return true;
   }
 
-  /** Events and alerts of ordinary decisions: best effort, after the decision is recorded. */
-  private async emit(canary: Canary, snapshot: Snapshot, plan: Plan): Promise<void> {
-    const namespace = canary.metadata.namespace!;
-    const name = canary.metadata.name;
-    const log = this.options.log.child({ canary: `${namespace}/${name}` });
-    for (const e of plan.events) {
-      log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
-      this.fireEventHooks(canary, snapshot, plan.status, e.message, e.type);
-      await this.options.writer
-        .createEvent(canaryEvent(canary, e, new Date(this.options.clock())))
-        .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed'));
-    }
-    for (const a of plan.alerts) void this.options.alert?.(canary, a, plan.status);
-  }
-
   /**
    * Decides, asking for check stages as the engine needs them. With a check runner the stages run
    * outside this reconcile: undefined means they are being gathered and the Canary comes back once
@@ -310,7 +294,8 @@ export class Reconciler {
         this.checks?.spent(key);
         return { plan: out, decidedAtMs };
       }
-      const run = () => this.runStage(canary, snapshot, out.need);
+      const run = () =>
+        runCheckStage(canary, snapshot, out.need, this.options.analysisChecks, this.options.signal);
       const stage = this.checks ? await this.checks.results(key, version, out.need, run) : await run();
       if (!stage) return undefined;
       results[out.need] = stage;
@@ -318,43 +303,5 @@ export class Reconciler {
       this.options.signal?.throwIfAborted();
     }
     throw new Error(`no decision after ${MAX_DECISION_ROUNDS} rounds of checks`);
-  }
-
-  private async runStage(canary: Canary, snapshot: Snapshot, stage: CheckStage): Promise<CheckResult[]> {
-    const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
-    const phase = snapshot.status.phase ?? 'Progressing';
-    const payload = {
-      ...hookPayload(canary, snapshot.status, phase),
-      checksum: snapshot.target.templateHash ?? '',
-      revision: snapshot.revision,
-    };
-    const signal = this.options.signal;
-    const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);
-    if (stage !== 'analysis' || !this.options.analysisChecks) return hooks;
-    const [h, m] = await Promise.all([hooks, this.options.analysisChecks(canary, snapshot, signal)]);
-    return [...h, ...m];
-  }
-
-  /** Event webhooks of ordinary decisions run in the background: their outcome changes nothing. */
-  private fireEventHooks(
-    canary: Canary,
-    snapshot: Snapshot,
-    status: CanaryStatus,
-    message: string,
-    eventType: string,
-  ): void {
-    const hooks = hooksOfType(snapshot.spec.analysis.webhooks, 'event');
-    if (hooks.length === 0) return;
-    const payload = {
-      ...hookPayload(canary, status, status.phase ?? ''),
-      metadata: { eventMessage: message, eventType, timestamp: String(this.options.clock()) },
-    };
-    void runHooks(hooks, 'event', payload, this.options.signal).then(
-      (results) => {
-        for (const r of results)
-          if (!r.ok) this.options.log.warn({ canary: `${payload.namespace}/${payload.name}` }, r.message);
-      },
-      () => undefined, // stopped: the leader after us reports what it decides
-    );
   }
 }

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { Canary, CanaryStatus, HookType } from '../api/types.ts';
+import { hooksOfType, runHooks } from '../checks/webhooks.ts';
+import type { CheckResult, CheckStage, Plan, Snapshot } from '../engine/model.ts';
+import { describeError } from '../kube/client.ts';
+import type { KubeWriter } from '../kube/writer.ts';
+import type { AlertSink, AnalysisChecker } from './reconciler.ts';
+import { canaryEvent, hookPayload } from './outcome.ts';
+
+export interface NotifyOptions {
+  writer: KubeWriter;
+  log: Logger;
+  clock: () => number;
+  alert?: AlertSink;
+  signal?: AbortSignal;
+}
+
+/** Events, event webhooks and alerts of an ordinary decision: best effort, after the decision is recorded. */
+export async function notifyDecision(
+  options: NotifyOptions,
+  canary: Canary,
+  snapshot: Snapshot,
+  plan: Plan,
+): Promise<void> {
+  const namespace = canary.metadata.namespace!;
+  const name = canary.metadata.name;
+  const log = options.log.child({ canary: `${namespace}/${name}` });
+  for (const e of plan.events) {
+    log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
+    fireEventHooks(options, canary, snapshot, plan.status, e.message, e.type);
+    await options.writer
+      .createEvent(canaryEvent(canary, e, new Date(options.clock())))
+      .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed'));
+  }
+  for (const a of plan.alerts) void options.alert?.(canary, a, plan.status);
+}
+
+/** Event webhooks of ordinary decisions run in the background: their outcome changes nothing. */
+function fireEventHooks(
+  options: NotifyOptions,
+  canary: Canary,
+  snapshot: Snapshot,
+  status: CanaryStatus,
+  message: string,
+  eventType: string,
+): void {
+  const hooks = hooksOfType(snapshot.spec.analysis.webhooks, 'event');
+  if (hooks.length === 0) return;
+  const payload = {
+    ...hookPayload(canary, status, status.phase ?? ''),
+    metadata: { eventMessage: message, eventType, timestamp: String(options.clock()) },
+  };
+  void runHooks(hooks, 'event', payload, options.signal).then(
+    (results) => {
+      for (const r of results)
+        if (!r.ok) options.log.warn({ canary: `${payload.namespace}/${payload.name}` }, r.message);
+    },
+    () => undefined, // stopped: the leader after us reports what it decides
+  );
+}
+
+/** One check stage: its webhooks and, for the analysis, the metric checks, run side by side. */
+export async function runCheckStage(
+  canary: Canary,
+  snapshot: Snapshot,
+  stage: CheckStage,
+  analysisChecks: AnalysisChecker | undefined,
+  signal: AbortSignal | undefined,
+): Promise<CheckResult[]> {
+  const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
+  const phase = snapshot.status.phase ?? 'Progressing';
+  const payload = {
+    ...hookPayload(canary, snapshot.status, phase),
+    checksum: snapshot.target.templateHash ?? '',
+    revision: snapshot.revision,
+  };
+  const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);
+  if (stage !== 'analysis' || !analysisChecks) return hooks;
+  const [h, m] = await Promise.all([hooks, analysisChecks(canary, snapshot, signal)]);
+  return [...h, ...m];
+}

@@ -5,8 +5,8 @@
 // controller running), `objects` canary Ingresses and Canaries are created once; then each round
 // writes every one of them once per variant, `concurrency` requests at a time, the variants taking
 // turns so drift of the machine spreads over all of them alike:
-//   ingress-apply   server-side apply (force) of the whole canary Ingress with a new weight, as the
-//                   operator writes its routes
+//   ingress-apply   server-side apply (force) of the whole canary Ingress (built by the nginx router,
+//                   owned by its Canary) with a new weight, as the operator writes its routes
 //   ingress-merge   a JSON merge patch of the two annotations a weight step changes
 //   status-merge    a merge patch of a Canary's status with its resourceVersion, as a step is recorded
 //   event-create    an events.k8s.io/v1 Event about the Canary
@@ -17,10 +17,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PatchStrategy, setHeaderOptions, V1MicroTime } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, V1MicroTime, type V1Ingress } from '@kubernetes/client-node';
 import { installCrds } from '../src/controller/run.ts';
 import { down, up } from '../src/devcluster/cluster.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
+import { buildCanaryIngress } from '../src/router/nginx.ts';
 import { cpuSecondsOf, percentile } from './measure.ts';
 
 const { values: flags } = parseArgs({
@@ -46,40 +47,38 @@ const VARIANTS: Variant[] = ['ingress-apply', 'ingress-merge', 'status-merge', '
 
 const appName = (i: number) => `app-${String(i).padStart(4, '0')}`;
 
-/** The canary Ingress the operator writes for app `i` at `weight` (the nginx router's shape). */
-function canaryIngress(i: number, weight: number) {
+/** A Canary as created: the owner of its canary Ingress, and the version its status patches expect. */
+interface Created {
+  uid: string;
+  resourceVersion: string;
+}
+
+/** The app's own Ingress, which the canary Ingress copies. */
+function sourceIngress(i: number): V1Ingress {
   const name = appName(i);
+  const backend = { service: { name, port: { number: 80 } } };
   return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name: `${name}-canary`,
-      namespace: NAMESPACE,
-      labels: { 'app.kubernetes.io/managed-by': 'kanaria' },
-      annotations: {
-        [`${PREFIX}/canary`]: 'true',
-        [`${PREFIX}/canary-weight`]: String(weight),
-        [HASH_ANNOTATION]: randomBytes(8).toString('hex'),
-      },
-    },
+    metadata: { name, namespace: NAMESPACE },
     spec: {
       ingressClassName: 'nginx',
-      rules: [
-        {
-          host: `${name}.example.com`,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: `${name}-canary`, port: { number: 80 } } },
-              },
-            ],
-          },
-        },
-      ],
+      rules: [{ host: `${name}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }],
     },
   };
+}
+
+/** The canary Ingress the operator writes for app `i` at `weight`, built by its nginx router. */
+function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
+  const name = appName(i);
+  const ingress = buildCanaryIngress({
+    source: sourceIngress(i),
+    apexService: name,
+    canaryService: `${name}-canary`,
+    owner: { apiVersion: 'kanaria.dev/v1beta1', kind: 'Canary', name, uid },
+    prefix: PREFIX,
+    routes: { weight, match: false },
+  });
+  ingress.metadata!.annotations![HASH_ANNOTATION] = randomBytes(8).toString('hex');
+  return ingress;
 }
 
 function canary(i: number) {
@@ -100,13 +99,13 @@ function canary(i: number) {
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** One write of `variant` to object `i`; `step` makes every write change something. */
-async function write(kube: Kube, variant: Variant, i: number, step: number, versions: string[]) {
+async function write(kube: Kube, variant: Variant, i: number, step: number, canaries: Created[]) {
   const name = appName(i);
   const weight = (step % 10) * 5 + 5;
   switch (variant) {
     case 'ingress-apply':
       await kube.objects.patch(
-        canaryIngress(i, weight),
+        canaryIngress(i, weight, canaries[i].uid),
         undefined,
         undefined,
         'kanaria',
@@ -141,13 +140,13 @@ async function write(kube: Kube, variant: Variant, i: number, step: number, vers
           namespace: NAMESPACE,
           name,
           body: {
-            metadata: { resourceVersion: versions[i] },
+            metadata: { resourceVersion: canaries[i].resourceVersion },
             status: { phase: 'Progressing', canaryWeight: weight, lastStepTime: new Date().toISOString() },
           },
         },
         merge,
       )) as { metadata?: { resourceVersion?: string } };
-      versions[i] = out.metadata?.resourceVersion ?? '';
+      canaries[i].resourceVersion = out.metadata?.resourceVersion ?? '';
       return;
     }
     case 'event-create':
@@ -190,17 +189,20 @@ async function main() {
     const kube = createKube(state.kubeconfig);
     await installCrds(kube);
     await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-    const versions: string[] = [];
+    const canaries: Created[] = [];
     await forEachObject(async (i) => {
-      await write(kube, 'ingress-apply', i, 0, versions);
       const created = (await kube.custom.createNamespacedCustomObject({
         group: 'kanaria.dev',
         version: 'v1beta1',
         plural: 'canaries',
         namespace: NAMESPACE,
         body: canary(i),
-      })) as { metadata?: { resourceVersion?: string } };
-      versions[i] = created.metadata?.resourceVersion ?? '';
+      })) as { metadata?: { resourceVersion?: string; uid?: string } };
+      canaries[i] = {
+        uid: created.metadata?.uid ?? '',
+        resourceVersion: created.metadata?.resourceVersion ?? '',
+      };
+      await write(kube, 'ingress-apply', i, 0, canaries);
     });
     log(`created ${OBJECTS} canary Ingresses and Canaries`);
     const pids = { apiserver: state.pids['kube-apiserver']!, etcd: state.pids.etcd! };
@@ -208,7 +210,7 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const variant of VARIANTS) {
         const before = { apiserver: await cpuSecondsOf(pids.apiserver), etcd: await cpuSecondsOf(pids.etcd) };
-        const latencies = await forEachObject((i) => write(kube, variant, i, round, versions));
+        const latencies = await forEachObject((i) => write(kube, variant, i, round, canaries));
         const total = totals.get(variant)!;
         total.apiserver += (await cpuSecondsOf(pids.apiserver)) - before.apiserver;
         total.etcd += (await cpuSecondsOf(pids.etcd)) - before.etcd;

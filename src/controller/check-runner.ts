@@ -1,4 +1,8 @@
-import type { CheckResult, CheckResults, CheckStage } from '../engine/model.ts';
+import type { Canary, HookType } from '../api/types.ts';
+import { runHooks } from '../checks/webhooks.ts';
+import type { CheckResult, CheckResults, CheckStage, Snapshot } from '../engine/model.ts';
+import { hookPayload } from './outcome.ts';
+import type { AnalysisChecker } from './reconciler.ts';
 
 interface Entry {
   /** The Canary's resourceVersion and the target's revision the results are about. */
@@ -110,4 +114,25 @@ export class CheckRunner {
     for (const e of this.entries.values()) n += e.running.size;
     return n;
   }
+}
+
+/** One check stage: its webhooks and, for the analysis, the metric checks, run side by side. */
+export async function runCheckStage(
+  canary: Canary,
+  snapshot: Snapshot,
+  stage: CheckStage,
+  analysisChecks: AnalysisChecker | undefined,
+  signal: AbortSignal | undefined,
+): Promise<CheckResult[]> {
+  const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
+  const phase = snapshot.status.phase ?? 'Progressing';
+  const payload = {
+    ...hookPayload(canary, snapshot.status, phase),
+    checksum: snapshot.target.templateHash ?? '',
+    revision: snapshot.revision,
+  };
+  const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);
+  if (stage !== 'analysis' || !analysisChecks) return hooks;
+  const [h, m] = await Promise.all([hooks, analysisChecks(canary, snapshot, signal)]);
+  return [...h, ...m];
 }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Canary, CanaryStatus, HookType } from '../api/types.ts';
+import type { Canary, CanaryStatus } from '../api/types.ts';
 import { hooksOfType, runHooks } from '../checks/webhooks.ts';
-import type { CheckResult, CheckStage, Plan, Snapshot } from '../engine/model.ts';
+import type { Plan, Snapshot } from '../engine/model.ts';
 import { describeError } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
-import type { AlertSink, AnalysisChecker } from './reconciler.ts';
+import type { AlertSink } from './reconciler.ts';
 import { canaryEvent, hookPayload } from './outcome.ts';
 
 export interface NotifyOptions {
@@ -57,25 +57,4 @@ function fireEventHooks(
     },
     () => undefined, // stopped: the leader after us reports what it decides
   );
-}
-
-/** One check stage: its webhooks and, for the analysis, the metric checks, run side by side. */
-export async function runCheckStage(
-  canary: Canary,
-  snapshot: Snapshot,
-  stage: CheckStage,
-  analysisChecks: AnalysisChecker | undefined,
-  signal: AbortSignal | undefined,
-): Promise<CheckResult[]> {
-  const hookType: HookType = stage === 'analysis' ? 'rollout' : stage;
-  const phase = snapshot.status.phase ?? 'Progressing';
-  const payload = {
-    ...hookPayload(canary, snapshot.status, phase),
-    checksum: snapshot.target.templateHash ?? '',
-    revision: snapshot.revision,
-  };
-  const hooks = runHooks(snapshot.spec.analysis.webhooks, hookType, payload, signal);
-  if (stage !== 'analysis' || !analysisChecks) return hooks;
-  const [h, m] = await Promise.all([hooks, analysisChecks(canary, snapshot, signal)]);
-  return [...h, ...m];
 }

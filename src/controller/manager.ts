@@ -3,10 +3,8 @@ import type { Kube } from '../kube/client.ts';
 import { describeError } from '../kube/client.ts';
 import type { WatchCache } from '../kube/informer.ts';
 import { backoffDelay, isUnavailable } from '../kube/retry.ts';
-import type { KubernetesObject, V1Deployment } from '../kube/types.ts';
-import { resourceOfKind } from '../kube/own-writes.ts';
+import type { KubernetesObject } from '../kube/types.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
-import { referencedConfigs } from '../resources/configs.ts';
 import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
 import { createRouteRequestCounter } from '../checks/route-requests.ts';
 import type { CheckStage, Snapshot } from '../engine/model.ts';
@@ -19,6 +17,7 @@ import { startCaches } from './watch-caches.ts';
 import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
 import { EchoGate } from './echoes.ts';
+import { EventRouting, keyOf } from './event-routing.ts';
 import { CanaryIndex } from './canary-index.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
@@ -62,8 +61,6 @@ const EVENT_COALESCE_MS = 100;
 const CHECKS_INLINE_WAIT_MS = 50;
 const DEFAULT_WORKERS = 16;
 
-const keyOf = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
-
 /**
  * The delay before retrying a Canary whose reconcile failed `failures` times in a row: 200 ms doubling,
  * drawn from [d/2, d] so that keys that failed together spread out.
@@ -93,6 +90,7 @@ export class Manager {
   private readonly failures = new Map<string, number>();
   private readonly index = new CanaryIndex();
   private readonly echoes: EchoGate;
+  private readonly routing: EventRouting;
   private running = false;
   /** With sharding: the Canaries owned at the last requeueAll. */
   private ownedBefore = new Set<string>();
@@ -109,42 +107,13 @@ export class Manager {
     this.o = options;
     this.queue = new WorkQueue(options.clock, EVENT_COALESCE_MS);
     this.echoes = new EchoGate(this.queue);
-  }
-
-  /** Canaries in the namespace that a change of `obj` may concern. */
-  private related(obj: KubernetesObject, kind: string): void {
-    const ns = obj.metadata?.namespace;
-    const name = obj.metadata?.name;
-    const keys: string[] = [];
-    for (const ref of obj.metadata?.ownerReferences ?? [])
-      if (ref.kind === 'Canary' && ref.apiVersion.startsWith('kanaria.dev/')) keys.push(keyOf(ns, ref.name));
-    if (kind === 'Deployment' || kind === 'Ingress' || kind === 'HorizontalPodAutoscaler')
-      for (const canaryName of this.index.naming(ns, kind, name)) keys.push(keyOf(ns, canaryName));
-    else if (kind === 'ConfigMap' || kind === 'Secret')
-      for (const c of this.caches.canaries.list(ns) as Canary[])
-        if (this.usesConfig(c, kind, name)) keys.push(keyOf(ns, c.metadata.name));
-    this.o.writer.ownWrites.classify(resourceOfKind(kind), obj, (echo) => {
-      for (const key of keys)
-        if (echo) this.echoes.echo(key, kind);
-        else this.queue.addSoon(key, kind);
+    this.routing = new EventRouting({
+      queue: this.queue,
+      echoes: this.echoes,
+      index: this.index,
+      ownWrites: options.writer.ownWrites,
+      caches: () => this.caches,
     });
-  }
-
-  /** A Canary changed: reconciled soon, unless the change is the echo of our own status write. */
-  private canaryChanged(obj: KubernetesObject): void {
-    const { namespace, name } = obj.metadata ?? {};
-    const key = keyOf(namespace, name);
-    this.index.update(namespace, name, this.caches.canaries.get(name ?? '', namespace) as Canary | undefined);
-    this.o.writer.ownWrites.classify('canaries', obj, (echo) =>
-      echo ? this.echoes.echo(key, 'Canary') : this.queue.addSoon(key, 'Canary'),
-    );
-  }
-
-  private usesConfig(c: Canary, kind: string, name: string | undefined): boolean {
-    const target = this.caches.deployments.get(c.spec.targetRef?.name, c.metadata.namespace) as
-      V1Deployment | undefined;
-    const want = kind === 'ConfigMap' ? 'configmap' : 'secret';
-    return referencedConfigs(target?.spec?.template.spec).some((r) => r.kind === want && r.name === name);
   }
 
   async start(): Promise<void> {
@@ -158,8 +127,8 @@ export class Manager {
       optionalResourceRecheckMs: this.o.optionalResourceRecheckMs,
       running: () => this.running,
       onRecovered: () => this.resumeAll(),
-      onRelated: (o, kind) => this.related(o, kind),
-      onCanary: (o) => this.canaryChanged(o),
+      onRelated: (o, kind) => this.routing.related(o, kind),
+      onCanary: (o) => this.routing.canaryChanged(o),
       onResource: (plural, o) => void this.resourceStatus?.check(plural, o),
       onHttpRoutesLater: (cache) => {
         this.caches.httpRoutes = cache;

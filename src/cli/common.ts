@@ -1,5 +1,5 @@
 /** What the Canary commands share: kubeconfig and namespace flags, errors with exit codes, lookups. */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Canary } from '../api/types.ts';
 import { contextNamespace, readCanary } from '../kube/canaries.ts';
 import { createKube, describeError, type Kube } from '../kube/client.ts';
@@ -81,4 +81,15 @@ export function run<A extends unknown[]>(
       process.exitCode = 1;
     }
   };
+}
+
+/**
+ * An option parser for a count of one or more (`--workers`): commander prints the message with the
+ * option's name and exits 1, instead of a NaN or 0 that would start a controller reconciling nothing.
+ */
+export function countOfOneOrMore(value: string): number {
+  const count = Number(value);
+  if (value.trim() === '' || !Number.isInteger(count) || count < 1)
+    throw new InvalidArgumentError('Give a whole number of 1 or more, e.g. 16.');
+  return count;
 }

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { parseDuration } from '../api/duration.ts';
 import type { DefaultAlertProvider } from '../controller/alerts.ts';
 import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
+import { DEFAULT_WORKERS } from '../controller/manager.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
 import { createKube } from '../kube/client.ts';
+import { countOfOneOrMore } from './common.ts';
 import {
   DEFAULT_GATE_LISTEN_ADDRESS,
   GATE_AUTH_HELP,
@@ -24,7 +26,7 @@ interface ControllerFlags {
   ingressAnnotationPrefix: string;
   ingressClass?: string;
   logLevel: string;
-  workers: string;
+  workers: number;
   metricsServer?: string;
   alertSecret?: string;
   alertSecretNamespace: string;
@@ -68,7 +70,7 @@ export function registerController(program: Command): void {
       'ingressClassName for canary Ingresses whose source Ingress names none',
     )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
-    .option('--workers <n>', 'canaries reconciled in parallel', '16')
+    .option('--workers <n>', 'canaries reconciled in parallel', countOfOneOrMore, DEFAULT_WORKERS)
     .option('--metrics-server <url>', 'Prometheus address for the built-in nginx metrics')
     .option('--alert-secret <name>', 'Secret whose "address" key holds the default alert webhook URL')
     .option(
@@ -165,7 +167,7 @@ export function registerController(program: Command): void {
         ingressAnnotationPrefix: flags.ingressAnnotationPrefix,
         ingressClass: flags.ingressClass,
         log,
-        workers: Number(flags.workers),
+        workers: flags.workers,
         metricsServer: flags.metricsServer,
         clusterName: flags.clusterName,
         listenAddress: flags.listenAddress || undefined,

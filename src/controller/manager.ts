@@ -59,7 +59,7 @@ const EVENT_COALESCE_MS = 100;
  * step is then decided and written in one turn instead of waiting behind the queue a second time.
  */
 const CHECKS_INLINE_WAIT_MS = 50;
-const DEFAULT_WORKERS = 16;
+export const DEFAULT_WORKERS = 16;
 
 /**
  * The delay before retrying a Canary whose reconcile failed `failures` times in a row: 200 ms doubling,

@@ -1,36 +1,50 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { countOfOneOrMore } from './common.ts';
+import { countOfOneOrMore, portNumber } from './common.ts';
+import { registerController } from './controller.ts';
+import { registerDemo } from './demo.ts';
 
-/** Parses `args` with one `--workers` option the way the controller command declares it. */
-function parseWorkers(args: string[]): { workers?: number; error?: string } {
-  let error: string | undefined;
-  const cmd = new Command()
+/** Parses `args` with the CLI's real commands; only refusals are parsed this way (a valid line would run). */
+function refusal(args: string[]): string {
+  let error = '';
+  const program = new Command()
     .exitOverride()
-    .configureOutput({ writeErr: (text) => (error = text), writeOut: () => {} })
-    .option('--workers <n>', 'canaries reconciled in parallel', countOfOneOrMore, 16);
-  try {
-    cmd.parse(args, { from: 'user' });
-  } catch {
-    return { error };
-  }
-  return { workers: cmd.opts<{ workers: number }>().workers };
+    .configureOutput({ writeErr: (text) => (error += text), writeOut: () => {} });
+  registerController(program);
+  registerDemo(program);
+  expect(() => program.parse(args, { from: 'user' })).toThrow();
+  return error;
 }
 
 describe('countOfOneOrMore', () => {
-  it('takes a whole number of 1 or more, and the default when the option is left out', () => {
-    expect(parseWorkers(['--workers', '32'])).toEqual({ workers: 32 });
-    expect(parseWorkers(['--workers', '1'])).toEqual({ workers: 1 });
-    expect(parseWorkers([])).toEqual({ workers: 16 });
+  it('takes a whole number of 1 or more', () => {
+    expect(countOfOneOrMore('32')).toBe(32);
+    expect(countOfOneOrMore('1')).toBe(1);
   });
 
   it.each(['0', '-4', '2.5', 'abc', ' '])(
-    'refuses %j with a message naming the option and the fix',
+    'kanaria controller --workers %j is refused with a message naming the option and the fix',
     (value) => {
-      const { workers, error } = parseWorkers(['--workers', value]);
-      expect(workers).toBeUndefined();
+      const error = refusal(['controller', '--workers', value]);
       expect(error).toContain("option '--workers <n>' argument");
       expect(error).toContain('Give a whole number of 1 or more');
+    },
+  );
+});
+
+describe('portNumber', () => {
+  it('takes a port from 1 to 65535', () => {
+    expect(portNumber('8089')).toBe(8089);
+    expect(portNumber('1')).toBe(1);
+    expect(portNumber('65535')).toBe(65535);
+  });
+
+  it.each(['0', '65536', '80.5', 'http', ''])(
+    'kanaria demo loadtester --port %j is refused with a message naming the option and the fix',
+    (value) => {
+      const error = refusal(['demo', 'loadtester', '--port', value]);
+      expect(error).toContain("option '--port <port>' argument");
+      expect(error).toContain('Give a port from 1 to 65535');
     },
   );
 });

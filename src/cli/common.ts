@@ -93,3 +93,11 @@ export function countOfOneOrMore(value: string): number {
     throw new InvalidArgumentError('Give a whole number of 1 or more, e.g. 16.');
   return count;
 }
+
+/** An option parser for a TCP port (`--port`): a whole number from 1 to 65535, else commander's error naming the option. */
+export function portNumber(value: string): number {
+  const port = Number(value);
+  if (value.trim() === '' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('Give a port from 1 to 65535, e.g. 8089.');
+  return port;
+}

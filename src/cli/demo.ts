@@ -13,7 +13,7 @@ import { netnsHostPid, netnsProblem, REAL_PROXY_HOW, rerunInNetns } from '../dem
 import { Resources } from '../demo/resources.ts';
 import { runDemo, type DemoOutcome } from '../demo/run.ts';
 import { insidePodNetwork } from '../podrunner/pod-network.ts';
-import { errorText } from './common.ts';
+import { errorText, portNumber } from './common.ts';
 
 interface DemoFlags {
   keep?: boolean;
@@ -199,10 +199,10 @@ export function registerDemo(program: Command): void {
       "run Kanaria's load tester on 127.0.0.1: webhook target for acceptance tests (metadata.type " +
         'request) and bounded load (metadata.type load) against loopback URLs',
     )
-    .option('--port <port>', 'port on 127.0.0.1', '8089')
-    .action(async (flags: { port: string }) => {
+    .option('--port <port>', 'port on 127.0.0.1', portNumber, 8089)
+    .action(async (flags: { port: number }) => {
       const tester = await startLoadTester({
-        port: Number(flags.port),
+        port: flags.port,
         log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
       process.stdout.write(`load tester listening on ${tester.url}; Ctrl-C stops it\n`);

@@ -5,6 +5,7 @@ import { recordedRoutes } from '../engine/routes.ts';
 import { sameConfigs } from '../engine/status.ts';
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Service } from '../kube/types.ts';
 import type { KubeWriter } from '../kube/writer.ts';
+import { annotationOnlyPatch, comparedFields } from '../resources/annotation-patch.ts';
 import { differences } from '../resources/compare.ts';
 import { hashOf } from '../resources/hash.ts';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, type Owner } from '../resources/meta.ts';
@@ -95,23 +96,29 @@ export class Applier {
     ctx: ApplyContext,
     desired: T,
     live: KubernetesObject | undefined,
+    patchable?: string,
   ): Promise<string[]> {
     const hash = hashOf(desired);
-    const { metadata, ...rest } = desired;
-    const fields = { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
-    const { apiVersion: _v, kind: _k, ...compared } = fields as Record<string, unknown>;
     // The applied hash tells a change of intent (including fields to drop); the live fields tell hand edits.
-    const key = `${desired.kind}/${ctx.canary.metadata.namespace}/${metadata?.name ?? ''}`;
+    const key = `${desired.kind}/${ctx.canary.metadata.namespace}/${desired.metadata?.name ?? ''}`;
     if (live && this.sentAlready(key, hash, live)) return [];
     const edited = live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
-    const changed = live ? differences(compared, live) : ['(missing)'];
+    const changed = live ? differences(comparedFields(desired), live) : ['(missing)'];
     if (edited && changed.length === 0) return [];
+    // Only onto the version it was checked against: the API server refuses it if the object moved since.
+    const liveVersion = live?.metadata?.resourceVersion;
+    const patch =
+      live && patchable && liveVersion ? annotationOnlyPatch(desired, live, patchable, hash) : undefined;
     desired.metadata = {
       ...desired.metadata,
       annotations: { ...(desired.metadata?.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash },
     };
     await ctx.fence();
-    const written = parseRv((await this.writer.apply(desired)).metadata?.resourceVersion);
+    const written = parseRv(
+      patch
+        ? await this.writer.patchAnnotations(desired, patch, liveVersion!)
+        : (await this.writer.apply(desired)).metadata?.resourceVersion,
+    );
     if (written !== undefined) this.ownWrites.set(key, { hash, rv: written });
     return edited
       ? [`${live!.kind ?? desired.kind} ${desired.metadata.name}: ${changed.slice(0, 5).join(', ')}`]
@@ -259,7 +266,7 @@ export class Applier {
         source: ctx.ingress,
         revision: ctx.status.revision,
       });
-      if (desired) drift.push(...(await this.applyIfChanged(ctx, desired, live)));
+      if (desired) drift.push(...(await this.applyIfChanged(ctx, desired, live, router.weightAnnotation)));
     }
     return drift;
   }

@@ -189,6 +189,34 @@ export class KubeWriter {
     );
   }
 
+  /**
+   * JSON merge patch of some annotations of an object Kanaria applied (a weight step that changes nothing
+   * else), only onto `resourceVersion` (409 Conflict if the object changed since); returns the new one.
+   */
+  async patchAnnotations(
+    obj: KubernetesObject,
+    annotations: Record<string, string>,
+    resourceVersion: string,
+  ): Promise<string | undefined> {
+    this.admit('patch');
+    this.onRequest('patch', resourceOf(obj));
+    const { name, namespace } = obj.metadata ?? {};
+    const body: KubernetesObject = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name, namespace, resourceVersion, annotations },
+    };
+    const out = await this.ownWrites.track(
+      resourceOf(obj),
+      namespace,
+      name,
+      () =>
+        this.objects.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+      (patched) => patched.metadata?.resourceVersion,
+    );
+    return out.metadata?.resourceVersion;
+  }
+
   /** Returns the Deployment's new resourceVersion. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<string | undefined> {
     this.admit('patch');

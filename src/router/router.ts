@@ -33,6 +33,11 @@ export interface CanaryRouter {
   readonly kind: 'Ingress' | 'HTTPRoute';
   /** Which kind of route this router writes. */
   readonly routeKind: RouteKind;
+  /**
+   * An annotation that carries the weight alone: when it is all a step changes, the shell merge-patches it
+   * instead of applying the whole object. Undefined when the weight lives elsewhere (HTTPRoute backendRefs).
+   */
+  readonly weightAnnotation?: string;
   /** Name of the route object Kanaria owns for the Canary; undefined when it has none. */
   routeName(spec: CanarySpec): string | undefined;
   /** The desired route object; undefined when it cannot be built yet (no source Ingress). */
@@ -59,6 +64,7 @@ export function nginxRouter(options: RouterOptions = {}): CanaryRouter {
   return {
     kind: 'Ingress',
     routeKind: 'ingress',
+    weightAnnotation: `${prefix}/canary-weight`,
     routeName: (spec) => namesOf(spec).canaryIngress,
     build: (input) => {
       if (!input.source) return undefined;

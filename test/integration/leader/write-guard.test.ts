@@ -61,6 +61,7 @@ describe('KubeWriter guard and signal', () => {
     const attempts: [string, () => Promise<unknown>][] = [
       ['apply', () => writer.apply(configMap('never'))],
       ['scale', () => writer.scaleDeployment(ns.name, 'podinfo', 3)],
+      ['annotations', () => writer.patchAnnotations(configMap('kept'), { touched: 'yes' }, '1')],
       ['status', () => writer.patchCanaryStatus(ns.name, 'podinfo', { phase: 'Failed' }, '1')],
       ['metadata', () => writer.patchCanaryMetadata(ns.name, 'podinfo', { finalizers: [] })],
       ['event', () => writer.createEvent(event('kept'))],
@@ -77,6 +78,7 @@ describe('KubeWriter guard and signal', () => {
     }
     expect(refused).toEqual([
       'apply ENOTLEADER',
+      'patch ENOTLEADER',
       'patch ENOTLEADER',
       'patch ENOTLEADER',
       'patch ENOTLEADER',

@@ -1,7 +1,7 @@
 // A controller under measurement runs as its own process; its output goes to a log file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
@@ -41,6 +41,20 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * How bin/kanaria.js will run the controller now: compiled while dist/ is current (built, and no source
+ * file changed since the build started: the same test bin/kanaria.js makes), else the TypeScript sources.
+ */
+export function kanariaRuntime(): 'compiled (dist/)' | 'TypeScript sources' {
+  const built = statSync(join(REPO, 'dist/.build-started'), { throwIfNoEntry: false });
+  if (!built || !statSync(join(REPO, 'dist/main.js'), { throwIfNoEntry: false })) return 'TypeScript sources';
+  const src = join(REPO, 'src');
+  const stale = readdirSync(src, { recursive: true, encoding: 'utf8' }).some(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(join(src, f)).mtimeMs > built.mtimeMs,
+  );
+  return stale ? 'TypeScript sources' : 'compiled (dist/)';
 }
 
 /** The Kanaria controller as the README runs it, with this Node; all namespaces without `namespace`. */

@@ -18,7 +18,7 @@ import {
 import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { controllerView, type ControllerView } from './controller-view.ts';
-import { kanariaCommand, startProcess } from './process.ts';
+import { kanariaCommand, kanariaRuntime, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
 
 export interface RunResult {
@@ -128,6 +128,10 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
         ]
       : [];
   const args = [...nodeFlags, ...baseArgs];
+  if (controller === 'kanaria' && kanariaRuntime() !== 'compiled (dist/)')
+    log(
+      `[${controller} n=${n}] WARNING: a source file changed after the build, so Kanaria runs the TypeScript sources (more memory and CPU than compiled); do not edit src/ during a run`,
+    );
   const proc = startProcess(cmd, args, logPath);
   const cpu = sampleCpu({ [controller]: proc.pid, ...cluster.state.pids, harness: process.pid });
   try {

@@ -2,9 +2,7 @@
 // Canaries; every image is bumped, replica A is killed with SIGKILL when about half the weight steps are
 // done, and the run follows the release until every Canary finished. The audit log then tells whether a
 // Canary was ever owned by both replicas at once and how soon B continued A's Canaries.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePort } from '../src/devcluster/ports.ts';
 import { addToCanaryNamespaces } from './background.ts';
 import { SA_NAMESPACE, type Account, type BenchCluster } from './cluster.ts';
@@ -18,7 +16,7 @@ import {
   weightChangeTimes,
   type Recorder,
 } from './measure.ts';
-import { kanariaCommand, startProcess, type Proc } from './process.ts';
+import { kanariaCommand, kanariaRuntime, startProcess, type Proc } from './process.ts';
 import { sampleCpu, type Burst } from './cpu-sampler.ts';
 import { ownership, readWrites, resumeDelays, type UserCounts } from './shard-audit.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
@@ -127,8 +125,7 @@ export async function runSharding(o: ShardOptions): Promise<ShardResult> {
   const replicas: Replica[] = [];
   // As the chart runs it: the chart's nodeOptions; compiled when run.ts has built dist/.
   const nodeOptions = await chartNodeOptions();
-  const compiled = existsSync(resolve(fileURLToPath(import.meta.url), '../../dist/.build-started'));
-  const runtime = `${compiled ? 'compiled (dist/)' : 'TypeScript sources'}, ${nodeOptions.join(' ') || 'no Node options'}`;
+  const runtime = `${kanariaRuntime()}, ${nodeOptions.join(' ') || 'no Node options'}`;
   const startedAt = Date.now();
   for (const [name, account] of [
     ['a', 'kanaria'],

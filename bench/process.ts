@@ -47,10 +47,10 @@ export function startProcess(cmd: string, args: string[], logPath: string): Proc
  * How bin/kanaria.js will run the controller now: compiled while dist/ is current (built, and no source
  * file changed since the build started: the same test bin/kanaria.js makes), else the TypeScript sources.
  */
-export function kanariaRuntime(): 'compiled (dist/)' | 'TypeScript sources' {
-  const built = statSync(join(REPO, 'dist/.build-started'), { throwIfNoEntry: false });
-  if (!built || !statSync(join(REPO, 'dist/main.js'), { throwIfNoEntry: false })) return 'TypeScript sources';
-  const src = join(REPO, 'src');
+export function kanariaRuntime(root = REPO): 'compiled (dist/)' | 'TypeScript sources' {
+  const built = statSync(join(root, 'dist/.build-started'), { throwIfNoEntry: false });
+  if (!built || !statSync(join(root, 'dist/main.js'), { throwIfNoEntry: false })) return 'TypeScript sources';
+  const src = join(root, 'src');
   const stale = readdirSync(src, { recursive: true, encoding: 'utf8' }).some(
     (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(join(src, f)).mtimeMs > built.mtimeMs,
   );

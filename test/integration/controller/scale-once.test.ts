@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Applier, type ApplyContext } from '../../../src/controller/apply.ts';
-import type { Cache, Caches } from '../../../src/controller/caches.ts';
 import type { Kube } from '../../../src/kube/client.ts';
-import type { KubernetesObject, V1Deployment } from '../../../src/kube/types.ts';
+import type { V1Deployment } from '../../../src/kube/types.ts';
 import { KubeWriter } from '../../../src/kube/writer.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary } from '../fixtures.ts';
 import { freshNamespace, testKube } from '../helpers.ts';
-
-function emptyCache<T extends KubernetesObject>(): Cache<T> {
-  return { get: () => undefined, list: () => [] };
-}
+import { applierCaches } from './applier-caches.ts';
 
 /**
  * A reconcile that runs before the watch cache shows the operator's own scale of the target (a
@@ -29,17 +25,7 @@ describe('scaling the target', () => {
     await createPodinfo(kube, ns.name, { replicas: 1 });
     await createCanary(kube, canaryManifest(ns.name));
     const canary = await getCanary(kube, ns.name);
-    const caches = {
-      canaries: emptyCache(),
-      deployments: emptyCache(),
-      services: emptyCache(),
-      ingresses: emptyCache(),
-      configMaps: emptyCache(),
-      secrets: emptyCache(),
-      hpas: emptyCache(),
-      metricTemplates: emptyCache(),
-      alertProviders: emptyCache(),
-    } as Caches;
+    const caches = applierCaches();
     const writer = new KubeWriter(kube, 'test', (verb, resource) => requests.push(`${verb} ${resource}`));
     applier = new Applier(caches, writer, 'nginx.ingress.kubernetes.io');
     ctx = (target) => ({

@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpMatch } from '../../../src/api/types.ts';
 import { Applier, type ApplyContext } from '../../../src/controller/apply.ts';
-import type { Cache, Caches } from '../../../src/controller/caches.ts';
 import { statusCode, type Kube } from '../../../src/kube/client.ts';
-import type { KubernetesObject, V1Ingress } from '../../../src/kube/types.ts';
+import type { V1Ingress } from '../../../src/kube/types.ts';
 import { KubeWriter } from '../../../src/kube/writer.ts';
 import { APPLIED_HASH_ANNOTATION } from '../../../src/resources/meta.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary } from '../fixtures.ts';
 import { freshNamespace, testKube } from '../helpers.ts';
+import { applierCaches } from './applier-caches.ts';
 
 const P = 'nginx.ingress.kubernetes.io';
 const HEADER: HttpMatch[] = [{ headers: { 'x-canary': { exact: 'insider' } } }];
-
-function emptyCache<T extends KubernetesObject>(): Cache<T> {
-  return { get: () => undefined, list: () => [] };
-}
 
 /**
  * A weight step that changes only the canary-weight annotation is a merge patch of it (cheaper for the
@@ -39,17 +35,7 @@ describe('canary Ingress weight steps', () => {
     await createPodinfo(kube, ns.name, { replicas: 1 });
     await createCanary(kube, canaryManifest(ns.name));
     const canary = await getCanary(kube, ns.name);
-    const caches = {
-      canaries: emptyCache(),
-      deployments: emptyCache(),
-      services: emptyCache(),
-      ingresses: { get: () => live, list: () => (live ? [live] : []) },
-      configMaps: emptyCache(),
-      secrets: emptyCache(),
-      hpas: emptyCache(),
-      metricTemplates: emptyCache(),
-      alertProviders: emptyCache(),
-    } as Caches;
+    const caches = applierCaches({ ingresses: { get: () => live, list: () => (live ? [live] : []) } });
     const writer = new KubeWriter(kube, 'test', (verb, resource) => requests.push(`${verb} ${resource}`));
     applier = new Applier(caches, writer, P);
     const target = await kube.apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns.name });

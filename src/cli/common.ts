@@ -83,21 +83,21 @@ export function run<A extends unknown[]>(
   };
 }
 
-/**
- * An option parser for a count of one or more (`--workers`): commander prints the message with the
- * option's name and exits 1, instead of a NaN or 0 that would start a controller reconciling nothing.
- */
-export function countOfOneOrMore(value: string): number {
-  const count = Number(value);
-  if (value.trim() === '' || !Number.isInteger(count) || count < 1)
-    throw new InvalidArgumentError('Give a whole number of 1 or more, e.g. 16.');
-  return count;
+/** An option parser for a whole number in [min, max]: commander prints `fix` with the option's name and exits 1. */
+function wholeNumberIn(min: number, max: number, fix: string): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < min || number > max)
+      throw new InvalidArgumentError(fix);
+    return number;
+  };
 }
 
-/** An option parser for a TCP port (`--port`): a whole number from 1 to 65535, else commander's error naming the option. */
-export function portNumber(value: string): number {
-  const port = Number(value);
-  if (value.trim() === '' || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new InvalidArgumentError('Give a port from 1 to 65535, e.g. 8089.');
-  return port;
-}
+/**
+ * An option parser for a count of one or more (`--workers`), instead of a NaN or 0 that would start a
+ * controller reconciling nothing.
+ */
+export const countOfOneOrMore = wholeNumberIn(1, Infinity, 'Give a whole number of 1 or more, e.g. 16.');
+
+/** An option parser for a TCP port (`--port`), instead of a NaN that reaches listen(). */
+export const portNumber = wholeNumberIn(1, 65535, 'Give a port from 1 to 65535, e.g. 8089.');

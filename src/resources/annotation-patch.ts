@@ -6,20 +6,9 @@
  * (a field to drop, a hand edit to undo) needs the apply.
  */
 import type { KubernetesObject } from '../kube/types.ts';
-import { differences } from './compare.ts';
+import { comparedFields, differences } from './compare.ts';
 import { hashOf } from './hash.ts';
 import { APPLIED_HASH_ANNOTATION } from './meta.ts';
-
-/** The fields of `desired` a live object is compared on: labels, annotations and everything but metadata. */
-export function comparedFields(desired: KubernetesObject): Record<string, unknown> {
-  const {
-    metadata,
-    apiVersion: _v,
-    kind: _k,
-    ...rest
-  } = desired as Record<string, unknown> & KubernetesObject;
-  return { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
-}
 
 /**
  * The annotations to merge-patch onto `live` to make it `desired` (whose hash is `hash`): `key`'s new

@@ -1,3 +1,5 @@
+import type { KubernetesObject } from '../kube/types.ts';
+
 /**
  * Where a live object differs from what Kanaria wants it to be. Only the fields Kanaria sets count:
  * fields the API server defaults or others add are ignored, so a live object read back after an
@@ -19,4 +21,15 @@ export function differences(desired: unknown, live: unknown, path = ''): string[
   }
   if (desired === '' && (live === undefined || live === null)) return [];
   return desired === live ? [] : [path || '.'];
+}
+
+/** The fields of `desired` a live object is compared on: labels, annotations and everything but metadata. */
+export function comparedFields(desired: KubernetesObject): Record<string, unknown> {
+  const {
+    metadata,
+    apiVersion: _v,
+    kind: _k,
+    ...rest
+  } = desired as Record<string, unknown> & KubernetesObject;
+  return { metadata: { labels: metadata?.labels, annotations: metadata?.annotations }, ...rest };
 }

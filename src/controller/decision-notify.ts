@@ -4,6 +4,7 @@ import { hooksOfType, runHooks } from '../checks/webhooks.ts';
 import type { Plan, Snapshot } from '../engine/model.ts';
 import { describeError } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
+import type { EventSink } from './event-sink.ts';
 import type { AlertSink } from './reconciler.ts';
 import { canaryEvent, hookPayload } from './outcome.ts';
 
@@ -13,6 +14,8 @@ export interface NotifyOptions {
   clock: () => number;
   alert?: AlertSink;
   signal?: AbortSignal;
+  /** Writes the Events off the reconcile; without it they are awaited here. */
+  events?: EventSink;
 }
 
 /** Events, event webhooks and alerts of an ordinary decision: best effort, after the decision is recorded. */
@@ -28,9 +31,12 @@ export async function notifyDecision(
   for (const e of plan.events) {
     log[e.type === 'Warning' ? 'warn' : 'info']({ reason: e.reason }, e.message);
     fireEventHooks(options, canary, snapshot, plan.status, e.message, e.type);
-    await options.writer
-      .createEvent(canaryEvent(canary, e, new Date(options.clock())))
-      .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed'));
+    const event = canaryEvent(canary, e, new Date(options.clock()));
+    if (options.events) options.events.add(`${namespace}/${name}`, event);
+    else
+      await options.writer
+        .createEvent(event)
+        .catch((err) => log.warn({ err: describeError(err) }, 'recording an event failed'));
   }
   for (const a of plan.alerts) void options.alert?.(canary, a, plan.status);
 }

@@ -21,6 +21,7 @@ import { EventRouting, keyOf } from './event-routing.ts';
 import { CanaryIndex } from './canary-index.ts';
 import { ResourceStatus } from './resource-status.ts';
 import { CheckRunner } from './check-runner.ts';
+import { decisionEventSink, type EventSink } from './event-sink.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
 
 export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
@@ -45,6 +46,8 @@ export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
   owns?: (key: string) => boolean;
   /** How often a missing optional resource (Gateway API's HTTPRoute) is looked for again; 30 s. */
   optionalResourceRecheckMs?: number;
+  /** Told of every Event of an ordinary decision that was never written (see EventSink). */
+  onEventDropped?: () => void;
 }
 
 /** A ConfigMap or Secret no reconcile asked for this long is no longer held. */
@@ -97,6 +100,7 @@ export class Manager {
   private stopping = false;
   private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
+  private events: EventSink | undefined;
   private get workerCount(): number {
     return this.o.workers ?? DEFAULT_WORKERS;
   }
@@ -163,8 +167,10 @@ export class Manager {
       ? this.o.writer.withSignal(AbortSignal.any([this.o.signal, this.aborter.signal]))
       : this.o.writer.withSignal(this.aborter.signal);
     this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
+    this.events = decisionEventSink(writer, log, () => this.stopping, this.o.onEventDropped);
     this.reconciler = new Reconciler({
       ...this.o,
+      events: this.events,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
       checks: new CheckRunner({
@@ -314,9 +320,17 @@ export class Manager {
   }
 
   /** Stops the workers and the caches; a start() still waiting for its caches then fails. */
+  /** Events of ordinary decisions not yet written. */
+  get eventsWaiting(): number {
+    return this.events?.size ?? 0;
+  }
+
   async stop(): Promise<void> {
-    this.aborter.abort(new Error('the controller is stopping'));
     this.stopping = true;
+    const dropped = this.events?.stop() ?? 0;
+    if (dropped > 0)
+      this.o.log.info({ events: dropped }, 'events dropped: the controller stopped before writing them');
+    this.aborter.abort(new Error('the controller is stopping'));
     this.stopRequested.resolve();
     this.running = false;
     this.queue.shutdown();

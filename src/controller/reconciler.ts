@@ -7,6 +7,7 @@ import { FINALIZER } from '../resources/meta.ts';
 import { Applier, type ApplyContext } from './apply.ts';
 import type { Caches } from './caches.ts';
 import { runCheckStage, type CheckRunner } from './check-runner.ts';
+import type { EventSink } from './event-sink.ts';
 import { notifyDecision } from './decision-notify.ts';
 import { deliverOutcome, MAX_OUTCOME_ATTEMPTS } from './outcome.ts';
 import { StatusRecorder } from './record.ts';
@@ -63,6 +64,8 @@ export interface ReconcilerOptions {
   onStepDelay?: (seconds: number, writingSeconds: number) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
   checks?: CheckRunner;
+  /** Writes the Events of ordinary decisions off the workers (see EventSink); without it they are awaited. */
+  events?: EventSink;
   /**
    * Aborted when this reconciler must stop acting (leadership lost, controller stopping): checks and
    * webhooks in flight end, writes are refused, and a reconcile in progress ends before its next write
@@ -260,6 +263,8 @@ export class Reconciler {
     const outcome = status.pendingOutcome!;
     // Deliver only what the API server still says is pending: a stale cache must not send it twice.
     await fence();
+    // The decision's own Events (and any still waiting from before) come first, as the engine ordered them.
+    await this.options.events?.flush(`${canary.metadata.namespace}/${canary.metadata.name}`);
     const left = await deliverOutcome({ writer, log, clock, alert, signal }, canary, status, outcome);
     signal?.throwIfAborted();
     if (left && (left.attempts ?? 0) < MAX_OUTCOME_ATTEMPTS) {

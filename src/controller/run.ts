@@ -117,6 +117,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
   const owns = (key: string) => membership?.mayAct(key) ?? true;
   const metrics = new OperatorMetrics({
     queueDepth: () => manager?.queue.depth ?? 0,
+    eventsWaiting: () => manager?.eventsWaiting ?? 0,
     shard: options.sharding
       ? {
           members: () => membership?.members().length ?? 0,
@@ -154,6 +155,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       onCheckStage: (stage, seconds) => metrics.checkStageGathered(stage, seconds),
       onStepDelay: (seconds, writing) => metrics.stepDelayed(seconds, writing),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
+      onEventDropped: () => metrics.eventDropped(),
       owns: options.sharding ? owns : undefined,
     });
 

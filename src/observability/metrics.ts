@@ -22,6 +22,8 @@ export type ReconcileOutcome = 'ok' | 'error';
 export interface OperatorMetricsOptions {
   /** Read at every scrape for `kanaria_workqueue_depth`; the gauge reports 0 without it. */
   queueDepth?: () => number;
+  /** Read at every scrape for `kanaria_events_waiting`; the gauge reports 0 without it. */
+  eventsWaiting?: () => number;
   /** With sharding: the live members and the Canaries this replica reconciles, read at every scrape. */
   shard?: { members: () => number; canaries: () => number };
   /** prom-client's process and Node.js runtime metrics on the same registry (default true). */
@@ -41,6 +43,7 @@ export class OperatorMetrics {
   private readonly reconcileDuration: Histogram<'outcome'>;
   private readonly reconciles: Counter<'trigger'>;
   private readonly apiRequests: Counter<'verb'>;
+  private readonly eventsDropped: Counter;
   private readonly queueWait: Histogram<'trigger'>;
   private readonly stepDelay: Histogram;
   private readonly stepWrite: Histogram;
@@ -131,6 +134,20 @@ export class OperatorMetrics {
         this.set(queueDepth ? queueDepth() : 0);
       },
     });
+    const eventsWaiting = options.eventsWaiting;
+    new Gauge({
+      name: 'kanaria_events_waiting',
+      help: 'Events of ordinary decisions (steps, releases started) waiting to be written or being written',
+      registers,
+      collect() {
+        this.set(eventsWaiting ? eventsWaiting() : 0);
+      },
+    });
+    this.eventsDropped = new Counter({
+      name: 'kanaria_events_dropped_total',
+      help: 'Events of ordinary decisions never written: the buffer was full, or the controller stopped first',
+      registers,
+    });
     const shard = options.shard;
     if (shard) {
       new Gauge({
@@ -202,6 +219,10 @@ export class OperatorMetrics {
 
   checkStageGathered(stage: string, seconds: number): void {
     this.checkStage.observe({ stage }, seconds);
+  }
+
+  eventDropped(): void {
+    this.eventsDropped.inc();
   }
 
   apiRequest(verb: string): void {

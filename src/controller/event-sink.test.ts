@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { EventInput } from '../kube/writer.ts';
+import { EventSink } from './event-sink.ts';
+
+function event(name: string, note: string): EventInput {
+  return {
+    namespace: 'ns',
+    regarding: { apiVersion: 'kanaria.dev/v1beta1', kind: 'Canary', name },
+    type: 'Normal',
+    reason: 'Synced',
+    action: 'Reconcile',
+    note,
+    now: new Date(0),
+  };
+}
+
+/** A send whose calls stay pending until the test answers them. */
+function heldSend() {
+  const calls: { note: string; answer: (err?: Error) => void }[] = [];
+  const send = (e: EventInput) =>
+    new Promise<void>((resolve, reject) =>
+      calls.push({ note: e.note, answer: (err) => (err ? reject(err) : resolve()) }),
+    );
+  return { calls, send };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('EventSink', () => {
+  it('writes at most inFlight Events at once, one Canary’s Events in the order given', async () => {
+    const { calls, send } = heldSend();
+    const sink = new EventSink({ send, inFlight: 2, capacity: 100 });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/a', event('a', 'a2'));
+    sink.add('ns/b', event('b', 'b1'));
+    sink.add('ns/c', event('c', 'c1'));
+    await settle();
+    // a2 waits for a1 (same Canary); b1 takes the second slot.
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1']);
+    calls[0]!.answer();
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1', 'a2']);
+    calls[1]!.answer();
+    calls[2]!.answer();
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1', 'a2', 'c1']);
+    calls[3]!.answer();
+    await sink.idle();
+    expect(sink.size).toBe(0);
+  });
+
+  it('drops the oldest waiting Event when full, and counts it', async () => {
+    const { calls, send } = heldSend();
+    const dropped: string[] = [];
+    const sink = new EventSink({ send, inFlight: 1, capacity: 2, onDropped: (e) => dropped.push(e.note) });
+    for (const note of ['1', '2', '3', '4']) sink.add(`ns/${note}`, event(note, note));
+    await settle();
+    // 1 is being written; 2 and 3 waited, 4 came with the buffer full: 2 went.
+    expect(dropped).toEqual(['2']);
+    calls[0]!.answer();
+    await settle();
+    calls[1]!.answer();
+    await settle();
+    calls[2]!.answer();
+    await sink.idle();
+    expect(calls.map((c) => c.note)).toEqual(['1', '3', '4']);
+  });
+
+  it('reports a failed write and goes on with the next', async () => {
+    const { calls, send } = heldSend();
+    const failed: string[] = [];
+    const sink = new EventSink({ send, inFlight: 1, capacity: 10, onFailed: (e) => failed.push(e.note) });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/a', event('a', 'a2'));
+    await settle();
+    calls[0]!.answer(new Error('503'));
+    await settle();
+    calls[1]!.answer();
+    await sink.idle();
+    expect(failed).toEqual(['a1']);
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'a2']);
+  });
+
+  it('stop drops what waits, lets the write in flight finish and refuses later Events', async () => {
+    const { calls, send } = heldSend();
+    const dropped: string[] = [];
+    const sink = new EventSink({ send, inFlight: 1, capacity: 10, onDropped: (e) => dropped.push(e.note) });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/b', event('b', 'b1'));
+    sink.add('ns/c', event('c', 'c1'));
+    await settle();
+    expect(sink.stop()).toBe(2);
+    sink.add('ns/d', event('d', 'd1'));
+    expect(dropped).toEqual(['b1', 'c1', 'd1']);
+    const idle = sink.idle();
+    calls[0]!.answer();
+    await idle;
+    expect(calls.map((c) => c.note)).toEqual(['a1']);
+  });
+
+  it('flush writes one Canary’s waiting Events now, after its write in flight, past the limit', async () => {
+    const { calls, send } = heldSend();
+    const sink = new EventSink({ send, inFlight: 1, capacity: 10 });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/b', event('b', 'b1'));
+    sink.add('ns/a', event('a', 'a2'));
+    sink.add('ns/a', event('a', 'a3'));
+    await settle();
+    let flushed = false;
+    const flush = sink.flush('ns/a').then(() => (flushed = true));
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['a1']); // a2 waits for a1
+    calls[0]!.answer();
+    await settle();
+    // a2 goes at once although b1 was queued first and the one slot is taken by b1.
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1', 'a2']);
+    calls[2]!.answer();
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1', 'a2', 'a3']);
+    expect(flushed).toBe(false);
+    calls[3]!.answer();
+    await flush;
+    calls[1]!.answer();
+    await sink.idle();
+    expect(sink.size).toBe(0);
+  });
+
+  it('refuses a sink that could never write', () => {
+    expect(() => new EventSink({ send: async () => undefined, inFlight: 0, capacity: 1 })).toThrow(
+      /inFlight and capacity must be at least 1/,
+    );
+  });
+});

@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import { describeError } from '../kube/client.ts';
+import type { EventInput, KubeWriter } from '../kube/writer.ts';
+
+/**
+ * Events of ordinary decisions written at once, and held at most: a burst of 1,000 releases stepping
+ * together leaves a few thousand behind for a minute or two, at ~0.5 KiB each.
+ */
+const EVENT_WRITES_IN_FLIGHT = 2;
+const EVENTS_HELD = 10_000;
+
+export interface EventSinkOptions {
+  /** Writes one Event; a rejection is reported to `onFailed` and the Event is not tried again. */
+  send: (event: EventInput) => Promise<void>;
+  /** Events written at the same time. */
+  inFlight: number;
+  /** Events held at most; when full the oldest waiting one is dropped. */
+  capacity: number;
+  onFailed?: (event: EventInput, err: unknown) => void;
+  onDropped?: (event: EventInput) => void;
+}
+
+interface Waiting {
+  key: string;
+  event: EventInput;
+}
+
+/**
+ * The Events of ordinary decisions (a step, a release started), written off the reconcile: a worker does
+ * not wait for them, and only `inFlight` of them reach the API server at once. In a burst of steps the
+ * writes that move traffic are then not queued behind Events, which catch up once the burst is over.
+ * Events of one Canary are written in the order given. Like every Kubernetes event recorder this is best
+ * effort: a full buffer drops its oldest Event, a stopped sink drops what it holds. The Events of an
+ * outcome (promotion, rollback) do not come here: they are recorded in status and delivered at least once.
+ */
+export class EventSink {
+  private readonly options: EventSinkOptions;
+  private waiting: Waiting[] = [];
+  private readonly sending = new Set<string>();
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  /** flush() calls waiting for a key's write in flight to end. */
+  private keyWaiters: [string, () => void][] = [];
+
+  constructor(options: EventSinkOptions) {
+    if (options.inFlight < 1 || options.capacity < 1)
+      throw new Error('EventSink: inFlight and capacity must be at least 1');
+    this.options = options;
+  }
+
+  /** Queues `event` of the Canary `key` (namespace/name). */
+  add(key: string, event: EventInput): void {
+    if (this.stopped) {
+      this.options.onDropped?.(event);
+      return;
+    }
+    if (this.waiting.length >= this.options.capacity) {
+      const [oldest] = this.waiting.splice(0, 1);
+      this.options.onDropped?.(oldest!.event);
+    }
+    this.waiting.push({ key, event });
+    this.pump();
+  }
+
+  /**
+   * Writes the Events of `key` that still wait, now and in order, past the in-flight limit, after the
+   * one being written: what follows (an outcome's own Events, written by the caller) comes after them.
+   */
+  async flush(key: string): Promise<void> {
+    const mine = this.waiting.filter((w) => w.key === key);
+    if (mine.length === 0 && !this.sending.has(key)) return;
+    this.waiting = this.waiting.filter((w) => w.key !== key);
+    while (this.sending.has(key)) await new Promise<void>((resolve) => this.keyWaiters.push([key, resolve]));
+    this.sending.add(key);
+    try {
+      for (const w of mine)
+        await this.options.send(w.event).catch((err) => this.options.onFailed?.(w.event, err));
+    } finally {
+      this.done(key);
+    }
+  }
+
+  /** Events waiting or being written. */
+  get size(): number {
+    return this.waiting.length + this.sending.size;
+  }
+
+  /** Resolves once nothing waits and nothing is being written. */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops what waits (reported to onDropped) and returns how many; Events being written finish. */
+  stop(): number {
+    this.stopped = true;
+    const dropped = this.waiting;
+    this.waiting = [];
+    for (const w of dropped) this.options.onDropped?.(w.event);
+    this.settleIdle();
+    return dropped.length;
+  }
+
+  private pump(): void {
+    while (this.sending.size < this.options.inFlight) {
+      // The first Event whose Canary has none being written: one Canary's Events keep their order.
+      const at = this.waiting.findIndex((w) => !this.sending.has(w.key));
+      if (at < 0) return;
+      const [next] = this.waiting.splice(at, 1);
+      this.write(next!);
+    }
+  }
+
+  private write({ key, event }: Waiting): void {
+    this.sending.add(key);
+    this.options
+      .send(event)
+      .catch((err: unknown) => this.options.onFailed?.(event, err))
+      .finally(() => this.done(key));
+  }
+
+  private done(key: string): void {
+    this.sending.delete(key);
+    const woken = this.keyWaiters.filter(([k]) => k === key);
+    this.keyWaiters = this.keyWaiters.filter(([k]) => k !== key);
+    for (const [, resolve] of woken) resolve();
+    this.pump();
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.size > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** The controller's sink: Events written by `writer`, failures logged unless the controller is stopping. */
+export function decisionEventSink(
+  writer: KubeWriter,
+  log: Logger,
+  stopping: () => boolean,
+  onDropped?: () => void,
+): EventSink {
+  return new EventSink({
+    send: (event) => writer.createEvent(event),
+    inFlight: EVENT_WRITES_IN_FLIGHT,
+    capacity: EVENTS_HELD,
+    onFailed: (event, err) => {
+      // Refused because the controller stops (its writer is aborted): not worth a warning per Event.
+      if (!stopping())
+        log.warn(
+          { err: describeError(err), reason: event.reason, regarding: event.regarding.name },
+          'recording an event failed',
+        );
+    },
+    onDropped,
+  });
+}

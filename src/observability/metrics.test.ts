@@ -41,9 +41,15 @@ describe('OperatorMetrics', () => {
     );
   });
 
-  it('records reconciles, API requests, leadership and the queue depth read at scrape time', async () => {
+  it('records reconciles, API requests, leadership, the queue depth and Events waiting read at scrape time', async () => {
     let depth = 3;
-    const m = new OperatorMetrics({ processMetrics: false, queueDepth: () => depth });
+    let events = 7;
+    const m = new OperatorMetrics({
+      processMetrics: false,
+      queueDepth: () => depth,
+      eventsWaiting: () => events,
+    });
+    m.eventDropped();
     m.reconciled(0.02, 'ok');
     m.reconciled(0.3, 'error');
     m.apiRequest('patch');
@@ -57,10 +63,14 @@ describe('OperatorMetrics', () => {
     expect(body).toContain('kanaria_api_requests_total{verb="get"} 1');
     expect(body).toContain('kanaria_leader 1');
     expect(body).toContain('kanaria_workqueue_depth 3');
+    expect(body).toContain('kanaria_events_waiting 7');
+    expect(body).toContain('kanaria_events_dropped_total 1');
     depth = 0;
+    events = 0;
     m.setLeader(false);
     ({ body } = await m.render());
     expect(body).toContain('kanaria_workqueue_depth 0');
+    expect(body).toContain('kanaria_events_waiting 0');
     expect(body).toContain('kanaria_leader 0');
   });
 

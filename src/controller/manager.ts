@@ -319,12 +319,15 @@ export class Manager {
     );
   }
 
-  /** Stops the workers and the caches; a start() still waiting for its caches then fails. */
   /** Events of ordinary decisions not yet written. */
   get eventsWaiting(): number {
     return this.events?.size ?? 0;
   }
 
+  /**
+   * Stops the workers and the caches; a start() still waiting for its caches then fails. Events still
+   * waiting in the sink are dropped (counted), not sent to a writer that is being aborted.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     const dropped = this.events?.stop() ?? 0;

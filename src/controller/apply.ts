@@ -4,7 +4,6 @@ import type { Action } from '../engine/model.ts';
 import { recordedRoutes } from '../engine/routes.ts';
 import { sameConfigs } from '../engine/status.ts';
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Service } from '../kube/types.ts';
-import { statusCode } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
 import { annotationOnlyPatch } from '../resources/annotation-patch.ts';
 import { comparedFields, differences } from '../resources/compare.ts';
@@ -19,7 +18,7 @@ import { buildPrimaryHpa } from '../resources/hpa.ts';
 import type { Caches } from './caches.ts';
 import { InfraMemo } from './infra-memo.ts';
 import { baselineObject, primaryObjects } from './primary-objects.ts';
-import { ConflictError } from './record.ts';
+import { conflictOr } from './record.ts';
 import { liveRoute, ownedRoute } from './route-objects.ts';
 
 export interface ApplyContext {
@@ -119,11 +118,7 @@ export class Applier {
     const written = parseRv(
       patch
         ? await this.writer.patchAnnotations(desired, patch, liveVersion!).catch((err: unknown) => {
-            // The object moved since the cache showed it: retried shortly, like a status conflict.
-            if (statusCode(err) !== 409) throw err;
-            throw new ConflictError(`${desired.kind} ${desired.metadata?.name} changed meanwhile`, {
-              cause: err,
-            });
+            throw conflictOr(err, `${desired.kind} ${desired.metadata?.name}`);
           })
         : (await this.writer.apply(desired)).metadata?.resourceVersion,
     );

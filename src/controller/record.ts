@@ -55,6 +55,14 @@ export class ConflictError extends Error {
   readonly code = 'ECONFLICT';
 }
 
+/**
+ * What to throw for `err` of a write sent onto a resourceVersion: a 409 (the object moved since the
+ * cache showed it) becomes a ConflictError, retried shortly and logged at debug; anything else as it is.
+ */
+export function conflictOr(err: unknown, what: string): unknown {
+  return statusCode(err) === 409 ? new ConflictError(`${what} changed meanwhile`, { cause: err }) : err;
+}
+
 function parseRv(rv: string | undefined): bigint | undefined {
   try {
     return rv ? BigInt(rv) : undefined;
@@ -160,9 +168,7 @@ export class StatusRecorder {
       this.noteWritten(canary, next);
       return next;
     } catch (err) {
-      if (statusCode(err) === 409)
-        throw new ConflictError(`status of ${canary.metadata.name} changed meanwhile`, { cause: err });
-      throw err;
+      throw conflictOr(err, `status of ${canary.metadata.name}`);
     }
   }
 }

@@ -52,13 +52,16 @@ describe('OperatorMetrics', () => {
     m.eventDropped();
     m.reconciled(0.02, 'ok');
     m.reconciled(0.3, 'error');
+    m.reconciled(0.5, 'ok', 'timer');
     m.apiRequest('patch');
     m.apiRequest('patch');
     m.apiRequest('get');
     m.setLeader(true);
     let { body } = await m.render();
-    expect(body).toContain('kanaria_reconcile_duration_seconds_count{outcome="ok"} 1');
+    expect(body).toContain('kanaria_reconcile_duration_seconds_count{outcome="ok"} 2');
     expect(body).toContain('kanaria_reconcile_duration_seconds_count{outcome="error"} 1');
+    expect(body).toContain('kanaria_reconcile_busy_seconds_total{trigger="other"} 0.32');
+    expect(body).toContain('kanaria_reconcile_busy_seconds_total{trigger="timer"} 0.5');
     expect(body).toContain('kanaria_api_requests_total{verb="patch"} 2');
     expect(body).toContain('kanaria_api_requests_total{verb="get"} 1');
     expect(body).toContain('kanaria_leader 1');

@@ -42,6 +42,7 @@ export class OperatorMetrics {
   private readonly releases: Counter<'outcome'>;
   private readonly reconcileDuration: Histogram<'outcome'>;
   private readonly reconciles: Counter<'trigger'>;
+  private readonly reconcileBusy: Counter<'trigger'>;
   private readonly apiRequests: Counter<'verb'>;
   private readonly eventsDropped: Counter;
   private readonly queueWait: Histogram<'trigger'>;
@@ -96,6 +97,12 @@ export class OperatorMetrics {
     this.reconciles = new Counter({
       name: 'kanaria_reconciles_total',
       help: 'Reconciles by what queued them: a watched kind (Canary, Deployment, Ingress, …), timer, checks, retry, resync',
+      labelNames: ['trigger'],
+      registers,
+    });
+    this.reconcileBusy = new Counter({
+      name: 'kanaria_reconcile_busy_seconds_total',
+      help: 'Worker time spent in reconciles, by what queued them (as kanaria_reconciles_total)',
       labelNames: ['trigger'],
       registers,
     });
@@ -206,6 +213,7 @@ export class OperatorMetrics {
   reconciled(seconds: number, outcome: ReconcileOutcome, trigger = 'other'): void {
     this.reconcileDuration.observe({ outcome }, seconds);
     this.reconciles.inc({ trigger });
+    this.reconcileBusy.inc({ trigger }, seconds);
   }
 
   queueWaited(seconds: number, trigger: string): void {

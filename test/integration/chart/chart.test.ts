@@ -339,6 +339,9 @@ describe('helm chart', () => {
       'kanaria_reconcile_duration_seconds_bucket',
       'kanaria_workqueue_depth',
       'kanaria_api_requests_total',
+      'kanaria_reconcile_busy_seconds_total',
+      'kanaria_events_waiting',
+      'kanaria_events_dropped_total',
     ])
       expect(json).toContain(series);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DUE_BURST, WorkQueue } from './queue.ts';
+import { WorkQueue } from './queue.ts';
 
 async function drain(queue: WorkQueue, n: number): Promise<string[]> {
   const keys: string[] = [];
@@ -125,41 +125,5 @@ describe('WorkQueue.addSoon', () => {
     queue.add('ns/a');
     expect(queue.takeReason((await queue.get())!)).toBe('other');
     queue.shutdown();
-  });
-
-  it('hands out a key whose timer fired ahead of keys queued by watch events, and moves a waiting one up', async () => {
-    let now = 0;
-    const queue = new WorkQueue(() => now);
-    for (const key of ['event-1', 'queued-then-due', 'event-2']) queue.add(key, 'Deployment');
-    queue.addAfter('step-due', 100);
-    queue.addAfter('queued-then-due', 100);
-    now = 100;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await drain(queue, 4)).toEqual(['step-due', 'queued-then-due', 'event-1', 'event-2']);
-  });
-
-  it('gives keys queued by watch events a turn after every DUE_BURST due keys, so they never starve', async () => {
-    let now = 0;
-    const queue = new WorkQueue(() => now);
-    const dueKeys = Array.from({ length: 2 * DUE_BURST + 2 }, (_, i) => `due-${i}`);
-    for (const key of dueKeys) queue.addAfter(key, 10);
-    queue.add('event-1');
-    queue.add('event-2');
-    now = 10;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const order = await drain(queue, dueKeys.length + 2);
-    expect(order.indexOf('event-1')).toBe(DUE_BURST);
-    expect(order.indexOf('event-2')).toBe(2 * DUE_BURST + 1);
-    expect(order.filter((key) => key.startsWith('due-'))).toEqual(dueKeys);
-  });
-
-  it('keeps a due key due when it fell due while a worker had it', async () => {
-    const queue = new WorkQueue();
-    queue.add('step');
-    const key = (await queue.get())!;
-    queue.addAfter('step', 0);
-    for (const other of ['event-1', 'event-2']) queue.add(other);
-    queue.done(key);
-    expect(await drain(queue, 3)).toEqual(['step', 'event-1', 'event-2']);
   });
 });

@@ -1,27 +1,12 @@
 /**
- * How many keys of the due lane a worker takes, when both lanes wait, before it takes one of the others: the
- * keys queued by watch events and resyncs get at least one turn in DUE_BURST + 1, however long the due lane.
- */
-export const DUE_BURST = 8;
-
-/**
  * A deduplicating keyed work queue with delayed adds, one timer for all keys. A key is never processed by
  * two workers at once; a key added while it is processed runs again once afterwards.
- *
- * Two lanes: keys whose time has come (a delayed add firing: a step timer, a retry) or added first (check
- * results, takeovers) wait in the due lane, which goes ahead of keys queued by add() (watch events,
- * resyncs), DUE_BURST at a time, so a step that falls due is not queued behind reconciles that move no
- * traffic, and those are never starved.
  */
 export class WorkQueue {
   private readonly ready: string[] = [];
-  private readonly due: string[] = [];
-  /** Due keys handed out since a key of the other lane was, while that lane waited. */
-  private dueStreak = 0;
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
-  /** Keys added while they were worked on, with whether they were added to the due lane. */
-  private readonly dirty = new Map<string, boolean>();
+  private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, number>();
   private readonly delayedReasons = new Map<string, string>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
@@ -61,7 +46,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.ready.length + this.due.length;
+    return this.ready.length;
   }
 
   get delayedCount(): number {
@@ -70,19 +55,13 @@ export class WorkQueue {
 
   add(key: string, reason?: string): void {
     if (reason) this.noteReason(key, reason);
-    this.enqueue(key, 'last');
+    this.enqueue(key, false);
   }
 
   /** Adds the key ahead of every key waiting (moving it there if it waits already). */
   addFirst(key: string, reason?: string): void {
     if (reason) this.noteReason(key, reason);
-    this.enqueue(key, 'first');
-  }
-
-  /** Adds the key at the end of the due lane (moving it there from the other lane if it waits there). */
-  private addDue(key: string, reason?: string): void {
-    if (reason) this.noteReason(key, reason);
-    this.enqueue(key, 'due');
+    this.enqueue(key, true);
   }
 
   private noteReason(key: string, reason: string): void {
@@ -103,23 +82,19 @@ export class WorkQueue {
     return at === undefined ? 0 : Math.max(0, this.clock() - at);
   }
 
-  /** 'last': end of the other lane; 'due': end of the due lane; 'first': head of the due lane. */
-  private enqueue(key: string, where: 'last' | 'due' | 'first'): void {
+  private enqueue(key: string, first: boolean): void {
     if (this.closed) return;
     this.delayed.delete(key);
     this.delayedReasons.delete(key);
     if (this.active.has(key)) {
-      this.dirty.set(key, this.dirty.get(key) === true || where !== 'last');
+      this.dirty.add(key);
       return;
     }
     if (this.queued.has(key)) {
-      if (where === 'last') return;
-      const dueAt = this.due.indexOf(key);
-      if (dueAt >= 0 && where === 'due') return;
-      if (dueAt >= 0) this.due.splice(dueAt, 1);
-      else this.ready.splice(this.ready.indexOf(key), 1);
-      if (where === 'first') this.due.unshift(key);
-      else this.due.push(key);
+      if (first) {
+        this.ready.splice(this.ready.indexOf(key), 1);
+        this.ready.unshift(key);
+      }
       return;
     }
     this.queued.add(key);
@@ -129,15 +104,14 @@ export class WorkQueue {
       this.queued.delete(key);
       this.active.add(key);
       waiter(key);
-    } else if (where === 'first') this.due.unshift(key);
-    else if (where === 'due') this.due.push(key);
+    } else if (first) this.ready.unshift(key);
     else this.ready.push(key);
   }
 
   /** Adds the key after `ms`; an earlier pending add of the same key wins. */
   addAfter(key: string, ms: number, reason = 'timer'): void {
     if (this.closed) return;
-    if (ms <= 0) return this.addDue(key, reason);
+    if (ms <= 0) return this.add(key, reason);
     const due = this.clock() + ms;
     const prev = this.delayed.get(key);
     if (prev !== undefined && prev <= due) return;
@@ -163,7 +137,7 @@ export class WorkQueue {
     for (const [key, due] of [...this.delayed]) {
       if (due <= now) {
         this.delayed.delete(key);
-        this.addDue(key, this.delayedReasons.get(key) ?? 'timer');
+        this.add(key, this.delayedReasons.get(key) ?? 'timer');
         this.delayedReasons.delete(key);
       }
     }
@@ -173,22 +147,13 @@ export class WorkQueue {
   /** The next key to work on; undefined once the queue is shut down. */
   get(): Promise<string | undefined> {
     if (this.closed) return Promise.resolve(undefined);
-    const key = this.next();
+    const key = this.ready.shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.active.add(key);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private next(): string | undefined {
-    if (this.due.length > 0 && (this.ready.length === 0 || this.dueStreak < DUE_BURST)) {
-      if (this.ready.length > 0) this.dueStreak++;
-      return this.due.shift();
-    }
-    this.dueStreak = 0;
-    return this.ready.shift();
   }
 
   /** Keys handed out by get() and not yet done(). */
@@ -198,11 +163,7 @@ export class WorkQueue {
 
   done(key: string): void {
     this.active.delete(key);
-    const wasDue = this.dirty.get(key);
-    if (wasDue === undefined) return;
-    this.dirty.delete(key);
-    if (wasDue) this.addDue(key);
-    else this.add(key);
+    if (this.dirty.delete(key)) this.add(key);
   }
 
   shutdown(): void {

@@ -9,19 +9,24 @@
 //                   owned by its Canary) with a new weight, as the operator writes its routes
 //   ingress-merge   a JSON merge patch of the two annotations a weight step changes
 //   status-merge    a merge patch of a Canary's status with its resourceVersion, as a step is recorded
+//   status-plain    the same patch to a Canary of a copy of the CRD without its CEL rules
+//                   (bench/crd-without-rules.ts): what the rules cost on a status write
 //   event-create    an events.k8s.io/v1 Event about the Canary
 // Prints, per variant, the CPU milliseconds kube-apiserver and etcd used per request (from
 // /proc/<pid>/stat over the variant's turns) and the request latency p50/p99 seen by the client.
 // Not a test: it prints figures and writes them to <cluster dir>/write-cost.json.
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
 import { PatchStrategy, setHeaderOptions, V1MicroTime, type V1Ingress } from '@kubernetes/client-node';
 import { installCrds } from '../src/controller/run.ts';
 import { down, up } from '../src/devcluster/cluster.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { buildCanaryIngress } from '../src/router/nginx.ts';
+import { canaryCrdWithoutRules, PLAIN_GROUP } from './crd-without-rules.ts';
 import { cpuSecondsOf, percentile } from './measure.ts';
 
 const { values: flags } = parseArgs({
@@ -42,8 +47,14 @@ const PREFIX = 'nginx.ingress.kubernetes.io';
 const HASH_ANNOTATION = 'kanaria.dev/applied-hash';
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
-type Variant = 'ingress-apply' | 'ingress-merge' | 'status-merge' | 'event-create';
-const VARIANTS: Variant[] = ['ingress-apply', 'ingress-merge', 'status-merge', 'event-create'];
+type Variant = 'ingress-apply' | 'ingress-merge' | 'status-merge' | 'status-plain' | 'event-create';
+const VARIANTS: Variant[] = [
+  'ingress-apply',
+  'ingress-merge',
+  'status-merge',
+  'status-plain',
+  'event-create',
+];
 
 const appName = (i: number) => `app-${String(i).padStart(4, '0')}`;
 
@@ -81,10 +92,10 @@ function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
   return ingress;
 }
 
-function canary(i: number) {
+function canary(i: number, group = 'kanaria.dev') {
   const name = appName(i);
   return {
-    apiVersion: 'kanaria.dev/v1beta1',
+    apiVersion: `${group}/v1beta1`,
     kind: 'Canary',
     metadata: { name, namespace: NAMESPACE },
     spec: {
@@ -99,7 +110,14 @@ function canary(i: number) {
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** One write of `variant` to object `i`; `step` makes every write change something. */
-async function write(kube: Kube, variant: Variant, i: number, step: number, canaries: Created[]) {
+async function write(
+  kube: Kube,
+  variant: Variant,
+  i: number,
+  step: number,
+  canaries: Created[],
+  plain: Created[],
+) {
   const name = appName(i);
   const weight = (step % 10) * 5 + 5;
   switch (variant) {
@@ -131,22 +149,24 @@ async function write(kube: Kube, variant: Variant, i: number, step: number, cana
         merge,
       );
       return;
-    case 'status-merge': {
+    case 'status-merge':
+    case 'status-plain': {
+      const target = variant === 'status-merge' ? canaries[i] : plain[i];
       const out = (await kube.custom.patchNamespacedCustomObjectStatus(
         {
-          group: 'kanaria.dev',
+          group: variant === 'status-merge' ? 'kanaria.dev' : PLAIN_GROUP,
           version: 'v1beta1',
           plural: 'canaries',
           namespace: NAMESPACE,
           name,
           body: {
-            metadata: { resourceVersion: canaries[i].resourceVersion },
+            metadata: { resourceVersion: target.resourceVersion },
             status: { phase: 'Progressing', canaryWeight: weight, lastStepTime: new Date().toISOString() },
           },
         },
         merge,
       )) as { metadata?: { resourceVersion?: string } };
-      canaries[i].resourceVersion = out.metadata?.resourceVersion ?? '';
+      target.resourceVersion = out.metadata?.resourceVersion ?? '';
       return;
     }
     case 'event-create':
@@ -188,8 +208,15 @@ async function main() {
   try {
     const kube = createKube(state.kubeconfig);
     await installCrds(kube);
+    const { crd, dropped } = await canaryCrdWithoutRules();
+    const plainDir = await mkdtemp(join(tmpdir(), 'kanaria-plain-crd-'));
+    await writeFile(join(plainDir, 'canaries.yaml'), stringify(crd));
+    await installCrds(kube, plainDir);
+    await rm(plainDir, { recursive: true });
+    log(`the Canary CRD copied to ${PLAIN_GROUP} without its ${dropped} CEL rules`);
     await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     const canaries: Created[] = [];
+    const plain: Created[] = [];
     await forEachObject(async (i) => {
       const created = (await kube.custom.createNamespacedCustomObject({
         group: 'kanaria.dev',
@@ -202,7 +229,15 @@ async function main() {
         uid: created.metadata?.uid ?? '',
         resourceVersion: created.metadata?.resourceVersion ?? '',
       };
-      await write(kube, 'ingress-apply', i, 0, canaries);
+      const copy = (await kube.custom.createNamespacedCustomObject({
+        group: PLAIN_GROUP,
+        version: 'v1beta1',
+        plural: 'canaries',
+        namespace: NAMESPACE,
+        body: canary(i, PLAIN_GROUP),
+      })) as { metadata?: { resourceVersion?: string; uid?: string } };
+      plain[i] = { uid: copy.metadata?.uid ?? '', resourceVersion: copy.metadata?.resourceVersion ?? '' };
+      await write(kube, 'ingress-apply', i, 0, canaries, plain);
     });
     log(`created ${OBJECTS} canary Ingresses and Canaries`);
     const pids = { apiserver: state.pids['kube-apiserver']!, etcd: state.pids.etcd! };
@@ -210,7 +245,7 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const variant of VARIANTS) {
         const before = { apiserver: await cpuSecondsOf(pids.apiserver), etcd: await cpuSecondsOf(pids.etcd) };
-        const latencies = await forEachObject((i) => write(kube, variant, i, round, canaries));
+        const latencies = await forEachObject((i) => write(kube, variant, i, round, canaries, plain));
         const total = totals.get(variant)!;
         total.apiserver += (await cpuSecondsOf(pids.apiserver)) - before.apiserver;
         total.etcd += (await cpuSecondsOf(pids.etcd)) - before.etcd;

@@ -92,7 +92,7 @@ function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
   return ingress;
 }
 
-function canary(i: number, group = 'kanaria.dev') {
+function canary(i: number, group: string) {
   const name = appName(i);
   return {
     apiVersion: `${group}/v1beta1`,
@@ -105,6 +105,18 @@ function canary(i: number, group = 'kanaria.dev') {
       analysis: { interval: '10s', threshold: 2, maxWeight: 50, stepWeight: 10 },
     },
   };
+}
+
+/** Creates app `i`'s Canary in `group`. */
+async function createCanary(kube: Kube, i: number, group: string): Promise<Created> {
+  const created = (await kube.custom.createNamespacedCustomObject({
+    group,
+    version: 'v1beta1',
+    plural: 'canaries',
+    namespace: NAMESPACE,
+    body: canary(i, group),
+  })) as { metadata?: { resourceVersion?: string; uid?: string } };
+  return { uid: created.metadata?.uid ?? '', resourceVersion: created.metadata?.resourceVersion ?? '' };
 }
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -218,25 +230,8 @@ async function main() {
     const canaries: Created[] = [];
     const plain: Created[] = [];
     await forEachObject(async (i) => {
-      const created = (await kube.custom.createNamespacedCustomObject({
-        group: 'kanaria.dev',
-        version: 'v1beta1',
-        plural: 'canaries',
-        namespace: NAMESPACE,
-        body: canary(i),
-      })) as { metadata?: { resourceVersion?: string; uid?: string } };
-      canaries[i] = {
-        uid: created.metadata?.uid ?? '',
-        resourceVersion: created.metadata?.resourceVersion ?? '',
-      };
-      const copy = (await kube.custom.createNamespacedCustomObject({
-        group: PLAIN_GROUP,
-        version: 'v1beta1',
-        plural: 'canaries',
-        namespace: NAMESPACE,
-        body: canary(i, PLAIN_GROUP),
-      })) as { metadata?: { resourceVersion?: string; uid?: string } };
-      plain[i] = { uid: copy.metadata?.uid ?? '', resourceVersion: copy.metadata?.resourceVersion ?? '' };
+      canaries[i] = await createCanary(kube, i, 'kanaria.dev');
+      plain[i] = await createCanary(kube, i, PLAIN_GROUP);
       await write(kube, 'ingress-apply', i, 0, canaries, plain);
     });
     log(`created ${OBJECTS} canary Ingresses and Canaries`);

@@ -20,6 +20,7 @@ import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { controllerView, type ControllerView } from './controller-view.ts';
 import { kanariaCommand, kanariaRuntime, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
+import { describeStepParts, stepPartsFromAudit, type StepParts } from './step-parts.ts';
 
 export interface RunResult {
   controller: ControllerName;
@@ -61,6 +62,8 @@ export interface RunResult {
   burst?: Burst;
   /** Kanaria's own step delay and queue wait histograms (absent for Flagger and in older records). */
   controllerView?: ControllerView;
+  /** The step lag from the API server's timestamps of Kanaria's writes, split into parts (bench/step-parts.ts). */
+  stepParts?: StepParts;
   /** Controller flags beyond the defaults (`--kanaria-args`); such runs are experiments, kept apart. */
   extraArgs?: string[];
 }
@@ -207,6 +210,11 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       bumped,
       stepsOf,
     );
+    const parts =
+      controller === 'kanaria'
+        ? await stepPartsFromAudit(cluster.auditLog, cluster.usernames[controller], bumped, steps, intervalMs)
+        : undefined;
+    if (parts) log(`[${controller} n=${n}] ${describeStepParts(parts)}`);
     // A release cut short is measured over the weight steps it made.
     const stepsSeen = [...stepsOf.values()].reduce((sum, k) => sum + k, 0);
     const per = (v: number) => v / (timedOut ? Math.max(1, stepsSeen) : n * steps);
@@ -256,6 +264,7 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       ),
       burst,
       ...(view ? { controllerView: view } : {}),
+      ...(parts ? { stepParts: parts } : {}),
       ...(controller === 'kanaria' && o.kanariaArgs?.length ? { extraArgs: o.kanariaArgs } : {}),
     };
   } finally {

@@ -10,6 +10,7 @@ import type { ShardResult } from './shard.ts';
 import { renderSharding } from './shard-report.ts';
 import { renderSoak } from './soak-report.ts';
 import type { SoakResult } from './soak.ts';
+import { renderStepParts, type StepParts } from './step-parts.ts';
 
 export { shardSummary } from './shard-report.ts';
 
@@ -212,6 +213,14 @@ export function renderResults(res: Results): string {
     }
   }
 
+  out.push(
+    ...renderStepParts(
+      scaleKeys.flatMap((key) => {
+        const parts = res.runs[key]?.kanaria?.stepParts;
+        return parts ? [[label(key), parts] as [string, StepParts]] : [];
+      }),
+    ),
+  );
   out.push(...renderSharding(res.sharding));
   out.push(...renderSoak(res.soak));
 

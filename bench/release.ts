@@ -5,8 +5,6 @@ import { addToCanaryNamespaces } from './background.ts';
 import type { BenchCluster, ControllerName } from './cluster.ts';
 import { FLAGGER_MIN_INTERVAL_MS, flaggerArgs } from './flagger.ts';
 import {
-  countRequests,
-  requestsPerWeightStep,
   percentile,
   phaseAt,
   procStats,
@@ -20,7 +18,8 @@ import { chartNodeOptions, heapSnapshot } from './heap.ts';
 import { controllerView, type ControllerView } from './controller-view.ts';
 import { kanariaCommand, kanariaRuntime, startProcess } from './process.ts';
 import { CANARY_API, bumpImages, createWorkload, type Analysis } from './workload.ts';
-import { describeStepParts, stepPartsFromAudit, type StepParts } from './step-parts.ts';
+import { auditFigures } from './release-audit.ts';
+import type { StepParts } from './step-parts.ts';
 
 export interface RunResult {
   controller: ControllerName;
@@ -194,34 +193,19 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       lags.push(...d.later);
       missing += d.missing;
     }
-    await new Promise((r) => setTimeout(r, 1500)); // the audit log is written as requests complete
-    const api = await countRequests(cluster.auditLog, cluster.usernames[controller], firstBump, lastDone);
-    // Per canary: the weight steps it made (distinct weights above 0 since its bump).
-    const stepsOf = new Map(
-      names.map((x) => [
-        x,
-        new Set((rec.weights.get(x) ?? []).filter(([t, w]) => t >= bumped.get(x)! && w > 0).map(([, w]) => w))
-          .size,
-      ]),
-    );
-    const perWeightStep = await requestsPerWeightStep(
-      cluster.auditLog,
-      cluster.usernames[controller],
+    const audit = await auditFigures({
+      cluster,
+      controller,
+      rec,
+      names,
       bumped,
-      stepsOf,
-    );
-    const parts =
-      controller === 'kanaria'
-        ? await stepPartsFromAudit(cluster.auditLog, cluster.usernames[controller], bumped, steps, intervalMs)
-        : undefined;
-    if (parts) log(`[${controller} n=${n}] ${describeStepParts(parts)}`);
-    // A release cut short is measured over the weight steps it made.
-    const stepsSeen = [...stepsOf.values()].reduce((sum, k) => sum + k, 0);
-    const per = (v: number) => v / (timedOut ? Math.max(1, stepsSeen) : n * steps);
-    const top = Object.entries(api.byVerbResource)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8)
-      .map(([k, v]) => [k, +per(v).toFixed(2)]);
+      firstBump,
+      lastDone,
+      steps,
+      intervalMs,
+      timedOut,
+      log,
+    });
     return {
       controller,
       n,
@@ -250,21 +234,9 @@ export async function runRelease(o: RunOptions): Promise<RunResult> {
       },
       failed,
       unfinished: n - done.length,
-      canarySteps: timedOut ? stepsSeen : n * steps,
-      apiPerCanaryStep: Object.fromEntries(
-        Object.entries(api.byVerb).map(([k, v]) => [k, +per(v).toFixed(2)]),
-      ),
-      apiTotalPerCanaryStep: +per(api.total).toFixed(2),
-      apiTop: Object.fromEntries(top),
-      apiPerWeightStep: perWeightStep.perStep,
-      apiPerWeightStepTop: Object.fromEntries(
-        Object.entries(perWeightStep.byVerbResource)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 8),
-      ),
+      ...audit,
       burst,
       ...(view ? { controllerView: view } : {}),
-      ...(parts ? { stepParts: parts } : {}),
       ...(controller === 'kanaria' && o.kanariaArgs?.length ? { extraArgs: o.kanariaArgs } : {}),
     };
   } finally {

@@ -182,6 +182,18 @@ interface AuditEvent {
   requestReceivedTimestamp: string;
 }
 
+/** The audit events of `username`'s requests, parsed (the cheap text check first). */
+export async function* eventsOf<T extends { user?: { username?: string } }>(
+  auditLog: string,
+  username: string,
+): AsyncGenerator<T> {
+  for await (const line of auditLines(auditLog)) {
+    if (!line.includes(username)) continue;
+    const e = JSON.parse(line) as T;
+    if (e.user?.username === username) yield e;
+  }
+}
+
 /** A watch is counted when it starts; every other request when it completes. */
 function counted(e: AuditEvent): boolean {
   return e.verb === 'watch' ? e.stage === 'ResponseStarted' : e.stage === 'ResponseComplete';
@@ -208,10 +220,8 @@ export async function requestsPerWeightStep(
   steps: Map<string, number>,
 ): Promise<{ perStep: number; byVerbResource: Record<string, number>; steps: number }> {
   const perApp = new Map<string, { at: number; what: string; ingress: boolean }[]>();
-  for await (const line of auditLines(auditLog)) {
-    if (!line.includes(username)) continue;
-    const e = JSON.parse(line) as AuditEvent;
-    if (e.user?.username !== username || !counted(e)) continue;
+  for await (const e of eventsOf<AuditEvent>(auditLog, username)) {
+    if (!counted(e)) continue;
     const app = APP_OF_OBJECT.exec(e.objectRef?.name ?? '')?.[1];
     const bump = app === undefined ? undefined : bumps.get(app);
     const at = Date.parse(e.requestReceivedTimestamp);
@@ -255,10 +265,8 @@ export async function countRequests(
   const byVerb: Record<string, number> = {};
   const byVerbResource: Record<string, number> = {};
   let total = 0;
-  for await (const line of auditLines(auditLog)) {
-    if (!line.includes(username)) continue;
-    const e = JSON.parse(line) as AuditEvent;
-    if (e.user?.username !== username || !counted(e)) continue;
+  for await (const e of eventsOf<AuditEvent>(auditLog, username)) {
+    if (!counted(e)) continue;
     const t = Date.parse(e.requestReceivedTimestamp);
     if (t < from || t >= to) continue;
     const key = verbResource(e);

@@ -7,7 +7,7 @@
 // Also a command, for the audit log of an earlier run (bench/<name>-<time>/audit.log in the cache):
 //   node bench/step-parts.ts <audit.log> --bump 2026-12-04T11:29:18Z [--steps 5] [--interval-ms 10000]
 import { parseArgs } from 'node:util';
-import { auditLines, percentile } from './measure.ts';
+import { eventsOf, percentile } from './measure.ts';
 
 interface Write {
   received: number;
@@ -58,10 +58,8 @@ async function writesPerApp(
   bumps: Map<string, number> | number,
 ): Promise<Map<string, Write[]>> {
   const perApp = new Map<string, Write[]>();
-  for await (const line of auditLines(auditLog)) {
-    if (!line.includes(username)) continue;
-    const e = JSON.parse(line) as AuditWrite;
-    if (e.user?.username !== username || e.stage !== 'ResponseComplete') continue;
+  for await (const e of eventsOf<AuditWrite>(auditLog, username)) {
+    if (e.stage !== 'ResponseComplete') continue;
     if (e.verb !== 'patch' && e.verb !== 'update') continue;
     if ((e.responseStatus?.code ?? 500) >= 300 || !e.stageTimestamp) continue;
     const match = APP.exec(e.objectRef?.name ?? '');
@@ -150,6 +148,26 @@ export function describeStepParts(p: StepParts): string {
   );
 }
 
+/** RESULTS.md's section: per scale run of Kanaria that has them, the lag at the API server and its parts. */
+export function renderStepParts(runs: [string, StepParts][]): string[] {
+  if (runs.length === 0) return [];
+  const row = (m: StepPartsMs) =>
+    `${m.lag} = ${m.beforeStatus} + ${m.statusWrite} + ${m.betweenWrites} + ${m.ingressWrite} − ${m.previousWriting}`;
+  return [
+    '',
+    '### Kanaria: the step lag at the API server, and where the slowest steps wait',
+    '',
+    "From the audit log's timestamps of each step's status and canary Ingress writes (bench/step-parts.ts). Parts, in ms: lag = before the status write arrives (timer, work queue, checks, decision) + status write + between the writes + Ingress write − the step before's writing.",
+    '',
+    '| Run | Steps | Lag p50 / p99 / max (ms) | Mean: parts | Slowest 2 %: parts |',
+    '|---|---|---|---|---|',
+    ...runs.map(
+      ([name, p]) =>
+        `| ${name} | ${p.samples} | ${p.lagMs.p50} / ${p.lagMs.p99} / ${p.lagMs.max} | ${row(p.meanMs)} | ${row(p.slowestMeanMs)} |`,
+    ),
+  ];
+}
+
 if (import.meta.main) {
   const { values: flags, positionals } = parseArgs({
     options: {
@@ -175,24 +193,4 @@ if (import.meta.main) {
     Number(flags['interval-ms']),
   );
   console.log(parts ? describeStepParts(parts) : `no weight steps of ${flags.user} after the bump`);
-}
-
-/** RESULTS.md's section: per scale run of Kanaria that has them, the lag at the API server and its parts. */
-export function renderStepParts(runs: [string, StepParts][]): string[] {
-  if (runs.length === 0) return [];
-  const row = (m: StepPartsMs) =>
-    `${m.lag} = ${m.beforeStatus} + ${m.statusWrite} + ${m.betweenWrites} + ${m.ingressWrite} − ${m.previousWriting}`;
-  return [
-    '',
-    '### Kanaria: the step lag at the API server, and where the slowest steps wait',
-    '',
-    "From the audit log's timestamps of each step's status and canary Ingress writes (bench/step-parts.ts). Parts, in ms: lag = before the status write arrives (timer, work queue, checks, decision) + status write + between the writes + Ingress write − the step before's writing.",
-    '',
-    '| Run | Steps | Lag p50 / p99 / max (ms) | Mean: parts | Slowest 2 %: parts |',
-    '|---|---|---|---|---|',
-    ...runs.map(
-      ([name, p]) =>
-        `| ${name} | ${p.samples} | ${p.lagMs.p50} / ${p.lagMs.p99} / ${p.lagMs.max} | ${row(p.meanMs)} | ${row(p.slowestMeanMs)} |`,
-    ),
-  ];
 }

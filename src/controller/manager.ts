@@ -5,23 +5,20 @@ import type { WatchCache } from '../kube/informer.ts';
 import { backoffDelay, isUnavailable } from '../kube/retry.ts';
 import type { KubernetesObject } from '../kube/types.ts';
 import type { HTTPRoute } from '../router/httproute-types.ts';
-import { createAnalysisChecker, unreachableProviders } from '../checks/analysis.ts';
-import { createRouteRequestCounter } from '../checks/route-requests.ts';
-import type { CheckStage, Snapshot } from '../engine/model.ts';
-import { createAlertSink, type DefaultAlertProvider } from './alerts.ts';
+import type { CheckStage } from '../engine/model.ts';
+import type { DefaultAlertProvider } from './alerts.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Caches } from './caches.ts';
 import type { OptionalWatch } from './optional-watch.ts';
 import type { HeldObjects } from './held-objects.ts';
 import { startCaches } from './watch-caches.ts';
-import { referencedObjects } from './referenced.ts';
 import { WorkQueue } from './queue.ts';
 import { EchoGate } from './echoes.ts';
 import { EventRouting, keyOf } from './event-routing.ts';
 import { CanaryIndex } from './canary-index.ts';
-import { ResourceStatus } from './resource-status.ts';
-import { CheckRunner } from './check-runner.ts';
-import { decisionEventSink, type EventSink } from './event-sink.ts';
+import type { ResourceStatus } from './resource-status.ts';
+import { wireReconciler } from './reconciler-wiring.ts';
+import type { EventSink } from './event-sink.ts';
 import { ConflictError, Reconciler, type ReconcilerOptions } from './reconciler.ts';
 
 export interface ManagerOptions extends Omit<ReconcilerOptions, 'caches'> {
@@ -57,11 +54,6 @@ const HELD_IDLE_MS = 10 * 60_000;
  * status updates): those within this window make one reconcile. Timers and checks are not delayed.
  */
 const EVENT_COALESCE_MS = 100;
-/**
- * A reconcile that starts its checks keeps its worker this long for them: most answer within it, and the
- * step is then decided and written in one turn instead of waiting behind the queue a second time.
- */
-const CHECKS_INLINE_WAIT_MS = 50;
 export const DEFAULT_WORKERS = 16;
 
 /**
@@ -144,58 +136,24 @@ export class Manager {
     const held = cacheSet.held;
     this.held = held;
     this.caches = cacheSet.caches;
-    const metricSources = {
-      metricTemplates: this.caches.metricTemplates,
-      secrets: this.caches.secrets,
-      defaultPrometheus: this.o.metricsServer,
-      clock: this.o.clock,
-    };
-    const analysisChecks = this.o.analysisChecks ?? createAnalysisChecker(metricSources);
-    const providerProblems = (snapshot: Snapshot, signal?: AbortSignal) =>
-      unreachableProviders(metricSources, snapshot, signal);
-    const alert =
-      this.o.alert ??
-      createAlertSink({
-        alertProviders: this.caches.alertProviders,
-        secrets: this.caches.secrets,
-        clusterName: this.o.clusterName,
-        defaultProvider: this.o.defaultAlertProvider,
-        clock: this.o.clock,
-        log: this.o.log,
-      }).sink;
-    const writer = this.o.signal
-      ? this.o.writer.withSignal(AbortSignal.any([this.o.signal, this.aborter.signal]))
-      : this.o.writer.withSignal(this.aborter.signal);
-    this.resourceStatus = new ResourceStatus(writer, this.o.clock, this.o.log);
-    this.events = decisionEventSink(writer, log, () => this.stopping, this.o.onEventDropped);
-    this.reconciler = new Reconciler({
-      ...this.o,
-      events: this.events,
+    // The reconciler and its writer stop when the leadership term given ends (options.signal) or when this
+    // manager stops. Each gets a signal of its own: the writer's carries a listener per request in flight.
+    const termSignal = () =>
+      this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal;
+    const wiring = wireReconciler(this.o, {
+      caches: this.caches,
+      held,
+      writer: this.o.writer.withSignal(termSignal()),
+      signal: termSignal(),
+      stopping: () => this.stopping,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
-      checks: new CheckRunner({
-        wake: (key) => this.running && this.queue.addFirst(key, 'checks'),
-        onGathered: this.o.onCheckStage,
-        inlineWaitMs: CHECKS_INLINE_WAIT_MS,
-        maxInlineWaits: Math.max(1, Math.floor(this.workerCount / 4)),
-      }),
-      caches: this.caches,
-      analysisChecks,
-      alert,
-      providerProblems,
-      routeRequests: this.o.routeRequests ?? createRouteRequestCounter(this.o.metricsServer, this.o.clock),
-      holdReferenced: async (canary) => {
-        const d = this.o.defaultAlertProvider;
-        const keys = referencedObjects(
-          canary,
-          this.caches,
-          d ? { namespace: d.secretNamespace, name: d.secretName } : undefined,
-        );
-        await Promise.all([held.configMaps.ensure(keys.configMaps), held.secrets.ensure(keys.secrets)]);
-      },
-      // The reconciler stops when the leadership term given ends (options.signal) or when this manager stops.
-      signal: this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal,
+      wake: (key) => this.running && this.queue.addFirst(key, 'checks'),
+      workerCount: this.workerCount,
     });
+    this.reconciler = wiring.reconciler;
+    this.resourceStatus = wiring.resourceStatus;
+    this.events = wiring.events;
     // Until every cache has listed once, reconciles would act on missing objects; stop() ends the wait.
     await Promise.race([
       Promise.all([...this.watches.map((w) => w.synced), ...held.streams.map((s) => s.started)]),

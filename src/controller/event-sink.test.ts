@@ -125,6 +125,87 @@ describe('EventSink', () => {
     expect(sink.size).toBe(0);
   });
 
+  it('holds Events while holdWhile says so and writes them once it stops, in order', async () => {
+    const { calls, send } = heldSend();
+    let backlog = true;
+    const sink = new EventSink({
+      send,
+      inFlight: 2,
+      capacity: 10,
+      holdWhile: () => backlog,
+      holdRecheckMs: 5,
+    });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/b', event('b', 'b1'));
+    sink.add('ns/a', event('a', 'a2'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls).toEqual([]);
+    expect(sink.size).toBe(3);
+    backlog = false;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1']);
+    for (const c of calls) c.answer();
+    await settle();
+    calls[2]!.answer();
+    await sink.idle();
+    expect(calls.map((c) => c.note)).toEqual(['a1', 'b1', 'a2']);
+  });
+
+  it('writes an Event held holdMaxMs although the backlog stays, the younger ones still held', async () => {
+    const { calls, send } = heldSend();
+    let now = 1_000;
+    const sink = new EventSink({
+      send,
+      inFlight: 2,
+      capacity: 10,
+      holdWhile: () => true,
+      holdMaxMs: 60_000,
+      holdRecheckMs: 5,
+      clock: () => now,
+    });
+    sink.add('ns/a', event('a', 'old'));
+    now += 30_000;
+    sink.add('ns/b', event('b', 'young'));
+    now += 30_000;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls.map((c) => c.note)).toEqual(['old']);
+    calls[0]!.answer();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls.map((c) => c.note)).toEqual(['old']);
+    now += 30_000;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls.map((c) => c.note)).toEqual(['old', 'young']);
+    calls[1]!.answer();
+    await sink.idle();
+  });
+
+  it('flush writes a Canary’s held Events at once, and stop drops the rest and ends the rechecks', async () => {
+    const { calls, send } = heldSend();
+    const dropped: string[] = [];
+    let checks = 0;
+    const sink = new EventSink({
+      send,
+      inFlight: 1,
+      capacity: 10,
+      holdWhile: () => (checks++, true),
+      holdRecheckMs: 5,
+      onDropped: (e) => dropped.push(e.note),
+    });
+    sink.add('ns/a', event('a', 'a1'));
+    sink.add('ns/b', event('b', 'b1'));
+    const flush = sink.flush('ns/a');
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['a1']);
+    calls[0]!.answer();
+    await flush;
+    expect(sink.stop()).toBe(1);
+    expect(dropped).toEqual(['b1']);
+    const checksAtStop = checks;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(checks).toBe(checksAtStop);
+    await sink.idle();
+  });
+
   it('refuses a sink that could never write', () => {
     expect(() => new EventSink({ send: async () => undefined, inFlight: 0, capacity: 1 })).toThrow(
       /inFlight and capacity must be at least 1/,

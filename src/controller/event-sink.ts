@@ -8,6 +8,13 @@ import type { EventInput, KubeWriter } from '../kube/writer.ts';
  */
 const EVENT_WRITES_IN_FLIGHT = 2;
 const EVENTS_HELD = 10_000;
+/**
+ * While Canaries wait for a worker, Events wait too, at most this long: a burst of steps on a busy API
+ * server lasts about a minute, and an Event written during it slows the writes that move traffic.
+ */
+const EVENT_HOLD_MAX_MS = 60_000;
+/** How often held Events look again whether the backlog is gone. */
+const EVENT_HOLD_RECHECK_MS = 100;
 
 export interface EventSinkOptions {
   /** Writes one Event; a rejection is reported to `onFailed` and the Event is not tried again. */
@@ -18,17 +25,27 @@ export interface EventSinkOptions {
   capacity: number;
   onFailed?: (event: EventInput, err: unknown) => void;
   onDropped?: (event: EventInput) => void;
+  /** While this says true, waiting Events are not started, unless they have waited `holdMaxMs`. */
+  holdWhile?: () => boolean;
+  /** How long an Event waits at most while held. */
+  holdMaxMs?: number;
+  /** How often held Events look again at `holdWhile`. */
+  holdRecheckMs?: number;
+  clock?: () => number;
 }
 
 interface Waiting {
   key: string;
   event: EventInput;
+  /** When it was added, by `clock`. */
+  at: number;
 }
 
 /**
  * The Events of ordinary decisions (a step, a release started), written off the reconcile: a worker does
  * not wait for them, and only `inFlight` of them reach the API server at once. In a burst of steps the
- * writes that move traffic are then not queued behind Events, which catch up once the burst is over.
+ * writes that move traffic are then not queued behind Events, which catch up once the burst is over;
+ * with `holdWhile` none starts while it says so (Canaries wait for a worker), up to `holdMaxMs` each.
  * Events of one Canary are written in the order given. Like every Kubernetes event recorder this is best
  * effort: a full buffer drops its oldest Event, a stopped sink drops what it holds. The Events of an
  * outcome (promotion, rollback) do not come here: they are recorded in status and delivered at least once.
@@ -41,11 +58,14 @@ export class EventSink {
   private idleWaiters: (() => void)[] = [];
   /** flush() calls waiting for a key's write in flight to end. */
   private keyWaiters: [string, () => void][] = [];
+  private recheck: NodeJS.Timeout | undefined;
+  private readonly clock: () => number;
 
   constructor(options: EventSinkOptions) {
     if (options.inFlight < 1 || options.capacity < 1)
       throw new Error('EventSink: inFlight and capacity must be at least 1');
     this.options = options;
+    this.clock = options.clock ?? Date.now;
   }
 
   /** Queues `event` of the Canary `key` (namespace/name). */
@@ -58,7 +78,7 @@ export class EventSink {
       const [oldest] = this.waiting.splice(0, 1);
       this.options.onDropped?.(oldest!.event);
     }
-    this.waiting.push({ key, event });
+    this.waiting.push({ key, event, at: this.clock() });
     this.pump();
   }
 
@@ -94,6 +114,8 @@ export class EventSink {
   /** Drops what waits (reported to onDropped) and returns how many; Events being written finish. */
   stop(): number {
     this.stopped = true;
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = undefined;
     const dropped = this.waiting;
     this.waiting = [];
     for (const w of dropped) this.options.onDropped?.(w.event);
@@ -102,13 +124,37 @@ export class EventSink {
   }
 
   private pump(): void {
+    const held = this.options.holdWhile?.() ?? false;
     while (this.sending.size < this.options.inFlight) {
-      // The first Event whose Canary has none being written: one Canary's Events keep their order.
-      const at = this.waiting.findIndex((w) => !this.sending.has(w.key));
-      if (at < 0) return;
+      const at = held ? this.nextOverdue() : this.nextFree(this.waiting.length);
+      if (at < 0) break;
       const [next] = this.waiting.splice(at, 1);
       this.write(next!);
     }
+    if (held && this.waiting.length > 0) this.recheckLater();
+  }
+
+  /** The first of the first `end` waiting Events whose Canary has none being written (keeps one Canary's order). */
+  private nextFree(end: number): number {
+    for (let at = 0; at < end; at++) if (!this.sending.has(this.waiting[at]!.key)) return at;
+    return -1;
+  }
+
+  /** Like nextFree, among the Events held `holdMaxMs` already (the oldest come first in `waiting`). */
+  private nextOverdue(): number {
+    const oldest = this.clock() - (this.options.holdMaxMs ?? EVENT_HOLD_MAX_MS);
+    let end = 0;
+    while (end < this.waiting.length && this.waiting[end]!.at <= oldest) end++;
+    return this.nextFree(end);
+  }
+
+  private recheckLater(): void {
+    if (this.recheck || this.stopped) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.pump();
+    }, this.options.holdRecheckMs ?? EVENT_HOLD_RECHECK_MS);
+    this.recheck.unref();
   }
 
   private write({ key, event }: Waiting): void {
@@ -136,17 +182,26 @@ export class EventSink {
   }
 }
 
+export interface DecisionEventSinkInput {
+  writer: KubeWriter;
+  log: Logger;
+  stopping: () => boolean;
+  /** True while Canaries wait for a worker: their steps' writes go first, the Events after them. */
+  backlog: () => boolean;
+  clock?: () => number;
+  onDropped?: () => void;
+}
+
 /** The controller's sink: Events written by `writer`, failures logged unless the controller is stopping. */
-export function decisionEventSink(
-  writer: KubeWriter,
-  log: Logger,
-  stopping: () => boolean,
-  onDropped?: () => void,
-): EventSink {
+export function decisionEventSink(input: DecisionEventSinkInput): EventSink {
+  const { writer, log, stopping, onDropped } = input;
   return new EventSink({
     send: (event) => writer.createEvent(event),
     inFlight: EVENT_WRITES_IN_FLIGHT,
     capacity: EVENTS_HELD,
+    holdWhile: input.backlog,
+    holdMaxMs: EVENT_HOLD_MAX_MS,
+    clock: input.clock,
     onFailed: (event, err) => {
       // Refused because the controller stops (its writer is aborted): not worth a warning per Event.
       if (!stopping())

@@ -137,7 +137,7 @@ export class Manager {
     this.held = held;
     this.caches = cacheSet.caches;
     // The reconciler and its writer stop when the leadership term given ends (options.signal) or when this
-    // manager stops. Each gets a signal of its own: the writer's carries a listener per request in flight.
+    // manager stops; each gets a signal of its own for that.
     const termSignal = () =>
       this.o.signal ? AbortSignal.any([this.o.signal, this.aborter.signal]) : this.aborter.signal;
     const wiring = wireReconciler(this.o, {
@@ -146,6 +146,7 @@ export class Manager {
       writer: this.o.writer.withSignal(termSignal()),
       signal: termSignal(),
       stopping: () => this.stopping,
+      backlog: () => this.queue.depth > 0,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
       wake: (key) => this.running && this.queue.addFirst(key, 'checks'),

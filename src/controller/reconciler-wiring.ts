@@ -22,10 +22,12 @@ const CHECKS_INLINE_WAIT_MS = 50;
 export interface WiringInput {
   caches: Caches;
   held: HeldObjects;
-  /** Writes of this manager: they stop when `signal` aborts. */
+  /** Writes of this manager, with a signal of their own that aborts when `signal` does. */
   writer: KubeWriter;
   /** Aborted when the leadership term ends or the manager stops. */
   signal: AbortSignal;
+  /** True while Canaries wait for a worker. */
+  backlog: () => boolean;
   stopping: () => boolean;
   /** Queues a Canary whose check results came in after its reconcile stopped waiting for them. */
   wake: (key: string) => void;
@@ -61,7 +63,14 @@ export function wireReconciler(o: ManagerOptions, input: WiringInput): Wiring {
       log: o.log,
     }).sink;
   const resourceStatus = new ResourceStatus(writer, o.clock, o.log);
-  const events = decisionEventSink(writer, o.log, input.stopping, o.onEventDropped);
+  const events = decisionEventSink({
+    writer,
+    log: o.log,
+    stopping: input.stopping,
+    backlog: input.backlog,
+    clock: o.clock,
+    onDropped: o.onEventDropped,
+  });
   const reconciler = new Reconciler({
     ...o,
     events,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventInput } from '../kube/writer.ts';
 import { EventSink } from './event-sink.ts';
 
@@ -138,11 +139,11 @@ describe('EventSink', () => {
     sink.add('ns/a', event('a', 'a1'));
     sink.add('ns/b', event('b', 'b1'));
     sink.add('ns/a', event('a', 'a2'));
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(calls).toEqual([]);
     expect(sink.size).toBe(3);
     backlog = false;
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(calls.map((c) => c.note)).toEqual(['a1', 'b1']);
     for (const c of calls) c.answer();
     await settle();
@@ -167,13 +168,13 @@ describe('EventSink', () => {
     now += 30_000;
     sink.add('ns/b', event('b', 'young'));
     now += 30_000;
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(calls.map((c) => c.note)).toEqual(['old']);
     calls[0]!.answer();
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(calls.map((c) => c.note)).toEqual(['old']);
     now += 30_000;
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(calls.map((c) => c.note)).toEqual(['old', 'young']);
     calls[1]!.answer();
     await sink.idle();
@@ -201,7 +202,7 @@ describe('EventSink', () => {
     expect(sink.stop()).toBe(1);
     expect(dropped).toEqual(['b1']);
     const checksAtStop = checks;
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     expect(checks).toBe(checksAtStop);
     await sink.idle();
   });

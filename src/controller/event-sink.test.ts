@@ -180,6 +180,33 @@ describe('EventSink', () => {
     await sink.idle();
   });
 
+  it('writes the oldest held Events once the buffer is over half full, and drops none', async () => {
+    const { calls, send } = heldSend();
+    const dropped: string[] = [];
+    const sink = new EventSink({
+      send,
+      inFlight: 4,
+      capacity: 4,
+      holdWhile: () => true,
+      holdRecheckMs: 5,
+      onDropped: (e) => dropped.push(e.note),
+    });
+    for (const note of ['1', '2']) sink.add(`ns/${note}`, event(note, note));
+    await sleep(30);
+    expect(calls).toEqual([]);
+    sink.add('ns/3', event('3', '3'));
+    await settle();
+    // Three held in a buffer of four: the oldest goes, two stay held.
+    expect(calls.map((c) => c.note)).toEqual(['1']);
+    for (const note of ['4', '5', '6']) sink.add(`ns/${note}`, event(note, note));
+    await settle();
+    expect(calls.map((c) => c.note)).toEqual(['1', '2', '3', '4']);
+    expect(dropped).toEqual([]);
+    expect(sink.stop()).toBe(2);
+    for (const c of calls) c.answer();
+    await sink.idle();
+  });
+
   it('flush writes a Canary’s held Events at once, and stop drops the rest and ends the rechecks', async () => {
     const { calls, send } = heldSend();
     const dropped: string[] = [];

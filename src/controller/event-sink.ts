@@ -9,10 +9,11 @@ import type { EventInput, KubeWriter } from '../kube/writer.ts';
 const EVENT_WRITES_IN_FLIGHT = 2;
 const EVENTS_HELD = 10_000;
 /**
- * While Canaries wait for a worker, Events wait too, at most this long: a burst of steps on a busy API
- * server lasts about a minute, and an Event written during it slows the writes that move traffic.
+ * While Canaries wait for a worker, Events wait too, at most this long: a burst of 1,000 releases on a
+ * busy API server lasts two to three minutes, and an Event written during it slows the writes that move
+ * traffic. Each Event keeps the time of its decision, so a late one still tells when it happened.
  */
-const EVENT_HOLD_MAX_MS = 60_000;
+const EVENT_HOLD_MAX_MS = 300_000;
 /** How often held Events look again whether the backlog is gone. */
 const EVENT_HOLD_RECHECK_MS = 100;
 
@@ -25,7 +26,10 @@ export interface EventSinkOptions {
   capacity: number;
   onFailed?: (event: EventInput, err: unknown) => void;
   onDropped?: (event: EventInput) => void;
-  /** While this says true, waiting Events are not started, unless they have waited `holdMaxMs`. */
+  /**
+   * While this says true, waiting Events are not started, unless they have waited `holdMaxMs` or the
+   * buffer is over half full (its oldest then go, so holding never makes it drop an Event).
+   */
   holdWhile?: () => boolean;
   /** How long an Event waits at most while held. */
   holdMaxMs?: number;
@@ -45,7 +49,8 @@ interface Waiting {
  * The Events of ordinary decisions (a step, a release started), written off the reconcile: a worker does
  * not wait for them, and only `inFlight` of them reach the API server at once. In a burst of steps the
  * writes that move traffic are then not queued behind Events, which catch up once the burst is over;
- * with `holdWhile` none starts while it says so (Canaries wait for a worker), up to `holdMaxMs` each.
+ * with `holdWhile` none starts while it says so (Canaries wait for a worker), up to `holdMaxMs` each and
+ * never past half the buffer.
  * Events of one Canary are written in the order given. Like every Kubernetes event recorder this is best
  * effort: a full buffer drops its oldest Event, a stopped sink drops what it holds. The Events of an
  * outcome (promotion, rollback) do not come here: they are recorded in status and delivered at least once.
@@ -140,10 +145,13 @@ export class EventSink {
     return -1;
   }
 
-  /** Like nextFree, among the Events held `holdMaxMs` already (the oldest come first in `waiting`). */
+  /**
+   * Like nextFree, among the Events held `holdMaxMs` already and those past half the buffer, counted from
+   * the oldest (the oldest come first in `waiting`).
+   */
   private nextOverdue(): number {
     const oldest = this.clock() - (this.options.holdMaxMs ?? EVENT_HOLD_MAX_MS);
-    let end = 0;
+    let end = Math.max(0, this.waiting.length - Math.floor(this.options.capacity / 2));
     while (end < this.waiting.length && this.waiting[end]!.at <= oldest) end++;
     return this.nextFree(end);
   }
@@ -200,7 +208,6 @@ export function decisionEventSink(input: DecisionEventSinkInput): EventSink {
     inFlight: EVENT_WRITES_IN_FLIGHT,
     capacity: EVENTS_HELD,
     holdWhile: input.backlog,
-    holdMaxMs: EVENT_HOLD_MAX_MS,
     clock: input.clock,
     onFailed: (event, err) => {
       // Refused because the controller stops (its writer is aborted): not worth a warning per Event.

@@ -11,6 +11,16 @@ import { apiCall } from './http.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import { podCidrProblem } from './pod-cidr.ts';
 import { checkPortFree, isPortFree } from './ports.ts';
+import {
+  apiserverArgs,
+  controllerManagerArgs,
+  etcdArgs,
+  fakeNode,
+  kwokArgs,
+  nodesReady,
+  schedulerArgs,
+  type NodeLike,
+} from './components.ts';
 
 /** The ports a cluster uses, all on 127.0.0.1, as offsets from one base port. */
 export function clusterPorts(base: number) {
@@ -182,68 +192,18 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
   };
 
   try {
-    await start('etcd', [
-      '--name=default',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
-      `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ]);
+    await start('etcd', etcdArgs(dir, ports));
     await waitFor('etcd', ['etcd'], async () => !(await isPortFree(ports.etcdClient)));
 
-    await start('kube-apiserver', [
-      `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${ports.apiserver}`,
-      `--cert-dir=${join(dir, 'pki')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${join(dir, 'pki', 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'pki', 'sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--allow-privileged=true',
-      '--enable-priority-and-fairness=false',
-      '--profiling=false',
-      ...(options.apiserverArgs ?? []),
-    ]);
+    await start('kube-apiserver', apiserverArgs(dir, ports, options.apiserverArgs ?? []));
     await waitFor('kube-apiserver', ['etcd', 'kube-apiserver'], async () => {
       const res = await apiCall(server, token, 'GET', '/readyz');
       return res.status === 200;
     });
 
-    const kubeconfigFlag = `--kubeconfig=${kubeconfig}`;
-    await start('kube-controller-manager', [
-      kubeconfigFlag,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${ports.controllerManager}`,
-      '--leader-elect=false',
-      `--service-account-private-key-file=${join(dir, 'pki', 'sa.key')}`,
-      '--use-service-account-credentials=false',
-      '--profiling=false',
-    ]);
-    await start('kube-scheduler', [
-      kubeconfigFlag,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${ports.scheduler}`,
-      '--leader-elect=false',
-      '--profiling=false',
-    ]);
-    await start('kwok', [
-      kubeconfigFlag,
-      '--manage-all-nodes=false',
-      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--disregard-status-with-annotation-selector=kwok.x-k8s.io/status=custom',
-      '--cidr=10.244.0.1/16',
-      '--node-ip=10.0.0.1',
-      '--node-lease-duration-seconds=40',
-      `--server-address=127.0.0.1:${ports.kwok}`,
-    ]);
+    await start('kube-controller-manager', controllerManagerArgs(dir, kubeconfig, ports));
+    await start('kube-scheduler', schedulerArgs(kubeconfig, ports));
+    await start('kwok', kwokArgs(kubeconfig, ports));
     for (let i = 0; i < (options.nodes ?? 3); i++) {
       const res = await apiCall(server, token, 'POST', '/api/v1/nodes', fakeNode(`kwok-node-${i}`, podCIDR));
       if (res.status !== 201 && res.status !== 409)
@@ -255,11 +215,7 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
     const all: Component[] = [...COMPONENTS];
     await waitFor('fake nodes', all, async () => {
       const res = await apiCall(server, token, 'GET', '/api/v1/nodes');
-      const items = (JSON.parse(res.body) as { items: NodeLike[] }).items;
-      return (
-        items.length > 0 &&
-        items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-      );
+      return nodesReady((JSON.parse(res.body) as { items: NodeLike[] }).items);
     });
     // The default ServiceAccount appears once kube-controller-manager works; pods need it.
     await waitFor('kube-controller-manager', all, async () => {
@@ -276,32 +232,6 @@ export async function up(options: ClusterOptions = {}): Promise<ClusterState> {
     await stopPids(state.pids);
     throw err;
   }
-}
-
-interface NodeLike {
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-function fakeNode(name: string, podCIDR: string | undefined) {
-  return {
-    ...(podCIDR ? { spec: { podCIDR, podCIDRs: [podCIDR] } } : {}),
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: {
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        type: 'kwok',
-      },
-    },
-    status: {
-      allocatable: { cpu: '64', memory: '512Gi', pods: '2000' },
-      capacity: { cpu: '64', memory: '512Gi', pods: '2000' },
-    },
-  };
 }
 
 async function stopPids(pids: Partial<Record<Component, number>>): Promise<void> {

@@ -11,31 +11,27 @@
  * sockets the moment it sees the pod and hands them to the process (pod-sockets.ts), so connections made
  * meanwhile wait in the socket's backlog instead of being refused.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../devcluster/binaries.ts';
-import { describeError, statusCode, type Kube } from '../kube/client.ts';
+import { describeError, type Kube } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
 import { backoffDelay } from '../kube/retry.ts';
 import type { Logger } from '../observability/logger.ts';
 import { planProcesses, podKey, type ProcessState } from './plan.ts';
+import { processInfo, type PodRunnerStatus, type Slot } from './slot.ts';
 import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
-import type { PodProcessConfig } from './pod-process.ts';
+import { apiEnvSources } from './env-sources.ts';
+import { launchPodProcess } from './launch.ts';
 import { holdSockets, listenOnPod, type HeldSockets } from './pod-sockets.ts';
 import {
   EndedProcesses,
   fetchCounters,
-  finalCounters,
   mergeCounters,
   processCounters,
   type ProcessCounters,
 } from './counters.ts';
 
-// pod-process.js next to runner.js when running the compiled output (dist/).
-export const POD_PROCESS_SCRIPT = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './pod-process.ts' : './pod-process.js', import.meta.url),
-);
+export { POD_PROCESS_SCRIPT } from './launch.ts';
 export const DEFAULT_MAX_PROCESSES = 200;
 
 export interface PodRunnerOptions {
@@ -60,69 +56,11 @@ export interface PodRunnerOptions {
 }
 
 export type { ProcessState };
-
-/** One pod's process as the runner sees it. */
-export interface PodProcessInfo {
-  namespace: string;
-  name: string;
-  uid: string;
-  ip: string;
-  ports: number[];
-  image: string;
-  version: string;
-  state: ProcessState;
-  pid?: number;
-  /** Starts after the first one (a crash or a failed start). */
-  restarts: number;
-  lastError?: string;
-  startedAt?: string;
-}
-
-export interface PodRunnerStatus {
-  maxProcesses: number;
-  processes: PodProcessInfo[];
-  /** Running pods without a process, and why. */
-  waiting: { namespace: string; name: string; reason: string }[];
-}
-
-interface Slot {
-  target: PodTarget;
-  state: ProcessState;
-  child?: ChildProcess;
-  exited?: Promise<void>;
-  restarts: number;
-  failures: number;
-  retryAt?: number;
-  lastError?: string;
-  startedAt?: Date;
-}
+export type { PodProcessInfo, PodRunnerStatus } from './slot.ts';
 
 const START_CONCURRENCY = 8;
-const STDERR_TAIL = 2_000;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
-
-/** Reads ConfigMaps and Secrets for env resolution; a 404 is "not found", other errors propagate. */
-function apiEnvSources(kube: Kube): EnvSources {
-  const notFound = (err: unknown) => {
-    if (statusCode(err) === 404) return undefined;
-    throw err;
-  };
-  return {
-    configMap: (namespace, name) =>
-      kube.core.readNamespacedConfigMap({ namespace, name }).then((cm) => cm.data ?? {}, notFound),
-    secret: (namespace, name) =>
-      kube.core
-        .readNamespacedSecret({ namespace, name })
-        .then(
-          (s) =>
-            Object.fromEntries(
-              Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-            ),
-          notFound,
-        ),
-  };
-}
 
 export class PodRunner {
   readonly #options: PodRunnerOptions;
@@ -179,20 +117,7 @@ export class PodRunner {
   status(namespace?: string): PodRunnerStatus {
     const processes = [...this.#slots.values()]
       .filter((s) => namespace === undefined || s.target.namespace === namespace)
-      .map((s): PodProcessInfo => ({
-        namespace: s.target.namespace,
-        name: s.target.name,
-        uid: s.target.uid,
-        ip: s.target.ip,
-        ports: s.target.ports,
-        image: s.target.image,
-        version: s.target.version,
-        state: s.state,
-        ...(s.child?.pid && s.state !== 'backoff' ? { pid: s.child.pid } : {}),
-        restarts: s.restarts,
-        ...(s.lastError ? { lastError: s.lastError } : {}),
-        ...(s.startedAt ? { startedAt: s.startedAt.toISOString() } : {}),
-      }))
+      .map(processInfo)
       .sort((a, b) => podKey(a).localeCompare(podKey(b)));
     const waiting = this.#waiting.filter((w) => namespace === undefined || w.namespace === namespace);
     return { maxProcesses: this.#max, processes, waiting };
@@ -336,69 +261,28 @@ export class PodRunner {
       held.close();
       return this.#fail(slot, `env: ${describeError(err)}`);
     }
-    const config: PodProcessConfig = {
-      ip: target.ip,
-      ports: target.ports,
-      pod: target.name,
-      namespace: target.namespace,
-      image: target.image,
-      version: target.version,
-      socketsFromRunner: true,
-    };
-    const child = spawn(
-      this.#options.nodeBinary ?? process.execPath,
-      ['--import', this.#bootstrap, POD_PROCESS_SCRIPT, JSON.stringify(config)],
-      {
-        env,
-        // Its own process group: a Ctrl-C meant for the runner reaches the processes only through stop().
-        detached: true,
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    const launch = launchPodProcess({
+      target,
+      env,
+      held,
+      nodeBinary: this.#options.nodeBinary ?? process.execPath,
+      bootstrap: this.#bootstrap,
+      startTimeoutMs: this.#startTimeoutMs,
+      onClosed: (pid, final) => {
+        if (final && pid) this.#ended.add(processCounters(target, pid, 'ended', final));
       },
-    );
-    child.on('message', (message: { awaitingSockets?: boolean }) => {
-      if (message?.awaitingSockets) held.handTo(child);
     });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_TAIL);
-    });
+    const { child } = launch;
     slot.child = child;
-    let final: ProcessCounters['counters'] | undefined;
-    child.on('message', (message) => (final = finalCounters(message) ?? final));
-    slot.exited = new Promise<void>((resolve) =>
-      child.once('close', () => {
-        if (final && child.pid) this.#ended.add(processCounters(target, child.pid, 'ended', final));
-        resolve();
-      }),
-    );
-    const outcome = await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
-      const timer = setTimeout(
-        () => resolve({ ok: false, reason: `not listening after ${this.#startTimeoutMs} ms` }),
-        this.#startTimeoutMs,
-      );
-      const onListening = (message: { listening?: string[] }) => {
-        if (!message?.listening) return;
-        child.off('message', onListening);
-        clearTimeout(timer);
-        resolve({ ok: true });
-      };
-      child.on('message', onListening);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        resolve({ ok: false, reason: err.message });
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ ok: false, reason: `exited (${signal ?? `code ${code}`})` });
-      });
-    });
+    slot.exited = launch.exited;
+    const outcome = await launch.listening;
+    const stderr = () => (launch.stderr() ? `: ${launch.stderr()}` : '');
     if (!outcome.ok) {
       held.close();
       const exited = slot.exited;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
-      return this.#fail(slot, `${outcome.reason}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+      return this.#fail(slot, `${outcome.reason}${stderr()}`);
     }
     slot.state = 'running';
     slot.failures = 0;
@@ -412,7 +296,7 @@ export class PodRunner {
       if (slot.child !== child || slot.state !== 'running') return;
       void slot.exited?.then(() => {
         if (slot.child !== child || slot.state !== 'running') return;
-        this.#fail(slot, `exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+        this.#fail(slot, `exited (${signal ?? `code ${code}`})${stderr()}`);
         this.#kick();
       });
     });

@@ -20,6 +20,7 @@ import { InfraMemo } from './infra-memo.ts';
 import { baselineObject, primaryObjects } from './primary-objects.ts';
 import { conflictOr } from './record.ts';
 import { liveRoute, ownedRoute } from './route-objects.ts';
+import { SentWrites } from './sent-writes.ts';
 
 export interface ApplyContext {
   canary: Canary;
@@ -53,20 +54,6 @@ const BASELINE_KEPT_PHASES = new Set([
 ]);
 const BASELINE_RUNS_PHASES = new Set(['Progressing', 'WaitingPromotion']);
 
-function parseRv(rv: string | undefined): bigint | undefined {
-  try {
-    return rv ? BigInt(rv) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What this process last applied to an object: the applied hash and the resourceVersion it got back. */
-interface OwnWrite {
-  hash: string;
-  rv: bigint;
-}
-
 /**
  * Executes plans: builds the desired objects and writes those whose live fields differ. Returns, for
  * each object it corrected although its last write had not changed, what was edited by hand.
@@ -77,12 +64,7 @@ export class Applier {
   private readonly writer: KubeWriter;
   private readonly prefix: string;
   private readonly ingressClass: string | undefined;
-  /**
-   * Our last apply of each object until the watch cache shows it: the same object applied again before
-   * then (by the next action of the same reconcile, or a reconcile woken by the status write) is not sent
-   * twice. Any newer version of the object, someone else's edit included, ends the entry.
-   */
-  private readonly ownWrites = new Map<string, OwnWrite>();
+  private readonly sentWrites = new SentWrites();
 
   constructor(caches: Caches, writer: KubeWriter, prefix: string, ingressClass?: string) {
     this.memo = new InfraMemo(caches);
@@ -102,7 +84,7 @@ export class Applier {
     const hash = hashOf(desired);
     // The applied hash tells a change of intent (including fields to drop); the live fields tell hand edits.
     const key = `${desired.kind}/${ctx.canary.metadata.namespace}/${desired.metadata?.name ?? ''}`;
-    if (live && this.sentAlready(key, hash, live)) return [];
+    if (live && this.sentWrites.sentAlready(key, hash, live)) return [];
     const edited = live?.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
     const changed = live ? differences(comparedFields(desired), live) : ['(missing)'];
     if (edited && changed.length === 0) return [];
@@ -115,14 +97,12 @@ export class Applier {
       annotations: { ...(desired.metadata?.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash },
     };
     await ctx.fence();
-    const written = parseRv(
-      patch
-        ? await this.writer.patchAnnotations(desired, patch, liveVersion!).catch((err: unknown) => {
-            throw conflictOr(err, `${desired.kind} ${desired.metadata?.name}`);
-          })
-        : (await this.writer.apply(desired)).metadata?.resourceVersion,
-    );
-    if (written !== undefined) this.ownWrites.set(key, { hash, rv: written });
+    const written = patch
+      ? await this.writer.patchAnnotations(desired, patch, liveVersion!).catch((err: unknown) => {
+          throw conflictOr(err, `${desired.kind} ${desired.metadata?.name}`);
+        })
+      : (await this.writer.apply(desired)).metadata?.resourceVersion;
+    this.sentWrites.note(key, hash, written);
     return edited
       ? [`${live!.kind ?? desired.kind} ${desired.metadata.name}: ${changed.slice(0, 5).join(', ')}`]
       : [];
@@ -134,22 +114,9 @@ export class Applier {
     const namespace = live.metadata!.namespace ?? ctx.canary.metadata.namespace!;
     const key = `Deployment/${namespace}/${name}/scale`;
     const hash = `replicas=${replicas}`;
-    if (this.sentAlready(key, hash, live)) return;
+    if (this.sentWrites.sentAlready(key, hash, live)) return;
     await ctx.fence();
-    const written = parseRv(await this.writer.scaleDeployment(namespace, name, replicas));
-    if (written !== undefined) this.ownWrites.set(key, { hash, rv: written });
-  }
-
-  /** True when `live` is older than our own last apply of exactly `hash`: the API server has it already. */
-  private sentAlready(key: string, hash: string, live: KubernetesObject): boolean {
-    const own = this.ownWrites.get(key);
-    if (!own) return false;
-    const cached = parseRv(live.metadata?.resourceVersion);
-    if (cached === undefined || cached >= own.rv) {
-      this.ownWrites.delete(key);
-      return false;
-    }
-    return own.hash === hash;
+    this.sentWrites.note(key, hash, await this.writer.scaleDeployment(namespace, name, replicas));
   }
 
   /** Services, canary Ingress, primary HPA and, between releases, the primary: kept as the status says. */

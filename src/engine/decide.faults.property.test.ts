@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyMetric } from '../judge/classify.ts';
-import type { CheckResult, CheckStage } from './model.ts';
+import type { CheckStage } from './model.ts';
 import { baseSpec, newWorld, revisionOf, runUntil, step, type Fault, type World } from './testing/world.ts';
+import { failingChecks, type DataPlane } from './testing/checks.ts';
+import { sequenceArb, type Sequence } from './testing/fault-ops.ts';
 import { approveNow, StepsWatch, STEP_INVARIANTS, stepsAnalysis } from './testing/steps-faults.ts';
 
 /**
@@ -17,58 +18,6 @@ import { approveNow, StepsWatch, STEP_INVARIANTS, stepsAnalysis } from './testin
 const SEQUENCES = Number(process.env.KANARIA_FAULT_SEQUENCES ?? 100_000);
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const TERMINAL = new Set(['Initialized', 'Succeeded', 'Failed']);
-
-type Op =
-  | { op: 'tick'; ms: number; fault: Fault; failing: CheckStage[] }
-  | { op: 'push'; bad: boolean }
-  | { op: 'config' }
-  | { op: 'canaryPods'; ready: boolean }
-  | { op: 'dataPlane'; ignoresCanary: boolean }
-  | { op: 'quiet'; on: boolean }
-  | { op: 'baselinePods'; ready: boolean }
-  | { op: 'approve' };
-
-const faultArb: fc.Arbitrary<Fault> = fc.oneof(
-  { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'conflict' as const }) },
-  {
-    weight: 2,
-    arbitrary: fc.integer({ min: 0, max: 4 }).map((n) => ({ kind: 'crash' as const, afterActions: n })),
-  },
-  { weight: 1, arbitrary: fc.constant({ kind: 'staleCache' as const }) },
-);
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      op: fc.constant('tick' as const),
-      ms: fc.integer({ min: 0, max: 20_000 }),
-      fault: faultArb,
-      failing: fc.subarray(['analysis', 'pre-rollout'] as CheckStage[], { maxLength: 1 }),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('push' as const), bad: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.constant({ op: 'config' as const }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('canaryPods' as const), ready: fc.boolean() }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({ op: fc.constant('dataPlane' as const), ignoresCanary: fc.boolean() }),
-  },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('quiet' as const), on: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('baselinePods' as const), ready: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.constant({ op: 'approve' as const }) },
-);
-const specArb = fc.record({
-  threshold: fc.integer({ min: 1, max: 3 }),
-  stepWeight: fc.constantFrom(20, 25, 50),
-  maxWeight: fc.constantFrom(50, 100),
-  strategy: fc.constantFrom('canary', 'ab', 'bluegreen', 'steps'),
-  stepWeightPromotion: fc.constantFrom(undefined, 30),
-  observedSplit: fc.boolean(),
-  judge: fc.boolean(),
-  baseline: fc.boolean(),
-});
-const sequenceArb = fc.record({ spec: specArb, ops: fc.array(opArb, { minLength: 1, maxLength: 40 }) });
 
 export const INVARIANTS = [
   'weight out of range',
@@ -87,67 +36,6 @@ export const INVARIANTS = [
 ] as const;
 type Invariant = (typeof INVARIANTS)[number];
 
-/**
- * The data plane's request counters for one interval: 1,000 requests, split by the routed weight unless it
- * ignores the canary; `quiet`: the canary gets too few requests for the judge (its samples are Inconclusive).
- */
-interface DataPlane {
-  ignoresCanary: boolean;
-  quiet?: boolean;
-}
-
-/** A compared latency metric as the judge classifies it: a bad build 30 % slower, a quiet canary 3 samples. */
-function comparedLatency(canary: number[]): CheckResult {
-  const control = Array.from({ length: 12 }, (_, k) => 100 + (k % 5));
-  const classification = classifyMetric(
-    { name: 'latency', direction: 'increase', allowedIncrease: 1.1 },
-    canary,
-    control,
-  );
-  return {
-    kind: 'compare',
-    name: 'latency',
-    ok: !classification.failed,
-    message: classification.reason,
-    comparison: { classification },
-  };
-}
-const JUDGED = {
-  slower: comparedLatency(Array.from({ length: 12 }, (_, k) => 130 + (k % 5))),
-  quiet: comparedLatency([100, 101, 102]),
-  same: comparedLatency(Array.from({ length: 12 }, (_, k) => 100 + ((k + 2) % 5))),
-};
-
-/**
- * The checks as the canary's real pods would answer them, with the data plane's counts for the observed
- * split; also notes the routes each analysis saw.
- */
-function failingChecks(
-  w: World,
-  bad: Set<string>,
-  stages: CheckStage[],
-  seen?: { weight: number; match: boolean }[],
-  dataPlane: DataPlane = { ignoresCanary: false },
-) {
-  return (stage: CheckStage): CheckResult[] => {
-    if (stage === 'analysis') seen?.push({ weight: w.weight, match: w.match });
-    const failed: CheckResult[] =
-      (stage === 'analysis' && bad.has(w.targetHash)) || stages.includes(stage)
-        ? [{ kind: 'webhook', name: `hook-${stage}`, ok: false, message: `${stage} failed` }]
-        : [];
-    if (stage !== 'analysis') return failed;
-    const canary = dataPlane.ignoresCanary ? 0 : w.weight * 10;
-    const judged = (w.spec.analysis.metrics ?? []).length
-      ? [bad.has(w.targetHash) ? JUDGED.slower : dataPlane.quiet ? JUDGED.quiet : JUDGED.same]
-      : [];
-    return [
-      ...failed,
-      ...judged,
-      { kind: 'split', name: 'observed-split', ok: true, message: '', split: { canary, total: 1000 } },
-    ];
-  };
-}
-
 /** Route writes under a Progressing status of one release that lower a non-zero weight to a non-zero one. */
 function weightDrops(w: World): boolean {
   for (let i = 1; i < w.routeWrites.length; i++) {
@@ -156,20 +44,6 @@ function weightDrops(w: World): boolean {
       if (b.weight < a.weight && b.weight !== 0) return true;
   }
   return false;
-}
-
-interface Sequence {
-  spec: {
-    threshold: number;
-    stepWeight: number;
-    maxWeight: number;
-    strategy: string;
-    stepWeightPromotion?: number;
-    observedSplit: boolean;
-    judge: boolean;
-    baseline: boolean;
-  };
-  ops: Op[];
 }
 
 /** Sequences in which the observed-split check halted a release (the data plane ignored the canary). */

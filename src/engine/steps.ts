@@ -129,14 +129,17 @@ export function nextStepIndex(d: Decision): number | undefined {
   return next < steps.length ? next : undefined;
 }
 
-/** Whether entering step `index` gives the canary more traffic: a higher weight or a new header route. */
-export function raisesTraffic(d: Decision, index: number): boolean {
-  const steps = releaseSteps(d.s.spec.analysis) ?? [];
+/** The routes in force now and once step `index` is, and whether the header route changes between them. */
+function routeChange(d: Decision, steps: ReleaseStep[], index: number) {
   const before = routesAtStep(steps, d.status.currentStep);
   const after = routesAtStep(steps, index);
-  const headerAdded =
-    after.header !== undefined && JSON.stringify(after.header) !== JSON.stringify(before.header);
-  return after.weight > before.weight || headerAdded;
+  return { before, after, headerChanges: JSON.stringify(after.header) !== JSON.stringify(before.header) };
+}
+
+/** Whether entering step `index` gives the canary more traffic: a higher weight or a new header route. */
+export function raisesTraffic(d: Decision, index: number): boolean {
+  const { before, after, headerChanges } = routeChange(d, releaseSteps(d.s.spec.analysis) ?? [], index);
+  return after.weight > before.weight || (after.header !== undefined && headerChanges);
 }
 
 /** Puts step `index` in force: its routes, the record of when it began, its event and (an open pause) alert. */
@@ -144,11 +147,10 @@ export function enterStep(d: Decision, index: number): undefined {
   const steps = releaseSteps(d.s.spec.analysis)!;
   const step = steps[index];
   const { status } = d;
-  const before = routesAtStep(steps, status.currentStep);
-  const after = routesAtStep(steps, index);
+  const { before, after, headerChanges } = routeChange(d, steps, index);
   status.currentStep = index;
   status.stepStartTime = d.nowIso;
-  if (after.weight !== before.weight || JSON.stringify(after.header) !== JSON.stringify(before.header))
+  if (after.weight !== before.weight || headerChanges)
     d.setWeight(after.weight, after.header !== undefined, after.header);
   const where = `step ${index + 1}/${steps.length}`;
   d.event('Normal', 'Synced', `Advance ${d.id} to ${where}: ${describeStep(step)}`);

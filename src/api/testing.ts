@@ -38,3 +38,8 @@ export function issueAt(c: Canary, field: string): string {
   if (!found) throw new Error(`no issue at ${field}; got ${JSON.stringify(issues)}`);
   return found.message;
 }
+
+/** The issues found in `c`, message by field. */
+export function messages(c: Canary): Record<string, string> {
+  return Object.fromEntries(validateCanary(c).map((i) => [i.field, i.message]));
+}

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Canary, CanaryAnalysis, CanaryMetric } from './types.ts';
 import { validateCanary } from './validate.ts';
+import { canary, messages } from './testing.ts';
 
-function canary(metrics: CanaryMetric[], analysis: Partial<CanaryAnalysis> = {}): Canary {
-  return {
-    apiVersion: 'kanaria.dev/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
-      service: { port: 80, targetPort: 9898 },
-      analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10, metrics, ...analysis },
-    },
-  };
-}
+const judged = (metrics: CanaryMetric[], analysis: Partial<CanaryAnalysis> = {}): Canary =>
+  canary({ metrics, ...analysis });
 
 const latency: CanaryMetric = {
   name: 'request-duration',
@@ -26,13 +16,9 @@ const errors: CanaryMetric = {
   compare: { direction: 'increase', groups: ['errors'] },
 };
 
-function messages(c: Canary): Record<string, string> {
-  return Object.fromEntries(validateCanary(c).map((i) => [i.field, i.message]));
-}
-
 describe('validation of compared metrics and the judge', () => {
   it('accepts compared metrics with groups, weights, thresholds and an inconclusive limit', () => {
-    const c = canary([latency, errors], {
+    const c = judged([latency, errors], {
       judge: {
         lookback: '1m',
         sampleStep: '5s',
@@ -46,37 +32,37 @@ describe('validation of compared metrics and the judge', () => {
   });
 
   it('refuses a compared metric that also has a fixed range, naming both fixes', () => {
-    const c = canary([{ ...latency, thresholdRange: { max: 500 } }]);
+    const c = judged([{ ...latency, thresholdRange: { max: 500 } }]);
     expect(messages(c)['spec.analysis.metrics[0].compare']).toMatch(/remove threshold\/thresholdRange/);
   });
 
   it('refuses thresholds with marginal above pass', () => {
-    const c = canary([latency], { judge: { thresholds: { pass: 50, marginal: 75 } } });
+    const c = judged([latency], { judge: { thresholds: { pass: 50, marginal: 75 } } });
     expect(messages(c)['spec.analysis.judge.thresholds']).toBe(
       'marginal 75 is above pass 50: marginal must be at most pass',
     );
   });
 
   it('refuses group weights that name no compared metric or exceed 100, listing the groups', () => {
-    const unknown = canary([latency, errors], { judge: { groupWeights: { latency: 50, cpu: 50 } } });
+    const unknown = judged([latency, errors], { judge: { groupWeights: { latency: 50, cpu: 50 } } });
     expect(messages(unknown)['spec.analysis.judge.groupWeights']).toMatch(
       /group cpu has a weight but no metric .*groups of the compared metrics are latency, errors/,
     );
-    const over = canary([latency, errors], { judge: { groupWeights: { latency: 80, errors: 40 } } });
+    const over = judged([latency, errors], { judge: { groupWeights: { latency: 80, errors: 40 } } });
     expect(messages(over)['spec.analysis.judge.groupWeights']).toMatch(/must sum to 100/);
   });
 
   it('refuses a judge without compared metrics, and ratios on the wrong side of 1', () => {
-    const c = canary([{ name: 'request-duration', thresholdRange: { max: 500 } }], { judge: {} });
+    const c = judged([{ name: 'request-duration', thresholdRange: { max: 500 } }], { judge: {} });
     expect(messages(c)['spec.analysis.judge']).toMatch(/no metric has compare set/);
-    const ratios = canary([{ name: 'request-duration', compare: { allowedIncrease: 0.9 } }]);
+    const ratios = judged([{ name: 'request-duration', compare: { allowedIncrease: 0.9 } }]);
     expect(messages(ratios)['spec.analysis.metrics[0].compare.allowedIncrease']).toMatch(
       /ratio ≥ 1 such as 1.1/,
     );
   });
 
   it('refuses a bad lookback and a negative ratio through the schema', () => {
-    const c = canary([{ name: 'request-duration', compare: { allowedDecrease: -1 } }], {
+    const c = judged([{ name: 'request-duration', compare: { allowedDecrease: -1 } }], {
       judge: { lookback: 'soon' },
     });
     const fields = Object.keys(messages(c));
@@ -86,7 +72,7 @@ describe('validation of compared metrics and the judge', () => {
 
   describe('baseline', () => {
     const gateway = (analysis: Partial<CanaryAnalysis>): Canary => {
-      const c = canary([latency], analysis);
+      const c = judged([latency], analysis);
       const { ingressRef: _ingress, ...spec } = c.spec;
       return {
         ...c,
@@ -109,7 +95,7 @@ describe('validation of compared metrics and the judge', () => {
     });
 
     it('refuses a baseline on ingress-nginx, saying its canary Ingress has one weight', () => {
-      const c = canary([latency], { judge: { baseline: true } });
+      const c = judged([latency], { judge: { baseline: true } });
       expect(messages(c)['spec.analysis.judge.baseline']).toBe(
         "needs spec.provider gatewayapi:v1: ingress-nginx's canary Ingress has one weight (canary-weight) and cannot give a baseline its own share; route with Gateway API or remove baseline (the primary is then the control)",
       );

@@ -3,6 +3,7 @@ import type { ReleaseStep } from './steps.ts';
 import type { Canary, CanaryAnalysis, CanarySpec } from './types.ts';
 import { validateCanary } from './validate.ts';
 import { withDefaults } from './defaults.ts';
+import { messages } from './testing.ts';
 
 const INSIDERS = [{ headers: { 'x-canary': { exact: 'insider' } } }];
 
@@ -23,10 +24,6 @@ function canary(
       ...spec,
     },
   };
-}
-
-function messages(c: Canary): Record<string, string> {
-  return Object.fromEntries(validateCanary(c).map((i) => [i.field, i.message]));
 }
 
 const RELEASE: ReleaseStep[] = [

@@ -1,6 +1,7 @@
 import type { Canary, CanaryStatus, PendingOutcome } from '../api/types.ts';
 import { statusCode } from '../kube/client.ts';
 import type { KubeWriter } from '../kube/writer.ts';
+import { resourceVersionNumber } from '../kube/resource-version.ts';
 import { stableJson } from '../resources/hash.ts';
 
 /** Every status field the recorder writes; a field missing here would fail to compile, not vanish. */
@@ -63,14 +64,6 @@ export function conflictOr(err: unknown, what: string): unknown {
   return statusCode(err) === 409 ? new ConflictError(`${what} changed meanwhile`, { cause: err }) : err;
 }
 
-function parseRv(rv: string | undefined): bigint | undefined {
-  try {
-    return rv ? BigInt(rv) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Writes decisions into the Canary's status with the resourceVersion the decision was made from, so
  * a decision made from stale state is refused (409) before anything acts on it.
@@ -91,7 +84,7 @@ export class StatusRecorder {
   /** True while the watch cache still shows a Canary older than our own last write. */
   cacheIsBehind(key: string, cachedRv: string | undefined): boolean {
     const written = this.written.get(key);
-    const cached = parseRv(cachedRv);
+    const cached = resourceVersionNumber(cachedRv);
     if (written === undefined || cached === undefined) return false;
     if (cached >= written) {
       this.written.delete(key);
@@ -153,7 +146,7 @@ export class StatusRecorder {
   /** Remembers our own write, so reconciles wait until the watch cache shows it (cacheIsBehind). */
   private noteWritten(canary: Canary, rv: string | undefined): void {
     const key = `${canary.metadata.namespace}/${canary.metadata.name}`;
-    const parsed = parseRv(rv);
+    const parsed = resourceVersionNumber(rv);
     if (parsed !== undefined && parsed > (this.written.get(key) ?? 0n)) this.written.set(key, parsed);
   }
 

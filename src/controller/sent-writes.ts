@@ -1,12 +1,5 @@
+import { resourceVersionNumber } from '../kube/resource-version.ts';
 import type { KubernetesObject } from '../kube/types.ts';
-
-function parseRv(rv: string | undefined): bigint | undefined {
-  try {
-    return rv ? BigInt(rv) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * This process's last write of each object until the watch cache shows it: the same object written again
@@ -18,7 +11,7 @@ export class SentWrites {
 
   /** Notes that `key` was written as `hash` and the API server answered with resourceVersion `rv`. */
   note(key: string, hash: string, rv: string | undefined): void {
-    const written = parseRv(rv);
+    const written = resourceVersionNumber(rv);
     if (written !== undefined) this.writes.set(key, { hash, rv: written });
   }
 
@@ -26,7 +19,7 @@ export class SentWrites {
   sentAlready(key: string, hash: string, live: KubernetesObject): boolean {
     const own = this.writes.get(key);
     if (!own) return false;
-    const cached = parseRv(live.metadata?.resourceVersion);
+    const cached = resourceVersionNumber(live.metadata?.resourceVersion);
     if (cached === undefined || cached >= own.rv) {
       this.writes.delete(key);
       return false;

@@ -1,3 +1,4 @@
+import { resourceVersionNumber } from './resource-version.ts';
 import type { KubernetesObject } from './types.ts';
 
 /** Told whether a watch event is the echo of one of our own writes. */
@@ -80,9 +81,9 @@ export class OwnWrites {
   private consume(key: string, seen: string): boolean {
     const versions = this.written.get(key);
     if (!versions) return false;
-    const seenNumber = numberOf(seen);
+    const seenNumber = resourceVersionNumber(seen);
     const later = versions.filter((v) => {
-      const n = numberOf(v);
+      const n = resourceVersionNumber(v);
       return v !== seen && n !== undefined && seenNumber !== undefined && n > seenNumber;
     });
     if (later.length > 0) this.written.set(key, later);
@@ -92,14 +93,6 @@ export class OwnWrites {
 }
 
 const MAX_PENDING = 4;
-
-function numberOf(resourceVersion: string): bigint | undefined {
-  try {
-    return BigInt(resourceVersion);
-  } catch {
-    return undefined;
-  }
-}
 
 const keyOf = (resource: string, namespace: string | undefined, name: string | undefined) =>
   `${resource}/${namespace ?? ''}/${name ?? ''}`;

@@ -17,6 +17,7 @@
  */
 import type { Cache } from '../controller/caches.ts';
 import { stripBookkeeping } from './informer.ts';
+import { resourceVersionNumber } from './resource-version.ts';
 import type { KubernetesObject } from './types.ts';
 
 export interface ObjectKey {
@@ -61,12 +62,6 @@ export interface SelectiveCacheOptions<T> {
 }
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? ''}/${name ?? ''}`;
-
-function versionOf(obj: KubernetesObject | undefined): bigint | undefined {
-  const rv = obj?.metadata?.resourceVersion;
-  if (rv === undefined || !/^\d+$/.test(rv)) return undefined;
-  return BigInt(rv);
-}
 
 /** Whether a state at `incoming` replaces one at `held`; unknown versions are taken as newer. */
 function replaces(incoming: bigint | undefined, held: bigint | undefined): boolean {
@@ -113,7 +108,7 @@ export class SelectiveCache<T extends KubernetesObject> implements Cache<T> {
       const fetched = await this.#options.fetch(key);
       // The stream may have brought a newer state (or a deletion) while the GET was under way; a 404 does
       // not say when it was true, so a state the stream brought meanwhile stands against it.
-      const version = versionOf(fetched);
+      const version = resourceVersionNumber(fetched?.metadata?.resourceVersion);
       if (!entry.observed || (fetched && replaces(version, entry.version))) {
         entry.obj = fetched && stripBookkeeping(fetched);
         entry.version = version ?? entry.version;
@@ -156,7 +151,7 @@ export class SelectiveCache<T extends KubernetesObject> implements Cache<T> {
   observe(event: StreamEvent, obj: T): void {
     const entry = this.#entries.get(keyOf(obj.metadata?.namespace, obj.metadata?.name));
     if (!entry) return;
-    const version = versionOf(obj);
+    const version = resourceVersionNumber(obj.metadata?.resourceVersion);
     if ((entry.loaded || entry.observed) && !replaces(version, entry.version)) return;
     if (!entry.loaded) entry.observed = true;
     entry.obj = event === 'DELETED' ? undefined : stripBookkeeping(obj);
@@ -178,9 +173,9 @@ export class SelectiveCache<T extends KubernetesObject> implements Cache<T> {
       const item = listed.get(id);
       if (item) {
         const changed = entry.obj?.metadata?.resourceVersion !== item.metadata?.resourceVersion;
-        if (replaces(versionOf(item), entry.version)) {
+        if (replaces(resourceVersionNumber(item.metadata?.resourceVersion), entry.version)) {
           entry.obj = stripBookkeeping(item);
-          entry.version = versionOf(item);
+          entry.version = resourceVersionNumber(item.metadata?.resourceVersion);
           if (changed) this.#options.onChange?.(item, 'MODIFIED');
         }
       } else if (entry.obj && replaces(at, entry.version)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisRecord, IntervalRecord } from '../api/analysis.ts';
-import type { Canary, CanaryStatus } from '../api/types.ts';
+import { canary } from './view-testing.ts';
 import { analysisLines, analysisViewOf, comparisonDetail, formatPValue, shorten } from './analysis-table.ts';
 import { renderCanaryView } from './render.ts';
 import { buildCanaryView } from './view.ts';
@@ -57,22 +57,6 @@ const ANALYSIS: AnalysisRecord = {
   omittedIntervals: 2,
   held: { reason: 'score 60 is marginal', since: '2026-03-14T09:04:00.000Z' },
 };
-
-function canary(status: CanaryStatus): Canary {
-  return {
-    apiVersion: 'kanaria.dev/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: 'test', uid: 'u1' },
-    spec: {
-      provider: 'nginx',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
-      service: { port: 80, targetPort: 9898 },
-      analysis: { interval: '1m', threshold: 2, maxWeight: 50, stepWeight: 10 },
-    },
-    status,
-  };
-}
 
 describe('the analysis table of kanaria get canary', () => {
   it('shows each metric of the latest interval, the judge and the hold for promotion', () => {

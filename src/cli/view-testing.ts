@@ -8,7 +8,7 @@ export const NOW = Date.parse('2025-03-01T12:00:00Z');
 export const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 const IMAGE = 'ghcr.io/stefanprodan/podinfo';
 
-function canary(status: CanaryStatus): Canary {
+export function canary(status: CanaryStatus): Canary {
   return {
     apiVersion: 'kanaria.dev/v1beta1',
     kind: 'Canary',

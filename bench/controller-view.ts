@@ -42,26 +42,38 @@ export function histogramOf(
   return { count, sum, buckets: [...byBound].sort((a, b) => a[0] - b[0]) };
 }
 
-/** The share of observations at or below `bound` seconds (a bucket bound), and the mean, in ms. */
-export function histogramSummary(h: ScrapedHistogram, bound: number): { meanMs: number; within: number } {
+/**
+ * The share of observations at or below `bound` seconds (a bucket bound), the mean in ms, and the
+ * smallest bucket bound (ms) at or below which 99 % of them fall (absent when that is above every bound).
+ */
+export function histogramSummary(
+  h: ScrapedHistogram,
+  bound: number,
+): { meanMs: number; within: number; p99AtMostMs?: number } {
   const at = h.buckets.find(([le]) => le === bound);
   if (!at) throw new Error(`no bucket le="${bound}"`);
+  const p99 = h.buckets.find(([, observed]) => observed >= h.count * 0.99);
   return {
     meanMs: h.count ? Math.round((h.sum / h.count) * 1000) : 0,
     within: h.count ? +(at[1] / h.count).toFixed(4) : 1,
+    ...(p99 ? { p99AtMostMs: Math.round(p99[0] * 1000) } : {}),
   };
 }
 
 interface Share {
   count: number;
   meanMs: number;
-  /** The share of observations within the bound (500 ms for steps, 100 ms for queue waits and checks). */
+  /** The share of observations within the bound (500 ms for steps, 100 ms for their parts, queue waits and checks). */
   within: number;
+  /** The bucket bound 99 % of the observations are within (absent: above the largest). */
+  p99AtMostMs?: number;
 }
 
 export interface ControllerView {
   stepDelay?: Share;
-  /** The writing part of the step delay (decision to routes written). */
+  /** The parts of the step delay: due to the taking reconcile's start, its start to the decision, the decision to routes written. */
+  stepWait?: Share;
+  stepDecide?: Share;
   stepWrite?: Share;
   /** Queue waits of every key, and of the keys a timer or check results queued. */
   queueWait?: Share;
@@ -79,12 +91,13 @@ export async function controllerView(metricsUrl: string): Promise<ControllerView
   const share = (name: string, bound: number, match: Record<string, string> = {}): Share | undefined => {
     const h = histogramOf(text, name, match);
     if (!h) return undefined;
-    const { meanMs, within } = histogramSummary(h, bound);
-    return { count: h.count, meanMs, within };
+    return { count: h.count, ...histogramSummary(h, bound) };
   };
   const queue = 'kanaria_workqueue_queue_duration_seconds';
   const entries = Object.entries({
     stepDelay: share('kanaria_step_delay_seconds', 0.5),
+    stepWait: share('kanaria_step_wait_seconds', 0.1),
+    stepDecide: share('kanaria_step_decide_seconds', 0.1),
     stepWrite: share('kanaria_step_write_seconds', 0.5),
     queueWait: share(queue, 0.1),
     queueWaitTimer: share(queue, 0.1, { trigger: 'timer' }),

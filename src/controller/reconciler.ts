@@ -14,6 +14,7 @@ import { StatusRecorder } from './record.ts';
 import { SpecMemo } from './spec-memo.ts';
 import { observe, type Problem } from './snapshot.ts';
 import { migrationEvents, MigrationObserver, type RouteRequestCounter } from './migration.ts';
+import { stepDelay, type StepDelay } from '../observability/step-delay.ts';
 
 export { ConflictError } from './record.ts';
 
@@ -59,9 +60,9 @@ export interface ReconcilerOptions {
   onStatus?: (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => void;
   /**
    * Told how late a weight step's routes were written, in seconds after the step was due (Plan.stepDueAtMs),
-   * and how much of that was writing: from the decision to the routes written.
+   * and its parts (see StepDelay).
    */
-  onStepDelay?: (seconds: number, writingSeconds: number) => void;
+  onStepDelay?: (delay: StepDelay) => void;
   /** Runs check stages off the workers (see CheckRunner); without it they are awaited in the reconcile. */
   checks?: CheckRunner;
   /** Writes the Events of ordinary decisions off the workers (see EventSink); without it they are awaited. */
@@ -128,6 +129,7 @@ export class Reconciler {
   }
 
   private async reconcileOnce(namespace: string, name: string): Promise<ReconcileResult> {
+    const startedAtMs = this.options.clock();
     const canary = this.options.caches.canaries.get(name, namespace) as Canary | undefined;
     const key = `${namespace}/${name}`;
     if (!canary) {
@@ -224,13 +226,8 @@ export class Reconciler {
         });
       } else if (ctx) drift.push(...(await this.applier.execute(ctx, action)));
     }
-    if (ctx && plan.stepDueAtMs !== undefined) {
-      const now = this.options.clock();
-      this.options.onStepDelay?.(
-        Math.max(0, now - plan.stepDueAtMs) / 1000,
-        Math.max(0, now - decidedAtMs) / 1000,
-      );
-    }
+    if (ctx && plan.stepDueAtMs !== undefined)
+      this.options.onStepDelay?.(stepDelay(plan.stepDueAtMs, startedAtMs, decidedAtMs, this.options.clock()));
     for (const what of drift)
       plan.events.push({
         type: 'Warning',

@@ -153,7 +153,7 @@ export async function startController(options: ControllerOptions = {}): Promise<
       onStatus: observeStatus(metrics, clock),
       onQueueWait: (seconds, trigger) => metrics.queueWaited(seconds, trigger),
       onCheckStage: (stage, seconds) => metrics.checkStageGathered(stage, seconds),
-      onStepDelay: (seconds, writing) => metrics.stepDelayed(seconds, writing),
+      onStepDelay: (delay) => metrics.stepDelayed(delay),
       onDeleted: (namespace, name) => metrics.forget(name, namespace),
       onEventDropped: () => metrics.eventDropped(),
       owns: options.sharding ? owns : undefined,

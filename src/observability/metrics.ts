@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Phase } from '../api/types.ts';
+import type { StepDelay } from './step-delay.ts';
 
 /** The number `kanaria_canary_status` reports for each phase (Flagger's encoding, extended). */
 export const PHASE_CODES: Readonly<Record<Phase, number>> = {
@@ -48,6 +49,8 @@ export class OperatorMetrics {
   private readonly queueWait: Histogram<'trigger'>;
   private readonly stepDelay: Histogram;
   private readonly stepWrite: Histogram;
+  private readonly stepWait: Histogram;
+  private readonly stepDecide: Histogram;
   private readonly checkStage: Histogram<'stage'>;
   private readonly leader: Gauge;
 
@@ -119,10 +122,23 @@ export class OperatorMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
+    const stepPartBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     this.stepWrite = new Histogram({
       name: 'kanaria_step_write_seconds',
       help: 'The writing part of the step delay: from the decision to take a weight step to its routes written (status, then route)',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: stepPartBuckets,
+      registers,
+    });
+    this.stepWait = new Histogram({
+      name: 'kanaria_step_wait_seconds',
+      help: 'The waiting part of the step delay: from when the step was due to the start of the reconcile that took it (timer, work queue, check results that came after an earlier reconcile)',
+      buckets: stepPartBuckets,
+      registers,
+    });
+    this.stepDecide = new Histogram({
+      name: 'kanaria_step_decide_seconds',
+      help: 'The deciding part of the step delay: from the start of the reconcile that took the step to its decision (checks it waited for, reading the caches, deciding)',
+      buckets: stepPartBuckets,
       registers,
     });
     this.checkStage = new Histogram({
@@ -220,9 +236,11 @@ export class OperatorMetrics {
     this.queueWait.observe({ trigger }, seconds);
   }
 
-  stepDelayed(seconds: number, writingSeconds: number): void {
-    this.stepDelay.observe(seconds);
-    this.stepWrite.observe(writingSeconds);
+  stepDelayed(delay: StepDelay): void {
+    this.stepDelay.observe(delay.seconds);
+    this.stepWait.observe(delay.waitingSeconds);
+    this.stepDecide.observe(delay.decidingSeconds);
+    this.stepWrite.observe(delay.writingSeconds);
   }
 
   checkStageGathered(stage: string, seconds: number): void {

@@ -52,7 +52,7 @@ export function histogramSummary(
 ): { meanMs: number; within: number; p99AtMostMs?: number } {
   const at = h.buckets.find(([le]) => le === bound);
   if (!at) throw new Error(`no bucket le="${bound}"`);
-  const p99 = h.buckets.find(([, observed]) => observed >= h.count * 0.99);
+  const p99 = h.count ? h.buckets.find(([, observed]) => observed >= h.count * 0.99) : undefined;
   return {
     meanMs: h.count ? Math.round((h.sum / h.count) * 1000) : 0,
     within: h.count ? +(at[1] / h.count).toFixed(4) : 1,
@@ -63,7 +63,7 @@ export function histogramSummary(
 interface Share {
   count: number;
   meanMs: number;
-  /** The share of observations within the bound (500 ms for steps, 100 ms for their parts, queue waits and checks). */
+  /** The share of observations within the bound (500 ms for steps and their writing part, 100 ms for waiting, deciding, queue waits and checks). */
   within: number;
   /** The bucket bound 99 % of the observations are within (absent: above the largest). */
   p99AtMostMs?: number;

@@ -110,6 +110,11 @@ describe('the benchmark reads the controller histograms', () => {
     });
     expect(histogramSummary(h, 0.5)).toEqual({ meanMs: 215, within: 0.96, p99AtMostMs: 1000 });
     expect(() => histogramSummary(h, 0.3)).toThrow('no bucket le="0.3"');
+    // No observations: nothing to place a p99 in.
+    expect(histogramSummary({ count: 0, sum: 0, buckets: [[0.5, 0]] }, 0.5)).toEqual({
+      meanMs: 0,
+      within: 1,
+    });
     expect(histogramOf(text, 'kanaria_workqueue_queue_duration_seconds')).toBeUndefined();
   });
 

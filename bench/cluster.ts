@@ -44,6 +44,8 @@ export async function startCluster(opts: {
   basePort: number;
   nodes: number;
   flaggerCrd?: string;
+  /** Serve kube-apiserver's /debug/pprof (off on every other local control plane). */
+  apiserverProfiling?: boolean;
   log: (l: string) => void;
 }): Promise<BenchCluster> {
   const workDir = join(cacheRoot(process.env), 'bench', `${opts.name}-${Date.now()}`);
@@ -62,6 +64,7 @@ export async function startCluster(opts: {
       '--audit-log-mode=blocking',
       // In megabytes; 0 would mean the default of 100 MB, after which the log is rotated.
       '--audit-log-maxsize=1000000',
+      ...(opts.apiserverProfiling ? ['--profiling=true'] : []),
     ],
   });
   const kube = createKube(state.kubeconfig);

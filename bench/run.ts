@@ -1,6 +1,8 @@
 // npm run bench -- [--only latency,api,scale] [--n 100,500,1000] [--controllers kanaria,flagger]
 //                  [--interval 5s] [--name bench] [--base-port 19440] [--nodes 8] [--timeout-min 90] [--cpu-prof]
 //                  [--only soak --minutes 30]  (N Canaries releasing continuously; RSS over time)
+//                  [--apiserver-profiling]  (kube-apiserver serves /debug/pprof, e.g. for
+//                                            `go tool pprof` of a minute of the wave)
 //                  [--heap-snapshot]  (a heap snapshot of Kanaria at the end of each release; bench/heap.ts sums it)
 //                  [--release-timeout-min M]  (stop following a release after M minutes; report what finished)
 //                  [--background on|off|both]  (unrelated objects in the cluster, bench/background.ts; default on;
@@ -41,6 +43,7 @@ const { values: flags } = parseArgs({
     nodes: { type: 'string', default: '8' },
     'timeout-min': { type: 'string', default: '90' },
     'cpu-prof': { type: 'boolean', default: false },
+    'apiserver-profiling': { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
     'release-timeout-min': { type: 'string' },
     background: { type: 'string', default: 'on' },
@@ -131,6 +134,7 @@ async function main() {
     basePort: Number(flags['base-port']),
     nodes: Number(flags.nodes),
     flaggerCrd: flagger?.crd,
+    apiserverProfiling: flags['apiserver-profiling'],
     log,
   });
   // Kanaria runs as in production: compiled (bin/kanaria.js picks dist/ while it is current).

@@ -9,12 +9,12 @@ import type { EventInput, KubeWriter } from '../kube/writer.ts';
 const EVENT_WRITES_IN_FLIGHT = 2;
 const EVENTS_HELD = 10_000;
 /**
- * While the controller is busy, Events wait, at most this long: a burst of 1,000 releases on a
+ * While Canaries wait for a worker, Events wait too, at most this long: a burst of 1,000 releases on a
  * busy API server lasts two to three minutes, and an Event written during it slows the writes that move
  * traffic. Each Event keeps the time of its decision, so a late one still tells when it happened.
  */
 const EVENT_HOLD_MAX_MS = 300_000;
-/** How often held Events look again whether the busy spell is over. */
+/** How often held Events look again whether the backlog is gone. */
 const EVENT_HOLD_RECHECK_MS = 100;
 
 export interface EventSinkOptions {
@@ -49,7 +49,7 @@ interface Waiting {
  * The Events of ordinary decisions (a step, a release started), written off the reconcile: a worker does
  * not wait for them, and only `inFlight` of them reach the API server at once. In a burst of steps the
  * writes that move traffic are then not queued behind Events, which catch up once the burst is over;
- * with `holdWhile` none starts while it says so (the controller is busy), up to `holdMaxMs` each and
+ * with `holdWhile` none starts while it says so (Canaries wait for a worker), up to `holdMaxMs` each and
  * never past half the buffer.
  * Events of one Canary are written in the order given. Like every Kubernetes event recorder this is best
  * effort: a full buffer drops its oldest Event, a stopped sink drops what it holds. The Events of an
@@ -194,11 +194,8 @@ export interface DecisionEventSinkInput {
   writer: KubeWriter;
   log: Logger;
   stopping: () => boolean;
-  /**
-   * True while the controller is busy (Canaries wait for a worker, many reconciles run, or did so a moment
-   * ago): the writes that move traffic go first, the Events after them.
-   */
-  busy: () => boolean;
+  /** True while Canaries wait for a worker: their steps' writes go first, the Events after them. */
+  backlog: () => boolean;
   clock?: () => number;
   onDropped?: () => void;
 }
@@ -210,7 +207,7 @@ export function decisionEventSink(input: DecisionEventSinkInput): EventSink {
     send: (event) => writer.createEvent(event),
     inFlight: EVENT_WRITES_IN_FLIGHT,
     capacity: EVENTS_HELD,
-    holdWhile: input.busy,
+    holdWhile: input.backlog,
     clock: input.clock,
     onFailed: (event, err) => {
       // Refused because the controller stops (its writer is aborted): not worth a warning per Event.

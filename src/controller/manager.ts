@@ -16,7 +16,6 @@ import { WorkQueue } from './queue.ts';
 import { EchoGate } from './echoes.ts';
 import { EventRouting, keyOf } from './event-routing.ts';
 import { CanaryIndex } from './canary-index.ts';
-import { BusySpell, workersBusy } from './busy-spell.ts';
 import type { ResourceStatus } from './resource-status.ts';
 import { wireReconciler } from './reconciler-wiring.ts';
 import type { EventSink } from './event-sink.ts';
@@ -56,8 +55,6 @@ const HELD_IDLE_MS = 10 * 60_000;
  */
 const EVENT_COALESCE_MS = 100;
 export const DEFAULT_WORKERS = 16;
-/** A busy spell (Events of ordinary decisions wait) ends after this long without a busy moment. */
-const BUSY_QUIET_MS = 2_000;
 
 /**
  * The delay before retrying a Canary whose reconcile failed `failures` times in a row: 200 ms doubling,
@@ -96,7 +93,6 @@ export class Manager {
   private readonly stopRequested = Promise.withResolvers<void>();
   private workers: Promise<void>[] = [];
   private events: EventSink | undefined;
-  private readonly busySpell: BusySpell;
   private get workerCount(): number {
     return this.o.workers ?? DEFAULT_WORKERS;
   }
@@ -107,12 +103,6 @@ export class Manager {
     this.o = options;
     this.queue = new WorkQueue(options.clock, EVENT_COALESCE_MS);
     this.echoes = new EchoGate(this.queue);
-    const busyNow = workersBusy(
-      () => this.queue.depth,
-      () => this.queue.activeKeys.size,
-      this.workerCount,
-    );
-    this.busySpell = new BusySpell(busyNow, BUSY_QUIET_MS, options.clock);
     this.routing = new EventRouting({
       queue: this.queue,
       echoes: this.echoes,
@@ -156,7 +146,7 @@ export class Manager {
       writer: this.o.writer.withSignal(termSignal()),
       signal: termSignal(),
       stopping: () => this.stopping,
-      busy: () => this.busySpell.busy,
+      backlog: () => this.queue.depth > 0,
       // A Canary whose checks are in has a step half done: it goes ahead of those yet to start one, so
       // a backlog delays starting steps rather than finishing them.
       wake: (key) => this.running && this.queue.addFirst(key, 'checks'),
@@ -194,7 +184,6 @@ export class Manager {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      this.busySpell.note();
       const trigger = this.queue.takeReason(key);
       this.o.onQueueWait?.(this.queue.takeWaitMs(key) / 1000, trigger);
       if (this.o.owns && !this.o.owns(key)) {

@@ -26,8 +26,8 @@ export interface WiringInput {
   writer: KubeWriter;
   /** Aborted when the leadership term ends or the manager stops. */
   signal: AbortSignal;
-  /** True while the controller is in a busy spell (see BusySpell): Events of ordinary decisions wait. */
-  busy: () => boolean;
+  /** True while Canaries wait for a worker. */
+  backlog: () => boolean;
   stopping: () => boolean;
   /** Queues a Canary whose check results came in after its reconcile stopped waiting for them. */
   wake: (key: string) => void;
@@ -67,7 +67,7 @@ export function wireReconciler(o: ManagerOptions, input: WiringInput): Wiring {
     writer,
     log: o.log,
     stopping: input.stopping,
-    busy: input.busy,
+    backlog: input.backlog,
     clock: o.clock,
     onDropped: o.onEventDropped,
   });

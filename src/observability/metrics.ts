@@ -119,7 +119,7 @@ export class OperatorMetrics {
     this.stepDelay = new Histogram({
       name: 'kanaria_step_delay_seconds',
       help: 'How late the routes of a weight step were written: from when the step was due (the last step plus the interval) to the write',
-      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
+      buckets: [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
     // Fine between 100 and 500 ms, where a step's delay crosses from ordinary to late.

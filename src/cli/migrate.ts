@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import type { Canary, GatewayRef, MigrationStatus } from '../api/types.ts';
 import { GATEWAY_API_PROVIDER } from '../api/types.ts';
-import { patchCanary } from '../kube/canaries.ts';
+import { CLI_FIELD_MANAGER, patchCanary } from '../kube/canaries.ts';
 import { FINISH_MIGRATION_ANNOTATION, migrationSource } from '../router/migration.ts';
 import { CliError, connect, mustReadCanary, notFound, run, withKubeFlags, type KubeFlags } from './common.ts';
 import type { RequestPlan } from './requests.ts';
@@ -119,7 +119,7 @@ export function registerMigrate(program: Command): void {
       const { kube, namespace } = connect(flags);
       const canary = await mustReadCanary(kube, namespace, canaryName);
       const { patch, message } = planMigrate(canary, flags);
-      if (patch && !(await patchCanary(kube, namespace, canaryName, patch)))
+      if (patch && !(await patchCanary(kube, namespace, canaryName, patch, CLI_FIELD_MANAGER)))
         throw notFound(canaryName, namespace);
       process.stdout.write(`${message}\n`);
     }),

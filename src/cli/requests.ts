@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { openPauseSince } from '../api/steps.ts';
 import type { Canary, Phase } from '../api/types.ts';
 import { DECISION_ANNOTATION, type DecisionRecord } from '../gate/approval.ts';
-import { patchCanary } from '../kube/canaries.ts';
+import { CLI_FIELD_MANAGER, patchCanary } from '../kube/canaries.ts';
 import type { Kube } from '../kube/client.ts';
 import { ABORT_ANNOTATION, APPROVE_ANNOTATION, PROMOTE_ANNOTATION } from '../resources/meta.ts';
 import { CliError, connect, mustReadCanary, notFound, run, withKubeFlags, type KubeFlags } from './common.ts';
@@ -127,7 +127,7 @@ function requestCommand(
       const { kube, namespace } = connect(flags);
       const canary = await mustReadCanary(kube, namespace, canaryName);
       const { patch, message } = plan(canary, flags, kube);
-      if (patch && !(await patchCanary(kube, namespace, canaryName, patch)))
+      if (patch && !(await patchCanary(kube, namespace, canaryName, patch, CLI_FIELD_MANAGER)))
         throw notFound(canaryName, namespace);
       process.stdout.write(`${message}\n`);
     }),

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { openPauseSince } from '../api/steps.ts';
 import type { Kube } from '../kube/client.ts';
-import { patchCanary, readCanary } from '../kube/canaries.ts';
+import { GATE_FIELD_MANAGER, patchCanary, readCanary } from '../kube/canaries.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import type { DecisionCanary, DecisionStore } from './approval.ts';
 
@@ -21,7 +21,9 @@ export function kubeDecisionStore(kube: Kube, instance = `${hostname()}-gate`): 
       };
     },
     async annotate(namespace, name, annotations) {
-      return Boolean(await patchCanary(kube, namespace, name, { metadata: { annotations } }));
+      return Boolean(
+        await patchCanary(kube, namespace, name, { metadata: { annotations } }, GATE_FIELD_MANAGER),
+      );
     },
     async event(namespace, name, uid, event) {
       await writer.createEvent({

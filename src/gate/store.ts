@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { Kube } from '../kube/client.ts';
-import { patchCanary, readCanary } from '../kube/canaries.ts';
+import { GATE_FIELD_MANAGER, patchCanary, readCanary } from '../kube/canaries.ts';
 import { KubeWriter } from '../kube/writer.ts';
 
 /** What the gate API needs to know about a Canary. */
@@ -51,9 +51,13 @@ export function kubeGateStore(kube: Kube, instance = `${hostname()}-gate`): Gate
       return canary ? view(canary) : undefined;
     },
     async annotate(namespace, name, key, value) {
-      const patched = await patchCanary(kube, namespace, name, {
-        metadata: { annotations: { [key]: value } },
-      });
+      const patched = await patchCanary(
+        kube,
+        namespace,
+        name,
+        { metadata: { annotations: { [key]: value } } },
+        GATE_FIELD_MANAGER,
+      );
       return patched ? view(patched) : undefined;
     },
     async event(namespace, name, uid, event) {

@@ -22,16 +22,24 @@ export async function listCanaries(kube: Kube, namespace?: string): Promise<{ it
   return list as { items: Canary[] };
 }
 
-/** JSON merge patch of a Canary (metadata or spec); undefined when the Canary does not exist. */
+/** Who writes a Canary through patchCanary, as its managedFields name them. */
+export const CLI_FIELD_MANAGER = 'kubectl-kanaria';
+export const GATE_FIELD_MANAGER = 'kanaria-gate';
+
+/**
+ * JSON merge patch of a Canary (metadata or spec) by `fieldManager` (without one, the API server
+ * names the client library); undefined when the Canary does not exist.
+ */
 export async function patchCanary(
   kube: Kube,
   namespace: string,
   name: string,
   patch: object,
+  fieldManager?: string,
 ): Promise<Canary | undefined> {
   return orAbsent(
     kube.custom.patchNamespacedCustomObject(
-      { ...CANARIES, namespace, name, body: patch },
+      { ...CANARIES, namespace, name, body: patch, fieldManager },
       mergePatch(),
     ) as Promise<Canary>,
   );

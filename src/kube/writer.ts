@@ -227,7 +227,7 @@ export class KubeWriter {
       name,
       () =>
         this.kube.apps.patchNamespacedDeployment(
-          { name, namespace, body: { spec: { replicas } } },
+          { name, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
           this.requestOptions('patch', PatchStrategy.MergePatch),
         ),
       (answer) => answer.metadata?.resourceVersion,
@@ -278,7 +278,15 @@ export class KubeWriter {
     this.onRequest('patch', `${plural}/status`);
     const send = () =>
       this.kube.custom.patchNamespacedCustomObjectStatus(
-        { group: 'kanaria.dev', version: 'v1beta1', plural, namespace, name, body },
+        {
+          group: 'kanaria.dev',
+          version: 'v1beta1',
+          plural,
+          namespace,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
         this.requestOptions('patch', strategy),
       ) as Promise<{ metadata?: { resourceVersion?: string } }>;
     const versionOf = (out: { metadata?: { resourceVersion?: string } }) => out.metadata?.resourceVersion;
@@ -305,7 +313,15 @@ export class KubeWriter {
     this.admit('patch');
     this.onRequest('patch', 'canaries');
     await this.kube.custom.patchNamespacedCustomObject(
-      { group: 'kanaria.dev', version: 'v1beta1', plural: 'canaries', namespace, name, body: { metadata } },
+      {
+        group: 'kanaria.dev',
+        version: 'v1beta1',
+        plural: 'canaries',
+        namespace,
+        name,
+        body: { metadata },
+        fieldManager: FIELD_MANAGER,
+      },
       this.requestOptions('patch', PatchStrategy.MergePatch),
     );
   }
@@ -327,6 +343,7 @@ export class KubeWriter {
           type: e.type,
           regarding: { ...e.regarding, namespace: e.namespace },
         },
+        fieldManager: FIELD_MANAGER,
       },
       this.requestOptions('create'),
     );

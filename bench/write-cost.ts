@@ -11,6 +11,10 @@
 //   status-merge    a merge patch of a Canary's status with its resourceVersion, as a step is recorded
 //   status-plain    the same patch to a Canary of a copy of the CRD without its CEL rules
 //                   (bench/crd-without-rules.ts): what the rules cost on a status write
+//   status-full     the whole status a Canary carries at a weight step (bench/step-status.ts), written
+//                   as the operator writes it (every field, by field manager kanaria), to a Canary
+//                   that carries it: what status-merge's small status leaves out
+//   status-lean     the same with conditions without lastUpdateTime and observedGeneration
 //   event-create    an events.k8s.io/v1 Event about the Canary
 // Prints, per variant, the CPU milliseconds kube-apiserver and etcd used per request (from
 // /proc/<pid>/stat over the variant's turns) and the request latency p50/p99 seen by the client.
@@ -28,6 +32,7 @@ import { createKube, type Kube } from '../src/kube/client.ts';
 import { buildCanaryIngress } from '../src/router/nginx.ts';
 import { canaryCrdWithoutRules, PLAIN_GROUP } from './crd-without-rules.ts';
 import { cpuSecondsOf, percentile } from './measure.ts';
+import { stepStatus } from './step-status.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,14 +52,25 @@ const PREFIX = 'nginx.ingress.kubernetes.io';
 const HASH_ANNOTATION = 'kanaria.dev/applied-hash';
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
-type Variant = 'ingress-apply' | 'ingress-merge' | 'status-merge' | 'status-plain' | 'event-create';
+type Variant =
+  | 'ingress-apply'
+  | 'ingress-merge'
+  | 'status-merge'
+  | 'status-plain'
+  | 'status-full'
+  | 'status-lean'
+  | 'event-create';
 const VARIANTS: Variant[] = [
   'ingress-apply',
   'ingress-merge',
   'status-merge',
   'status-plain',
+  'status-full',
+  'status-lean',
   'event-create',
 ];
+/** Per status variant, its Canaries in app order. */
+type Targets = Record<StatusVariant, Created[]>;
 
 const appName = (i: number) => `app-${String(i).padStart(4, '0')}`;
 
@@ -92,12 +108,21 @@ function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
   return ingress;
 }
 
-function canary(i: number, group: string) {
+/** The Canary each status variant writes to (its own, so it carries only that variant's status). */
+const STATUS_TARGETS = {
+  'status-merge': { group: 'kanaria.dev', suffix: '' },
+  'status-plain': { group: PLAIN_GROUP, suffix: '' },
+  'status-full': { group: 'kanaria.dev', suffix: '-full' },
+  'status-lean': { group: 'kanaria.dev', suffix: '-lean' },
+} as const;
+type StatusVariant = keyof typeof STATUS_TARGETS;
+
+function canary(i: number, group: string, suffix: string) {
   const name = appName(i);
   return {
     apiVersion: `${group}/v1beta1`,
     kind: 'Canary',
-    metadata: { name, namespace: NAMESPACE },
+    metadata: { name: `${name}${suffix}`, namespace: NAMESPACE },
     spec: {
       provider: 'nginx',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
@@ -107,14 +132,15 @@ function canary(i: number, group: string) {
   };
 }
 
-/** Creates app `i`'s Canary in `group`. */
-async function createCanary(kube: Kube, i: number, group: string): Promise<Created> {
+/** Creates app `i`'s Canary of a status variant. */
+async function createCanary(kube: Kube, i: number, variant: StatusVariant): Promise<Created> {
+  const { group, suffix } = STATUS_TARGETS[variant];
   const created = (await kube.custom.createNamespacedCustomObject({
     group,
     version: 'v1beta1',
     plural: 'canaries',
     namespace: NAMESPACE,
-    body: canary(i, group),
+    body: canary(i, group, suffix),
   })) as { metadata?: { resourceVersion?: string; uid?: string } };
   return { uid: created.metadata?.uid ?? '', resourceVersion: created.metadata?.resourceVersion ?? '' };
 }
@@ -122,20 +148,13 @@ async function createCanary(kube: Kube, i: number, group: string): Promise<Creat
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** One write of `variant` to object `i`; `step` makes every write change something. */
-async function write(
-  kube: Kube,
-  variant: Variant,
-  i: number,
-  step: number,
-  canaries: Created[],
-  plain: Created[],
-) {
+async function write(kube: Kube, variant: Variant, i: number, step: number, targets: Targets) {
   const name = appName(i);
   const weight = (step % 10) * 5 + 5;
   switch (variant) {
     case 'ingress-apply':
       await kube.objects.patch(
-        canaryIngress(i, weight, canaries[i].uid),
+        canaryIngress(i, weight, targets['status-merge'][i].uid),
         undefined,
         undefined,
         'kanaria',
@@ -162,19 +181,25 @@ async function write(
       );
       return;
     case 'status-merge':
-    case 'status-plain': {
-      const target = variant === 'status-merge' ? canaries[i] : plain[i];
+    case 'status-plain':
+    case 'status-full':
+    case 'status-lean': {
+      const target = targets[variant][i];
+      const { group, suffix } = STATUS_TARGETS[variant];
+      const now = new Date();
+      const status =
+        variant === 'status-full' || variant === 'status-lean'
+          ? stepStatus(i, weight, now, variant === 'status-lean')
+          : { phase: 'Progressing', canaryWeight: weight, lastStepTime: now.toISOString() };
       const out = (await kube.custom.patchNamespacedCustomObjectStatus(
         {
-          group: variant === 'status-merge' ? 'kanaria.dev' : PLAIN_GROUP,
+          group,
           version: 'v1beta1',
           plural: 'canaries',
           namespace: NAMESPACE,
-          name,
-          body: {
-            metadata: { resourceVersion: target.resourceVersion },
-            status: { phase: 'Progressing', canaryWeight: weight, lastStepTime: new Date().toISOString() },
-          },
+          name: `${name}${suffix}`,
+          body: { metadata: { resourceVersion: target.resourceVersion }, status },
+          fieldManager: 'kanaria',
         },
         merge,
       )) as { metadata?: { resourceVersion?: string } };
@@ -227,12 +252,14 @@ async function main() {
     await rm(plainDir, { recursive: true });
     log(`the Canary CRD copied to ${PLAIN_GROUP} without its ${dropped} CEL rules`);
     await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-    const canaries: Created[] = [];
-    const plain: Created[] = [];
+    const statusVariants = Object.keys(STATUS_TARGETS) as StatusVariant[];
+    const targets = Object.fromEntries(statusVariants.map((v) => [v, [] as Created[]])) as Targets;
     await forEachObject(async (i) => {
-      canaries[i] = await createCanary(kube, i, 'kanaria.dev');
-      plain[i] = await createCanary(kube, i, PLAIN_GROUP);
-      await write(kube, 'ingress-apply', i, 0, canaries, plain);
+      for (const v of statusVariants) {
+        targets[v][i] = await createCanary(kube, i, v);
+        await write(kube, v, i, 0, targets);
+      }
+      await write(kube, 'ingress-apply', i, 0, targets);
     });
     log(`created ${OBJECTS} canary Ingresses and Canaries`);
     const pids = { apiserver: state.pids['kube-apiserver']!, etcd: state.pids.etcd! };
@@ -240,7 +267,7 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const variant of VARIANTS) {
         const before = { apiserver: await cpuSecondsOf(pids.apiserver), etcd: await cpuSecondsOf(pids.etcd) };
-        const latencies = await forEachObject((i) => write(kube, variant, i, round, canaries, plain));
+        const latencies = await forEachObject((i) => write(kube, variant, i, round, targets));
         const total = totals.get(variant)!;
         total.apiserver += (await cpuSecondsOf(pids.apiserver)) - before.apiserver;
         total.etcd += (await cpuSecondsOf(pids.etcd)) - before.etcd;

@@ -1,4 +1,5 @@
 import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
+import { FIELD_MANAGER } from '../kube/writer.ts';
 import type { V1Lease } from '../kube/types.ts';
 import { microTime } from '../kube/time.ts';
 import { leaseDecision, leaseSpecFor } from './lease.ts';
@@ -192,12 +193,14 @@ export class LeaderElector {
       const written = await this.bounded(
         lease
           ? kube.coordination.replaceNamespacedLease({
+              fieldManager: FIELD_MANAGER,
               name,
               namespace,
               body: { ...lease, spec: { ...lease.spec, ...spec } },
             })
           : kube.coordination.createNamespacedLease({
               namespace,
+              fieldManager: FIELD_MANAGER,
               body: {
                 apiVersion: 'coordination.k8s.io/v1',
                 kind: 'Lease',
@@ -291,6 +294,7 @@ export class LeaderElector {
       const now = clock();
       await this.bounded(
         kube.coordination.replaceNamespacedLease({
+          fieldManager: FIELD_MANAGER,
           name,
           namespace,
           body: {

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
+import { FIELD_MANAGER } from '../kube/writer.ts';
 import { microTime } from '../kube/time.ts';
 import type { V1Lease } from '../kube/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -254,11 +255,16 @@ export class Membership {
     try {
       this.#own = this.#own
         ? await kube.coordination.replaceNamespacedLease({
+            fieldManager: FIELD_MANAGER,
             name: this.#leaseName,
             namespace,
             body: { ...this.#own, metadata: { ...this.#own.metadata, ...metadata }, spec },
           })
-        : await kube.coordination.createNamespacedLease({ namespace, body: { metadata, spec } });
+        : await kube.coordination.createNamespacedLease({
+            namespace,
+            body: { metadata, spec },
+            fieldManager: FIELD_MANAGER,
+          });
     } catch (err) {
       // Someone changed or deleted it (or it exists from an earlier process of this identity): read again.
       const code = statusCode(err);

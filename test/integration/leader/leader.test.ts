@@ -18,6 +18,9 @@ interface Candidate {
   leading: () => boolean;
 }
 
+/** The field managers that wrote the Lease, as `kubectl get lease --show-managed-fields` lists them. */
+const leaseManagers = (lease: V1Lease) => [...new Set(lease.metadata?.managedFields?.map((e) => e.manager))];
+
 describe('LeaderElector on a Lease', () => {
   let kube: Kube;
   let ns: { name: string; cleanup: () => Promise<void> };
@@ -104,6 +107,7 @@ describe('LeaderElector on a Lease', () => {
     const renewed = timeMs(lease.spec?.renewTime)!;
     expect(Date.now() - renewed).toBeLessThan(1_500);
     expect(renewed - timeMs(lease.spec?.acquireTime)!).toBeGreaterThan(2_000);
+    expect(leaseManagers(lease)).toEqual(['kanaria']);
   });
 
   it('hands over within a second when the leader stops and releases the Lease', async () => {
@@ -119,6 +123,8 @@ describe('LeaderElector on a Lease', () => {
     const lease = await readLease();
     expect(lease.spec?.holderIdentity).toBe(standby.elector.identity);
     expect(lease.spec?.leaseTransitions).toBe(1);
+    // The release and the takeover are writes by the operator too.
+    expect(leaseManagers(lease)).toEqual(['kanaria']);
   });
 
   it('takes over from a leader that died without releasing only once its Lease has expired', async () => {

@@ -15,6 +15,7 @@ import {
   PODINFO_IMAGE,
   setImage,
 } from '../fixtures.ts';
+import { MEMBER_LABEL } from '../../../src/shard/membership.ts';
 import { freshNamespace, waitFor } from '../helpers.ts';
 import { startAuditedCluster, WRITE_VERBS, type AuditedCluster, type AuditEvent } from './audited-cluster.ts';
 import { OperatorProcess } from './process.ts';
@@ -125,6 +126,14 @@ describe('sharding between two operator processes', () => {
       );
       const shares = { a: await shardCanaries(a), b: await shardCanaries(b) };
       expect(shares.a + shares.b).toBe(APPS.length);
+      // Each replica's member Lease, written by the operator under its field manager.
+      const members = await kube.coordination.listNamespacedLease({
+        namespace: ns,
+        labelSelector: `${MEMBER_LABEL}=true`,
+      });
+      expect(members.items).toHaveLength(2);
+      const managers = members.items.flatMap((l) => (l.metadata?.managedFields ?? []).map((e) => e.manager));
+      expect([...new Set(managers)]).toEqual(['kanaria']);
       await waitFor('first releases Succeeded', () => allIn(ns, 'Succeeded'), 120_000, 200);
 
       // A dies in the middle of the second releases: B continues A's Canaries once A's Lease expired.

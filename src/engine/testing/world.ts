@@ -222,6 +222,15 @@ function setRoutes(w: World, weight: number, match: boolean, rules?: HttpMatch[]
     w.spec.analysis.judge?.baseline === true && !match && weight > 0 ? Math.min(weight, 100 - weight) : 0;
 }
 
+/** `value` with every object in it frozen: a write to it throws (modules run in strict mode). */
+function deepFrozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFrozen(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** One reconcile as the shell runs it: deliver a pending outcome, or decide, record, then act. */
 export function step(
   w: World,
@@ -230,7 +239,9 @@ export function step(
   fault: Fault = { kind: 'none' },
 ): Plan {
   const view = fault.kind === 'staleCache' && w.previous ? { ...w, ...w.previous, status: w.status } : w;
-  const out = decideOn(snapshotOf(view), now, checker);
+  // Frozen: the engine must not change what it decides from (in the operator, the watch caches' objects,
+  // which the recorder compares the decided status with).
+  const out = decideOn(deepFrozen(structuredClone(snapshotOf(view))), now, checker);
   w.previous = observedParts(w);
   if (fault.kind === 'conflict') return { ...out, actions: [], events: [], requeueAfterMs: 100 };
   if (out.status.pendingOutcome && !w.status.pendingOutcome) w.outcomesRecorded++;

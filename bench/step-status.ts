@@ -1,3 +1,5 @@
+import { ATOMIC_GROUP, PLAIN_GROUP } from './crd-copies.ts';
+
 /**
  * The status a Canary of the benchmark carries at a weight step, as the operator writes it (the shape
  * of one read from a run of `npm run bench`: three conditions, hashes, times), for write-cost.ts.
@@ -50,3 +52,29 @@ export function stepStatus(i: number, weight: number, now: Date, lean = false) {
     trafficSince: at(25_000),
   };
 }
+
+/** What a status variant writes at `weight`; `first` is the write that gives a new Canary its status. */
+type StatusBody = (i: number, weight: number, now: Date, first: boolean) => object;
+const smallStatus: StatusBody = (_i, weight, now) => ({
+  phase: 'Progressing',
+  canaryWeight: weight,
+  lastStepTime: now.toISOString(),
+});
+const fullStatus: StatusBody = (i, weight, now) => stepStatus(i, weight, now);
+const stepChanges: StatusBody = (i, weight, now, first) => {
+  const whole = stepStatus(i, weight, now);
+  if (first) return whole;
+  const { canaryWeight, previousWeight, lastStepTime, message, conditions } = whole;
+  return { canaryWeight, previousWeight, lastStepTime, message, conditions };
+};
+
+/** The Canary each status variant writes to (its own, so it carries only that variant's status). */
+export const STATUS_TARGETS = {
+  'status-merge': { group: 'kanaria.dev', suffix: '', body: smallStatus },
+  'status-plain': { group: PLAIN_GROUP, suffix: '', body: smallStatus },
+  'status-full': { group: 'kanaria.dev', suffix: '-full', body: fullStatus },
+  'status-lean': { group: 'kanaria.dev', suffix: '-lean', body: (i, w, now) => stepStatus(i, w, now, true) },
+  'status-delta': { group: 'kanaria.dev', suffix: '-delta', body: stepChanges },
+  'status-atomic': { group: ATOMIC_GROUP, suffix: '-atomic', body: fullStatus },
+} as const satisfies Record<string, { group: string; suffix: string; body: StatusBody }>;
+export type StatusVariant = keyof typeof STATUS_TARGETS;

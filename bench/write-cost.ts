@@ -10,11 +10,16 @@
 //   ingress-merge   a JSON merge patch of the two annotations a weight step changes
 //   status-merge    a merge patch of a Canary's status with its resourceVersion, as a step is recorded
 //   status-plain    the same patch to a Canary of a copy of the CRD without its CEL rules
-//                   (bench/crd-without-rules.ts): what the rules cost on a status write
+//                   (bench/crd-copies.ts): what the rules cost on a status write
 //   status-full     the whole status a Canary carries at a weight step (bench/step-status.ts), written
 //                   as the operator writes it (every field, by field manager kanaria), to a Canary
 //                   that carries it: what status-merge's small status leaves out
 //   status-lean     the same with conditions without lastUpdateTime and observedGeneration
+//   status-delta    to a Canary carrying the whole step status, only what a weight step changes
+//                   (weight, previous weight, step time, message, conditions): what the patch's size
+//                   costs beside the object's
+//   status-atomic   status-full to a Canary of a copy of the CRD whose conditions are an atomic list
+//                   (bench/crd-copies.ts): what field management of the conditions map costs
 //   event-create    an events.k8s.io/v1 Event about the Canary
 // Prints, per variant, the CPU milliseconds kube-apiserver and etcd used per request (from
 // /proc/<pid>/stat over the variant's turns) and the request latency p50/p99 seen by the client.
@@ -30,9 +35,14 @@ import { installCrds } from '../src/controller/run.ts';
 import { down, up } from '../src/devcluster/cluster.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { buildCanaryIngress } from '../src/router/nginx.ts';
-import { canaryCrdWithoutRules, PLAIN_GROUP } from './crd-without-rules.ts';
+import {
+  ATOMIC_GROUP,
+  canaryCrdWithAtomicConditions,
+  canaryCrdWithoutRules,
+  PLAIN_GROUP,
+} from './crd-copies.ts';
 import { cpuSecondsOf, percentile } from './measure.ts';
-import { stepStatus } from './step-status.ts';
+import { STATUS_TARGETS, type StatusVariant } from './step-status.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,6 +69,8 @@ type Variant =
   | 'status-plain'
   | 'status-full'
   | 'status-lean'
+  | 'status-delta'
+  | 'status-atomic'
   | 'event-create';
 const VARIANTS: Variant[] = [
   'ingress-apply',
@@ -67,6 +79,8 @@ const VARIANTS: Variant[] = [
   'status-plain',
   'status-full',
   'status-lean',
+  'status-delta',
+  'status-atomic',
   'event-create',
 ];
 /** Per status variant, its Canaries in app order. */
@@ -107,15 +121,6 @@ function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
   ingress.metadata!.annotations![HASH_ANNOTATION] = randomBytes(8).toString('hex');
   return ingress;
 }
-
-/** The Canary each status variant writes to (its own, so it carries only that variant's status). */
-const STATUS_TARGETS = {
-  'status-merge': { group: 'kanaria.dev', suffix: '' },
-  'status-plain': { group: PLAIN_GROUP, suffix: '' },
-  'status-full': { group: 'kanaria.dev', suffix: '-full' },
-  'status-lean': { group: 'kanaria.dev', suffix: '-lean' },
-} as const;
-type StatusVariant = keyof typeof STATUS_TARGETS;
 
 function canary(i: number, group: string, suffix: string) {
   const name = appName(i);
@@ -183,14 +188,12 @@ async function write(kube: Kube, variant: Variant, i: number, step: number, targ
     case 'status-merge':
     case 'status-plain':
     case 'status-full':
-    case 'status-lean': {
+    case 'status-lean':
+    case 'status-delta':
+    case 'status-atomic': {
       const target = targets[variant][i];
-      const { group, suffix } = STATUS_TARGETS[variant];
-      const now = new Date();
-      const status =
-        variant === 'status-full' || variant === 'status-lean'
-          ? stepStatus(i, weight, now, variant === 'status-lean')
-          : { phase: 'Progressing', canaryWeight: weight, lastStepTime: now.toISOString() };
+      const { group, suffix, body } = STATUS_TARGETS[variant];
+      const status = body(i, weight, new Date(), step === 0);
       const out = (await kube.custom.patchNamespacedCustomObjectStatus(
         {
           group,
@@ -249,8 +252,11 @@ async function main() {
     const plainDir = await mkdtemp(join(tmpdir(), 'kanaria-plain-crd-'));
     await writeFile(join(plainDir, 'canaries.yaml'), stringify(crd));
     await installCrds(kube, plainDir);
-    await rm(plainDir, { recursive: true });
     log(`the Canary CRD copied to ${PLAIN_GROUP} without its ${dropped} CEL rules`);
+    await writeFile(join(plainDir, 'canaries.yaml'), stringify(await canaryCrdWithAtomicConditions()));
+    await installCrds(kube, plainDir);
+    await rm(plainDir, { recursive: true });
+    log(`the Canary CRD copied to ${ATOMIC_GROUP} with atomic conditions`);
     await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     const statusVariants = Object.keys(STATUS_TARGETS) as StatusVariant[];
     const targets = Object.fromEntries(statusVariants.map((v) => [v, [] as Created[]])) as Targets;

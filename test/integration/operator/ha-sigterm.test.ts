@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kube } from '../../../src/kube/client.ts';
@@ -95,7 +96,8 @@ describe('SIGTERM of the leader during a release with a slow check', () => {
     );
     expect(code).toBe(0);
     expect(exitMs).toBeLessThan(GRACE_MS);
-    expect(lease.spec?.holderIdentity ?? '').toBe('');
+    // A released the Lease as it exited; the standby, trying every retry period, may hold it by this read.
+    expect(['', `${hostname()}-${b.child.pid}`]).toContain(lease.spec?.holderIdentity ?? '');
     expect(takeoverMs).toBeLessThan(10_000);
     expect(weights.seen).toEqual([0, 10, 20, 30, 0]);
     expect((await getCanary(kube, namespace)).status?.failedChecks).toBe(0);

@@ -9,7 +9,8 @@
 import type { Command } from 'commander';
 import type { Canary, GatewayRef, MigrationStatus } from '../api/types.ts';
 import { GATEWAY_API_PROVIDER } from '../api/types.ts';
-import { CLI_FIELD_MANAGER, patchCanary } from '../kube/canaries.ts';
+import { patchCanary } from '../kube/canaries.ts';
+import { CLI_FIELD_MANAGER } from '../kube/field-managers.ts';
 import { FINISH_MIGRATION_ANNOTATION, migrationSource } from '../router/migration.ts';
 import { CliError, connect, mustReadCanary, notFound, run, withKubeFlags, type KubeFlags } from './common.ts';
 import type { RequestPlan } from './requests.ts';

@@ -1,5 +1,5 @@
 import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
-import { FIELD_MANAGER } from '../kube/writer.ts';
+import { FIELD_MANAGER } from '../kube/field-managers.ts';
 import type { V1Lease } from '../kube/types.ts';
 import { microTime } from '../kube/time.ts';
 import { leaseDecision, leaseSpecFor } from './lease.ts';

@@ -2,7 +2,8 @@
 import { hostname } from 'node:os';
 import { openPauseSince } from '../api/steps.ts';
 import type { Kube } from '../kube/client.ts';
-import { GATE_FIELD_MANAGER, patchCanary, readCanary } from '../kube/canaries.ts';
+import { patchCanary, readCanary } from '../kube/canaries.ts';
+import { GATE_FIELD_MANAGER } from '../kube/field-managers.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import type { DecisionCanary, DecisionStore } from './approval.ts';
 

@@ -5,7 +5,8 @@
  */
 import { hostname } from 'node:os';
 import type { Kube } from '../kube/client.ts';
-import { GATE_FIELD_MANAGER, patchCanary, readCanary } from '../kube/canaries.ts';
+import { patchCanary, readCanary } from '../kube/canaries.ts';
+import { GATE_FIELD_MANAGER } from '../kube/field-managers.ts';
 import { KubeWriter } from '../kube/writer.ts';
 
 /** What the gate API needs to know about a Canary. */

@@ -22,10 +22,6 @@ export async function listCanaries(kube: Kube, namespace?: string): Promise<{ it
   return list as { items: Canary[] };
 }
 
-/** Who writes a Canary through patchCanary, as its managedFields name them. */
-export const CLI_FIELD_MANAGER = 'kubectl-kanaria';
-export const GATE_FIELD_MANAGER = 'kanaria-gate';
-
 /**
  * JSON merge patch of a Canary (metadata or spec) by `fieldManager` (without one, the API server
  * names the client library); undefined when the Canary does not exist.

@@ -12,10 +12,9 @@ import {
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { Kube } from './client.ts';
+import { FIELD_MANAGER } from './field-managers.ts';
 import { statusCode } from './client.ts';
 import { OwnWrites, resourceOfKind } from './own-writes.ts';
-
-export const FIELD_MANAGER = 'kanaria';
 
 /**
  * Why this process may not write now — e.g. it does not hold the leader Lease — or undefined when it

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeError, orAbsent, statusCode, type Kube } from '../kube/client.ts';
-import { FIELD_MANAGER } from '../kube/writer.ts';
+import { FIELD_MANAGER } from '../kube/field-managers.ts';
 import { microTime } from '../kube/time.ts';
 import type { V1Lease } from '../kube/types.ts';
 import type { Logger } from '../observability/logger.ts';

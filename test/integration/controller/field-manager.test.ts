@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1ManagedFieldsEntry, V1ObjectMeta } from '@kubernetes/client-node';
-import { CLI_FIELD_MANAGER, GATE_FIELD_MANAGER, patchCanary } from '../../../src/kube/canaries.ts';
+import { patchCanary } from '../../../src/kube/canaries.ts';
 import type { Kube } from '../../../src/kube/client.ts';
-import { FIELD_MANAGER, KubeWriter } from '../../../src/kube/writer.ts';
+import { CLI_FIELD_MANAGER, FIELD_MANAGER, GATE_FIELD_MANAGER } from '../../../src/kube/field-managers.ts';
+import { KubeWriter } from '../../../src/kube/writer.ts';
 import { canaryManifest, createCanary, createPodinfo, getCanary } from '../fixtures.ts';
 import { freshNamespace, testKube } from '../helpers.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventInput } from '../kube/writer.ts';
+import type { EventInput } from '../kube/event-body.ts';
 import { EventSink } from './event-sink.ts';
 
 function event(name: string, note: string): EventInput {

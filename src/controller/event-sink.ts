@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { describeError } from '../kube/client.ts';
-import type { EventInput, KubeWriter } from '../kube/writer.ts';
+import type { EventInput } from '../kube/event-body.ts';
+import type { KubeWriter } from '../kube/writer.ts';
 
 /**
  * Events of ordinary decisions written at once, and held at most: a burst of 1,000 releases stepping

@@ -3,7 +3,8 @@ import type { Canary, CanaryStatus, OutcomeAlert, OutcomeEvent, PendingOutcome }
 import { hooksOfType, runHooks, type HookPayload } from '../checks/webhooks.ts';
 import { withDefaults } from '../api/defaults.ts';
 import { describeError } from '../kube/client.ts';
-import type { EventInput, KubeWriter } from '../kube/writer.ts';
+import type { EventInput } from '../kube/event-body.ts';
+import type { KubeWriter } from '../kube/writer.ts';
 
 /** Attempts after which what is still undelivered of an outcome is given up (and logged). */
 export const MAX_OUTCOME_ATTEMPTS = 5;

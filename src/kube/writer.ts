@@ -1,73 +1,13 @@
-import {
-  KubernetesObjectApi,
-  Observable,
-  PatchStrategy,
-  V1MicroTime,
-  setHeaderOptions,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type KubernetesObject,
-  type ObservableMiddleware,
-  type RequestContext,
-} from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
-import type { Kube } from './client.ts';
+import { PatchStrategy, type KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { statusCode, type Kube } from './client.ts';
+import { eventBody, type EventInput } from './event-body.ts';
 import { FIELD_MANAGER } from './field-managers.ts';
-import { statusCode } from './client.ts';
 import { OwnWrites, resourceOfKind } from './own-writes.ts';
+import { WriteAdmission, type AdmissionOptions } from './write-admission.ts';
 
-/**
- * Why this process may not write now — e.g. it does not hold the leader Lease — or undefined when it
- * may. Asked right before every request a writer sends.
- */
-export type WriteGuard = () => string | undefined;
-
-/**
- * A write this process refused to send. `ENOTLEADER`: the guard said no (the leader Lease is not held);
- * `EABORTED`: the writer's signal aborted (leadership lost, controller stopping), the reason as `cause`.
- */
-export class WriteRefusedError extends Error {
-  readonly code: 'ENOTLEADER' | 'EABORTED';
-
-  constructor(code: 'ENOTLEADER' | 'EABORTED', message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WriteRefusedError';
-    this.code = code;
-  }
-}
-
-export interface WriterOptions {
-  /** Checked right before each request is sent; none means always allowed (no leader election). */
-  guard?: WriteGuard;
-  /** Once aborted, requests in flight are cancelled and no new one is sent. */
-  signal?: AbortSignal;
-  /** Told every write refused by the guard or the signal (before it throws). */
-  onRefused?: (verb: string, err: WriteRefusedError) => void;
+export interface WriterOptions extends AdmissionOptions {
   /** Where the resourceVersions of writes are noted; shared by the copies withSignal makes. */
   ownWrites?: OwnWrites;
-}
-
-/**
- * The object API (server-side apply, delete) with one more middleware, run right before each request is
- * sent: unlike the typed APIs, its methods ignore the middleware of per-request options.
- */
-class ObjectApiWith extends KubernetesObjectApi {
-  static create(kc: KubeConfig, middleware: ObservableMiddleware): KubernetesObjectApi {
-    const api = kc.makeApiClient(ObjectApiWith);
-    api.setDefaultNamespace(kc);
-    api.configuration = { ...api.configuration, middleware: [...api.configuration.middleware, middleware] };
-    return api;
-  }
-}
-
-export interface EventInput {
-  namespace: string;
-  regarding: { apiVersion: string; kind: string; name: string; uid?: string; resourceVersion?: string };
-  type: 'Normal' | 'Warning';
-  reason: string;
-  action: string;
-  note: string;
-  now: Date;
 }
 
 /** The resource of an object's kind as the API server names it (Ingress → ingresses). */
@@ -79,15 +19,16 @@ function resourceOf(obj: KubernetesObject): string {
 export type RequestCounter = (verb: string, resource: string) => void;
 
 /**
- * The only place that writes to the API server. `onRequest` counts requests by verb and resource. Every
- * request is checked against the guard and the signal twice: when the method is called, and again in the
- * client's last step before sending (after authentication, discovery), where the signal is also attached.
+ * The only place that writes to the API server. `onRequest` counts requests by verb and resource; every
+ * request passes the writer's admission (write-admission.ts: the guard and the signal).
  */
 export class KubeWriter {
   private readonly kube: Kube;
   private readonly instance: string;
   private readonly onRequest: RequestCounter;
   private readonly options: WriterOptions;
+  /** The guard and signal every request is checked against. */
+  private readonly admission: WriteAdmission;
   /** The object API with this writer's check; made on first use. */
   private objectApi: KubernetesObjectApi | undefined;
   /** The resourceVersions this writer's applies, scales and Canary status patches got back. */
@@ -103,6 +44,7 @@ export class KubeWriter {
     this.instance = instance;
     this.onRequest = onRequest;
     this.options = options;
+    this.admission = new WriteAdmission(options);
     this.ownWrites = options.ownWrites ?? new OwnWrites();
   }
 
@@ -116,59 +58,14 @@ export class KubeWriter {
     });
   }
 
-  /** Throws WriteRefusedError when this process may not write now. */
-  private admit(verb: string): void {
-    const { signal, guard, onRefused } = this.options;
-    let refused: WriteRefusedError | undefined;
-    if (signal?.aborted) {
-      const reason: unknown = signal.reason;
-      refused = new WriteRefusedError(
-        'EABORTED',
-        `write refused: ${reason instanceof Error ? reason.message : 'aborted'}`,
-        { cause: reason },
-      );
-    } else {
-      const problem = guard?.();
-      if (problem !== undefined) refused = new WriteRefusedError('ENOTLEADER', `write refused: ${problem}`);
-    }
-    if (!refused) return;
-    onRefused?.(verb, refused);
-    throw refused;
-  }
-
-  /** Checks again right before the client sends, and attaches the signal to the request. */
-  private middleware(verb?: string): ObservableMiddleware {
-    return {
-      pre: (ctx: RequestContext) => {
-        try {
-          this.admit(verb ?? String(ctx.getHttpMethod()).toLowerCase());
-        } catch (err) {
-          return new Observable<RequestContext>(Promise.reject(err));
-        }
-        if (this.options.signal) ctx.setSignal(this.options.signal);
-        return new Observable(Promise.resolve(ctx));
-      },
-      post: (res) => new Observable(Promise.resolve(res)),
-    };
-  }
-
-  /** Per-request options of the typed APIs: the check and, for patches, the content type. */
-  private requestOptions(verb: string, contentType?: string): ConfigurationOptions<ObservableMiddleware> {
-    const opts: ConfigurationOptions<ObservableMiddleware> = {
-      middleware: [this.middleware(verb)],
-      middlewareMergeStrategy: 'append',
-    };
-    return contentType ? setHeaderOptions('Content-Type', contentType, opts) : opts;
-  }
-
   private get objects(): KubernetesObjectApi {
-    this.objectApi ??= ObjectApiWith.create(this.kube.kc, this.middleware());
+    this.objectApi ??= this.admission.objectApi(this.kube.kc);
     return this.objectApi;
   }
 
   /** Server-side apply with force: Kanaria owns every field it sets on the objects it creates. */
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
-    this.admit('apply');
+    this.admission.admit('apply');
     this.onRequest('apply', resourceOf(obj));
     const meta = obj.metadata;
     return this.ownWrites.track(
@@ -197,7 +94,7 @@ export class KubeWriter {
     annotations: Record<string, string>,
     resourceVersion: string,
   ): Promise<string | undefined> {
-    this.admit('patch');
+    this.admission.admit('patch');
     this.onRequest('patch', resourceOf(obj));
     const { name, namespace } = obj.metadata ?? {};
     const body: KubernetesObject = {
@@ -218,7 +115,7 @@ export class KubeWriter {
 
   /** Returns the Deployment's new resourceVersion. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<string | undefined> {
-    this.admit('patch');
+    this.admission.admit('patch');
     this.onRequest('patch', 'deployments');
     const out = await this.ownWrites.track(
       'deployments',
@@ -227,7 +124,7 @@ export class KubeWriter {
       () =>
         this.kube.apps.patchNamespacedDeployment(
           { name, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
-          this.requestOptions('patch', PatchStrategy.MergePatch),
+          this.admission.requestOptions('patch', PatchStrategy.MergePatch),
         ),
       (answer) => answer.metadata?.resourceVersion,
     );
@@ -273,7 +170,7 @@ export class KubeWriter {
     body: object,
     strategy: PatchStrategy,
   ): Promise<string | undefined> {
-    this.admit('patch');
+    this.admission.admit('patch');
     this.onRequest('patch', `${plural}/status`);
     const send = () =>
       this.kube.custom.patchNamespacedCustomObjectStatus(
@@ -286,7 +183,7 @@ export class KubeWriter {
           body,
           fieldManager: FIELD_MANAGER,
         },
-        this.requestOptions('patch', strategy),
+        this.admission.requestOptions('patch', strategy),
       ) as Promise<{ metadata?: { resourceVersion?: string } }>;
     const versionOf = (out: { metadata?: { resourceVersion?: string } }) => out.metadata?.resourceVersion;
     const out =
@@ -309,7 +206,7 @@ export class KubeWriter {
   }
 
   async patchCanaryMetadata(namespace: string, name: string, metadata: object): Promise<void> {
-    this.admit('patch');
+    this.admission.admit('patch');
     this.onRequest('patch', 'canaries');
     await this.kube.custom.patchNamespacedCustomObject(
       {
@@ -321,36 +218,22 @@ export class KubeWriter {
         body: { metadata },
         fieldManager: FIELD_MANAGER,
       },
-      this.requestOptions('patch', PatchStrategy.MergePatch),
+      this.admission.requestOptions('patch', PatchStrategy.MergePatch),
     );
   }
 
   async createEvent(e: EventInput): Promise<void> {
-    this.admit('create');
+    this.admission.admit('create');
     this.onRequest('create', 'events');
     await this.kube.events.createNamespacedEvent(
-      {
-        namespace: e.namespace,
-        body: {
-          metadata: { name: `${e.regarding.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
-          eventTime: new V1MicroTime(e.now.getTime()),
-          reportingController: 'kanaria.dev/controller',
-          reportingInstance: this.instance,
-          action: e.action,
-          reason: e.reason,
-          note: e.note.slice(0, 1000),
-          type: e.type,
-          regarding: { ...e.regarding, namespace: e.namespace },
-        },
-        fieldManager: FIELD_MANAGER,
-      },
-      this.requestOptions('create'),
+      { namespace: e.namespace, body: eventBody(e, this.instance), fieldManager: FIELD_MANAGER },
+      this.admission.requestOptions('create'),
     );
   }
 
   /** Deletes an object; one that is already gone is not an error. */
   async delete(obj: KubernetesObject): Promise<void> {
-    this.admit('delete');
+    this.admission.admit('delete');
     this.onRequest('delete', resourceOf(obj));
     try {
       await this.objects.delete(obj);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../../../src/controller/leader.ts';
 import { statusCode, type Kube } from '../../../src/kube/client.ts';
 import type { V1ConfigMap } from '../../../src/kube/types.ts';
-import { KubeWriter, WriteRefusedError, type EventInput } from '../../../src/kube/writer.ts';
+import type { EventInput } from '../../../src/kube/event-body.ts';
+import { WriteRefusedError } from '../../../src/kube/write-admission.ts';
+import { KubeWriter } from '../../../src/kube/writer.ts';
 import { freshNamespace, testKube, waitFor } from '../helpers.ts';
 
 /** The writer's guard and signal on the real API server: a refused write never reaches it. */

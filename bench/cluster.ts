@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { installCrds } from '../src/controller/run.ts';
+import { installCrds } from '../src/controller/install-crds.ts';
 import { cacheRoot } from '../src/devcluster/binaries.ts';
 import { down, up, type ClusterState } from '../src/devcluster/cluster.ts';
 import { renderKubeconfig } from '../src/devcluster/kubeconfig.ts';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_DIR } from '../src/controller/run.ts';
+import { CRD_DIR } from '../src/controller/install-crds.ts';
 
 export const PLAIN_GROUP = 'plain.bench.kanaria.dev';
 export const ATOMIC_GROUP = 'atomic.bench.kanaria.dev';

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { PatchStrategy, setHeaderOptions, V1MicroTime, type V1Ingress } from '@kubernetes/client-node';
-import { installCrds } from '../src/controller/run.ts';
+import { installCrds } from '../src/controller/install-crds.ts';
 import { down, up } from '../src/devcluster/cluster.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
 import { buildCanaryIngress } from '../src/router/nginx.ts';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../api/duration.ts';
 import type { DefaultAlertProvider } from '../controller/alerts.ts';
-import { installCrds, startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
+import { installCrds } from '../controller/install-crds.ts';
+import { startController, DEFAULT_SELECTOR_LABELS } from '../controller/run.ts';
 import { DEFAULT_WORKERS } from '../controller/manager.ts';
 import { down, up, DEFAULT_BASE_PORT } from '../devcluster/cluster.ts';
 import { createKube } from '../kube/client.ts';

@@ -1,11 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Canary, CanaryStatus } from '../api/types.ts';
 import { createKube, type Kube } from '../kube/client.ts';
-import { loadManifests } from '../kube/manifests.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { OperatorMetrics } from '../observability/metrics.ts';
@@ -15,6 +10,7 @@ import type { DefaultAlertProvider } from './alerts.ts';
 import { LeaderElector } from './leader.ts';
 import { Manager } from './manager.ts';
 import { Membership } from '../shard/membership.ts';
+import { observeStatus } from './status-metrics.ts';
 import type { AlertSink, AnalysisChecker } from './reconciler.ts';
 
 export const DEFAULT_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
@@ -70,37 +66,6 @@ export interface RunningController {
   log: Logger;
   isLeader(): boolean;
   stop(): Promise<void>;
-}
-
-const FINISHED = new Set(['Succeeded', 'Failed']);
-
-/** Feeds the operator's Prometheus series from the statuses the reconciler records. */
-function observeStatus(metrics: OperatorMetrics, clock: () => number) {
-  return (canary: Canary, status: CanaryStatus, previous: CanaryStatus) => {
-    const { name, namespace } = canary.metadata;
-    if (status.phase)
-      metrics.recordStatus(
-        name,
-        namespace!,
-        status.phase,
-        status.canaryWeight ?? 0,
-        status.failedChecks ?? 0,
-      );
-    if (
-      status.phase &&
-      FINISHED.has(status.phase) &&
-      previous.phase !== status.phase &&
-      status.releaseStartTime
-    ) {
-      const seconds = (clock() - Date.parse(status.releaseStartTime)) / 1000;
-      metrics.releaseFinished(
-        name,
-        namespace!,
-        status.phase === 'Succeeded' ? 'succeeded' : 'failed',
-        seconds,
-      );
-    }
-  };
 }
 
 export async function startController(options: ControllerOptions = {}): Promise<RunningController> {
@@ -290,32 +255,4 @@ export async function startController(options: ControllerOptions = {}): Promise<
       await server?.close();
     },
   };
-}
-
-export const CRD_DIR = resolve(fileURLToPath(import.meta.url), '../../../charts/kanaria/crds');
-
-/** Applies the CRD manifests (server-side apply) and waits until they are established. */
-export async function installCrds(kube: Kube, dir = CRD_DIR): Promise<void> {
-  const writer = new KubeWriter(kube, 'installer');
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
-  const names: string[] = [];
-  for (const f of files) {
-    for (const obj of loadManifests(await readFile(join(dir, f), 'utf8'))) {
-      await writer.apply(obj);
-      names.push(obj.metadata!.name!);
-    }
-  }
-  const deadline = Date.now() + 30_000;
-  for (const name of names) {
-    for (;;) {
-      const crd = (await kube.objects.read({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      })) as { status?: { conditions?: { type: string; status: string }[] } };
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${name} not established after 30s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { installCrds } from '../../src/controller/run.ts';
+import { installCrds } from '../../src/controller/install-crds.ts';
 import { clusterPorts, down, status, up } from '../../src/devcluster/cluster.ts';
 import { installGatewayApiCrds } from '../../src/devcluster/gateway-api.ts';
 import { isPortFree } from '../../src/devcluster/ports.ts';

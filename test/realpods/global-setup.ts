@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { installCrds } from '../../src/controller/run.ts';
+import { installCrds } from '../../src/controller/install-crds.ts';
 import { COMPONENTS, ensureBinaries } from '../../src/devcluster/binaries.ts';
 import { down, up } from '../../src/devcluster/cluster.ts';
 import { ensureGatewayApiCrds } from '../../src/devcluster/gateway-api.ts';

@@ -8,7 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Canary } from '../../src/api/types.ts';
-import { installCrds, startController, type RunningController } from '../../src/controller/run.ts';
+import { installCrds } from '../../src/controller/install-crds.ts';
+import { startController, type RunningController } from '../../src/controller/run.ts';
 import { applyObjects, podinfoCanary, podinfoObjects, setImage } from '../../src/demo/app.ts';
 import { startPrometheus, type PrometheusServer } from '../../src/devcluster/prometheus.ts';
 import { readCanary } from '../../src/kube/canaries.ts';

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { installCrds } from '../../../src/controller/run.ts';
+import { installCrds } from '../../../src/controller/install-crds.ts';
 import { cacheRoot } from '../../../src/devcluster/binaries.ts';
 import { clusterPorts, down, status, up } from '../../../src/devcluster/cluster.ts';
 import { renderKubeconfig } from '../../../src/devcluster/kubeconfig.ts';

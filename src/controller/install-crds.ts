@@ -1,0 +1,34 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kube } from '../kube/client.ts';
+import { loadManifests } from '../kube/manifests.ts';
+import { KubeWriter } from '../kube/writer.ts';
+
+export const CRD_DIR = resolve(fileURLToPath(import.meta.url), '../../../charts/kanaria/crds');
+
+/** Applies the CRD manifests (server-side apply) and waits until they are established. */
+export async function installCrds(kube: Kube, dir = CRD_DIR): Promise<void> {
+  const writer = new KubeWriter(kube, 'installer');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const names: string[] = [];
+  for (const f of files) {
+    for (const obj of loadManifests(await readFile(join(dir, f), 'utf8'))) {
+      await writer.apply(obj);
+      names.push(obj.metadata!.name!);
+    }
+  }
+  const deadline = Date.now() + 30_000;
+  for (const name of names) {
+    for (;;) {
+      const crd = (await kube.objects.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+      })) as { status?: { conditions?: { type: string; status: string }[] } };
+      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (Date.now() > deadline) throw new Error(`CRD ${name} not established after 30s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

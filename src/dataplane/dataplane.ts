@@ -16,14 +16,9 @@ import type { V1Ingress } from '../kube/types.ts';
 import { SimulatedNginxExporter, type ControllerIdentity } from './exporter.ts';
 import { routeView, type RouteView } from './ingress.ts';
 import { route, type CanaryRules, type RouteTarget } from './router.ts';
+import { checkTraffic, profileAt, profileHeaders, type TrafficProfile } from './traffic.ts';
 
-/** A share of the generated requests that carries these headers/cookies (e.g. `x-canary: insider`). */
-export interface TrafficProfile {
-  /** 0..1; the shares of all profiles add up to at most 1, the rest are plain requests. */
-  share: number;
-  headers?: Record<string, string>;
-  cookies?: Record<string, string>;
-}
+export type { TrafficProfile };
 
 export interface SimulatedNginxOptions {
   kube: Kube;
@@ -81,9 +76,6 @@ function loopbackUrl(url: string, what: string): URL {
 /** Status of a request to retry: its kept-alive socket was closed under it. */
 const RETRY = -1;
 
-/** The i-th point of a low-discrepancy sequence in [0, 1), for spreading profiles evenly. */
-const spread = (i: number) => (i * 0.6180339887498949) % 1;
-
 export class SimulatedNginx {
   readonly namespace: string;
   readonly ingress: string;
@@ -125,7 +117,7 @@ export class SimulatedNginx {
       canary: loopbackUrl(options.canary.url, 'canary'),
     };
     this.#rps = SimulatedNginx.#checkRps(options.rps ?? 20);
-    this.#traffic = SimulatedNginx.#checkTraffic(options.traffic ?? []);
+    this.#traffic = checkTraffic(options.traffic ?? []);
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? pino({ level: 'silent' });
@@ -136,14 +128,6 @@ export class SimulatedNginx {
   static #checkRps(rps: number): number {
     if (!(rps > 0 && rps <= 1000)) throw new RangeError(`rps ${rps} is not in (0, 1000]`);
     return rps;
-  }
-
-  static #checkTraffic(traffic: TrafficProfile[]): TrafficProfile[] {
-    const total = traffic.reduce((sum, p) => sum + p.share, 0);
-    if (traffic.some((p) => !(p.share >= 0)) || total > 1 + 1e-9) {
-      throw new RangeError('traffic profile shares must be ≥ 0 and add up to at most 1');
-    }
-    return traffic;
   }
 
   /** The scrape target of the exporter, `127.0.0.1:<port>`, once started. */
@@ -193,7 +177,7 @@ export class SimulatedNginx {
   }
 
   setTraffic(traffic: TrafficProfile[]): void {
-    this.#traffic = SimulatedNginx.#checkTraffic(traffic);
+    this.#traffic = checkTraffic(traffic);
   }
 
   /** Syncs the Ingress watch, serves /metrics and starts the generator. */
@@ -263,16 +247,6 @@ export class SimulatedNginx {
     }
   }
 
-  #profile(): TrafficProfile | undefined {
-    const u = spread(this.#seq++);
-    let acc = 0;
-    for (const p of this.#traffic) {
-      acc += p.share;
-      if (u < acc) return p;
-    }
-    return undefined;
-  }
-
   #dispatch(): void {
     const view = this.#view;
     if (!view) {
@@ -283,10 +257,7 @@ export class SimulatedNginx {
       this.#stats.dropped += 1;
       return;
     }
-    const profile = this.#profile();
-    const headers: Record<string, string> = { ...profile?.headers };
-    const cookies = Object.entries(profile?.cookies ?? {});
-    if (cookies.length) headers.cookie = cookies.map(([k, v]) => `${k}=${v}`).join('; ');
+    const headers = profileHeaders(profileAt(this.#seq++, this.#traffic));
     if (view.location.host !== '_') headers.host = view.location.host;
     const target =
       view.rules && view.canaryUpstream ? route(view.rules, { headers }, this.#random) : 'primary';

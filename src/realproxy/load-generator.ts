@@ -6,7 +6,7 @@
  */
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TrafficProfile } from '../dataplane/dataplane.ts';
+import { checkTraffic, profileAt, profileHeaders, type TrafficProfile } from '../dataplane/traffic.ts';
 
 export interface LoadGeneratorOptions {
   /** The proxy's entry point, e.g. http://127.0.0.1:40123 */
@@ -30,21 +30,15 @@ export interface LoadGenerator {
   stop(): Promise<void>;
 }
 
-const GOLDEN = 0.6180339887498949;
 const TICK_MS = 10;
 
 /** The request headers of the n-th request: the profile its place in the sequence falls into. */
 export function requestHeaders(n: number, host: string, profiles: TrafficProfile[]): Record<string, string> {
-  const u = (n * GOLDEN) % 1;
-  let acc = 0;
-  const profile = profiles.find((p) => (acc += p.share) > u);
-  const cookie = Object.entries(profile?.cookies ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
-  return { host, ...profile?.headers, ...(cookie ? { cookie } : {}) };
+  return { host, ...profileHeaders(profileAt(n, profiles)) };
 }
 
 export function startLoadGenerator(options: LoadGeneratorOptions): LoadGenerator {
+  const traffic = checkTraffic(options.traffic ?? []);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const target = new URL('/', options.url);
   const maxInFlight = options.maxInFlight ?? 100;
@@ -61,7 +55,7 @@ export function startLoadGenerator(options: LoadGeneratorOptions): LoadGenerator
   };
   const send = () => {
     inFlight += 1;
-    const headers = { ...options.headers, ...requestHeaders(sent++, options.host, options.traffic ?? []) };
+    const headers = { ...options.headers, ...requestHeaders(sent++, options.host, traffic) };
     const req = request(target, { agent, headers, timeout: 10_000 }, (res) => {
       res.resume();
       res.on('end', () => answered(res.statusCode ?? 0));

@@ -1,4 +1,7 @@
-/** Starts one pod's process with the sockets the runner holds for it, and waits until it listens. */
+/**
+ * Starts one pod's process with the sockets the runner holds for it, and waits until it listens; stops
+ * one.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { finalCounters, type ProcessCounters } from './counters.ts';
@@ -94,4 +97,27 @@ export function launchPodProcess(input: LaunchInput): Launch {
     });
   });
   return { child, exited, listening, stderr: () => stderr.trim() };
+}
+
+/** Whether the process has not exited yet. */
+export function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`; resolves once it has closed. */
+export async function terminate(
+  child: ChildProcess,
+  exited: Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
+  if (!alive(child)) return exited;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const killed = await Promise.race([
+    exited.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (killed) child.kill('SIGKILL');
+  await exited;
 }

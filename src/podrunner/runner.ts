@@ -21,7 +21,7 @@ import { planProcesses, podKey, type ProcessState } from './plan.ts';
 import { processInfo, type PodRunnerStatus, type Slot } from './slot.ts';
 import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
 import { apiEnvSources } from './env-sources.ts';
-import { launchPodProcess } from './launch.ts';
+import { alive, launchPodProcess, terminate } from './launch.ts';
 import { holdSockets, listenOnPod, type HeldSockets } from './pod-sockets.ts';
 import {
   EndedProcesses,
@@ -280,7 +280,7 @@ export class PodRunner {
     if (!outcome.ok) {
       held.close();
       const exited = slot.exited;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (alive(child)) child.kill('SIGKILL');
       await exited;
       return this.#fail(slot, `${outcome.reason}${stderr()}`);
     }
@@ -311,20 +311,8 @@ export class PodRunner {
     if (!slot) return;
     const { child, exited } = slot;
     slot.state = 'stopping';
-    if (child && exited && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timeout = this.#options.stopTimeoutMs ?? 3_000;
-      let timer: NodeJS.Timeout | undefined;
-      const killed = await Promise.race([
-        exited.then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout))),
-      ]);
-      clearTimeout(timer);
-      if (killed) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    } else if (exited) await exited;
+    if (child && exited) await terminate(child, exited, this.#options.stopTimeoutMs ?? 3_000);
+    else if (exited) await exited;
     this.#slots.delete(uid);
     this.#log.info({ pod: podKey(slot.target), ip: slot.target.ip }, 'pod runner: pod process stopped');
   }

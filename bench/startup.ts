@@ -12,13 +12,14 @@
 // VmHWM from /proc/<pid>/status after 2 s idle. The variants take turns in every round, so drift of the
 // machine (other work on it) spreads over all of them alike.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from '../src/devcluster/ports.ts';
+import { cpuSecondsOf, percentile, procStats } from './measure.ts';
 
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -126,30 +127,6 @@ function compile(): void {
   log(`tsc emitted ${DIST} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-function procStatus(pid: number): { rss: number; hwm: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
-}
-
-/** CPU time (user + system) the process has used so far, in ms (Linux counts it in 10 ms ticks). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function healthy(port: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
@@ -220,7 +197,7 @@ async function runOnce(v: Variant, idle: number, fill = false): Promise<Sample> 
     while (!done && performance.now() - t0 < 60_000) {
       if (await healthy(port)) {
         readyMs = performance.now() - t0;
-        cpu = cpuMs(child.pid!);
+        cpu = Math.round((await cpuSecondsOf(child.pid!)) * 1000);
         break;
       }
       await sleep(5);
@@ -228,7 +205,8 @@ async function runOnce(v: Variant, idle: number, fill = false): Promise<Sample> 
     if (Number.isNaN(readyMs)) throw new Error(`${v.name}: /healthz never answered\n${stderr}`);
     await sleep(idle);
     if (done) throw new Error(`${v.name}: exited while idle\n${stderr}`);
-    const sample = { readyMs, cpuMs: cpu, ...procStatus(child.pid!) };
+    const { rssMiB, hwmMiB } = await procStats(child.pid!);
+    const sample = { readyMs, cpuMs: cpu, rss: rssMiB, hwm: hwmMiB };
     if (fill) {
       child.kill('SIGUSR2');
       for (let i = 0; i < 1000 && !stderr.includes('compile cache flushed'); i++) await sleep(10);
@@ -244,11 +222,6 @@ async function runOnce(v: Variant, idle: number, fill = false): Promise<Sample> 
     if (cacheDir && v.cache === 'cold') rmSync(cacheDir, { recursive: true, force: true });
   }
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 
 let cleaned = false;
 const cleanup = () => {
@@ -283,7 +256,7 @@ try {
   }
   const base = samples.get(variants[0].name)!;
   const median = (xs: Sample[], key: keyof Sample) =>
-    pct(
+    percentile(
       xs.map((x) => x[key]),
       50,
     );
@@ -299,7 +272,7 @@ try {
       v.name,
       v.what,
       median(s, 'readyMs').toFixed(0),
-      pct(
+      percentile(
         s.map((x) => x.readyMs),
         90,
       ).toFixed(0),

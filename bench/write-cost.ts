@@ -30,11 +30,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { PatchStrategy, setHeaderOptions, V1MicroTime, type V1Ingress } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, V1MicroTime } from '@kubernetes/client-node';
 import { installCrds } from '../src/controller/install-crds.ts';
 import { down, up } from '../src/devcluster/cluster.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
-import { buildCanaryIngress } from '../src/router/nginx.ts';
 import {
   ATOMIC_GROUP,
   canaryCrdWithAtomicConditions,
@@ -43,6 +42,7 @@ import {
 } from './crd-copies.ts';
 import { cpuSecondsOf, percentile } from './measure.ts';
 import { STATUS_TARGETS, type StatusVariant } from './step-status.ts';
+import { appName, canaryIngress, canaryObject, HASH_ANNOTATION, PREFIX } from './write-objects.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,8 +58,6 @@ const OBJECTS = Number(flags.objects);
 const ROUNDS = Number(flags.rounds);
 const CONCURRENCY = Number(flags.concurrency);
 const NAMESPACE = 'writes';
-const PREFIX = 'nginx.ingress.kubernetes.io';
-const HASH_ANNOTATION = 'kanaria.dev/applied-hash';
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
 type Variant =
@@ -86,55 +84,10 @@ const VARIANTS: Variant[] = [
 /** Per status variant, its Canaries in app order. */
 type Targets = Record<StatusVariant, Created[]>;
 
-const appName = (i: number) => `app-${String(i).padStart(4, '0')}`;
-
 /** A Canary as created: the owner of its canary Ingress, and the version its status patches expect. */
 interface Created {
   uid: string;
   resourceVersion: string;
-}
-
-/** The app's own Ingress, which the canary Ingress copies. */
-function sourceIngress(i: number): V1Ingress {
-  const name = appName(i);
-  const backend = { service: { name, port: { number: 80 } } };
-  return {
-    metadata: { name, namespace: NAMESPACE },
-    spec: {
-      ingressClassName: 'nginx',
-      rules: [{ host: `${name}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }],
-    },
-  };
-}
-
-/** The canary Ingress the operator writes for app `i` at `weight`, built by its nginx router. */
-function canaryIngress(i: number, weight: number, uid: string): V1Ingress {
-  const name = appName(i);
-  const ingress = buildCanaryIngress({
-    source: sourceIngress(i),
-    apexService: name,
-    canaryService: `${name}-canary`,
-    owner: { apiVersion: 'kanaria.dev/v1beta1', kind: 'Canary', name, uid },
-    prefix: PREFIX,
-    routes: { weight, match: false },
-  });
-  ingress.metadata!.annotations![HASH_ANNOTATION] = randomBytes(8).toString('hex');
-  return ingress;
-}
-
-function canary(i: number, group: string, suffix: string) {
-  const name = appName(i);
-  return {
-    apiVersion: `${group}/v1beta1`,
-    kind: 'Canary',
-    metadata: { name: `${name}${suffix}`, namespace: NAMESPACE },
-    spec: {
-      provider: 'nginx',
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      service: { port: 80 },
-      analysis: { interval: '10s', threshold: 2, maxWeight: 50, stepWeight: 10 },
-    },
-  };
 }
 
 /** Creates app `i`'s Canary of a status variant. */
@@ -145,7 +98,7 @@ async function createCanary(kube: Kube, i: number, variant: StatusVariant): Prom
     version: 'v1beta1',
     plural: 'canaries',
     namespace: NAMESPACE,
-    body: canary(i, group, suffix),
+    body: canaryObject(NAMESPACE, i, group, suffix),
   })) as { metadata?: { resourceVersion?: string; uid?: string } };
   return { uid: created.metadata?.uid ?? '', resourceVersion: created.metadata?.resourceVersion ?? '' };
 }
@@ -159,7 +112,7 @@ async function write(kube: Kube, variant: Variant, i: number, step: number, targ
   switch (variant) {
     case 'ingress-apply':
       await kube.objects.patch(
-        canaryIngress(i, weight, targets['status-merge'][i].uid),
+        canaryIngress(NAMESPACE, i, weight, targets['status-merge'][i].uid),
         undefined,
         undefined,
         'kanaria',

@@ -9,6 +9,7 @@ import {
   setHeaderOptions,
   type ConfigurationOptions,
   type KubeConfig,
+  type KubernetesObject,
   type ObservableMiddleware,
   type RequestContext,
 } from '@kubernetes/client-node';
@@ -46,12 +47,17 @@ export interface AdmissionOptions {
  * The object API (server-side apply, delete) with one more middleware, run right before each request is
  * sent: unlike the typed APIs, its methods ignore the middleware of per-request options.
  */
-class ObjectApiWith extends KubernetesObjectApi {
-  static create(kc: KubeConfig, middleware: ObservableMiddleware): KubernetesObjectApi {
+export class ObjectApiWith extends KubernetesObjectApi {
+  static create(kc: KubeConfig, middleware: ObservableMiddleware): ObjectApiWith {
     const api = kc.makeApiClient(ObjectApiWith);
     api.setDefaultNamespace(kc);
     api.configuration = { ...api.configuration, middleware: [...api.configuration.middleware, middleware] };
     return api;
+  }
+
+  /** The path of an object from the API root, its resource name found by discovery (cached per group). */
+  pathOf(obj: KubernetesObject): Promise<string> {
+    return this.specUriPath(obj, 'patch');
   }
 }
 
@@ -109,7 +115,7 @@ export class WriteAdmission {
   }
 
   /** An object API (apply, delete) whose every request is checked like the typed APIs' ones. */
-  objectApi(kc: KubeConfig): KubernetesObjectApi {
+  objectApi(kc: KubeConfig): ObjectApiWith {
     return ObjectApiWith.create(kc, this.middleware());
   }
 }

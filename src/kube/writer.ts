@@ -1,9 +1,10 @@
-import { PatchStrategy, type KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { statusCode, type Kube } from './client.ts';
 import { eventBody, type EventInput } from './event-body.ts';
 import { FIELD_MANAGER } from './field-managers.ts';
+import { sendJson, type JsonRequest } from './json-request.ts';
 import { OwnWrites, resourceOfKind } from './own-writes.ts';
-import { WriteAdmission, type AdmissionOptions } from './write-admission.ts';
+import { WriteAdmission, type AdmissionOptions, type ObjectApiWith } from './write-admission.ts';
 
 export interface WriterOptions extends AdmissionOptions {
   /** Where the resourceVersions of writes are noted; shared by the copies withSignal makes. */
@@ -14,6 +15,11 @@ export interface WriterOptions extends AdmissionOptions {
 function resourceOf(obj: KubernetesObject): string {
   return resourceOfKind(obj.kind);
 }
+
+const MERGE_PATCH: string = PatchStrategy.MergePatch;
+
+/** A name as one segment of a request path. */
+const segment = encodeURIComponent;
 
 /** Told each request a writer sends: its verb and resource (`canaries/status` for a subresource). */
 export type RequestCounter = (verb: string, resource: string) => void;
@@ -30,7 +36,7 @@ export class KubeWriter {
   /** The guard and signal every request is checked against. */
   private readonly admission: WriteAdmission;
   /** The object API with this writer's check; made on first use. */
-  private objectApi: KubernetesObjectApi | undefined;
+  private objectApi: ObjectApiWith | undefined;
   /** The resourceVersions this writer's applies, scales and Canary status patches got back. */
   readonly ownWrites: OwnWrites;
 
@@ -58,7 +64,20 @@ export class KubeWriter {
     });
   }
 
-  private get objects(): KubernetesObjectApi {
+  /**
+   * A write of the weight steps' hot path (annotations, status, Events) as one plain JSON request, by
+   * field manager kanaria; checked again right before it is sent, and stopped by the writer's signal.
+   */
+  private send<T>(verb: string, req: Omit<JsonRequest, 'beforeSend' | 'signal' | 'query'>): Promise<T> {
+    return sendJson<T>(this.kube.kc, {
+      ...req,
+      query: { fieldManager: FIELD_MANAGER },
+      signal: this.options.signal,
+      beforeSend: () => this.admission.admit(verb),
+    });
+  }
+
+  private get objects(): ObjectApiWith {
     this.objectApi ??= this.admission.objectApi(this.kube.kc);
     return this.objectApi;
   }
@@ -102,12 +121,12 @@ export class KubeWriter {
       kind: obj.kind,
       metadata: { name, namespace, resourceVersion, annotations },
     };
+    const path = await this.objects.pathOf(body);
     const out = await this.ownWrites.track(
       resourceOf(obj),
       namespace,
       name,
-      () =>
-        this.objects.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+      () => this.send<KubernetesObject>('patch', { method: 'PATCH', path, contentType: MERGE_PATCH, body }),
       (patched) => patched.metadata?.resourceVersion,
     );
     return out.metadata?.resourceVersion;
@@ -172,19 +191,14 @@ export class KubeWriter {
   ): Promise<string | undefined> {
     this.admission.admit('patch');
     this.onRequest('patch', `${plural}/status`);
+    const path = `/apis/kanaria.dev/v1beta1/namespaces/${segment(namespace)}/${plural}/${segment(name)}/status`;
     const send = () =>
-      this.kube.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: 'kanaria.dev',
-          version: 'v1beta1',
-          plural,
-          namespace,
-          name,
-          body,
-          fieldManager: FIELD_MANAGER,
-        },
-        this.admission.requestOptions('patch', strategy),
-      ) as Promise<{ metadata?: { resourceVersion?: string } }>;
+      this.send<{ metadata?: { resourceVersion?: string } }>('patch', {
+        method: 'PATCH',
+        path,
+        contentType: strategy,
+        body,
+      });
     const versionOf = (out: { metadata?: { resourceVersion?: string } }) => out.metadata?.resourceVersion;
     const out =
       plural === 'canaries'
@@ -225,10 +239,13 @@ export class KubeWriter {
   async createEvent(e: EventInput): Promise<void> {
     this.admission.admit('create');
     this.onRequest('create', 'events');
-    await this.kube.events.createNamespacedEvent(
-      { namespace: e.namespace, body: eventBody(e, this.instance), fieldManager: FIELD_MANAGER },
-      this.admission.requestOptions('create'),
-    );
+    // JSON.stringify writes eventTime (a V1MicroTime) with microseconds, as the API server wants it.
+    await this.send('create', {
+      method: 'POST',
+      path: `/apis/events.k8s.io/v1/namespaces/${segment(e.namespace)}/events`,
+      contentType: 'application/json',
+      body: eventBody(e, this.instance),
+    });
   }
 
   /** Deletes an object; one that is already gone is not an error. */

@@ -31,17 +31,22 @@ describe('the interval between weight steps', () => {
   beforeAll(async () => {
     kube = testKube();
     ns = await freshNamespace(kube, 'step-timing');
-    // The operator's own client: the same real API server, with Event writes answered late.
-    const slow = testKube();
-    const create = slow.events.createNamespacedEvent.bind(slow.events);
-    slow.events.createNamespacedEvent = async (...args: Parameters<typeof create>) => {
-      eventWrites++;
-      await sleep(EVENT_WRITE_MS);
-      return create(...args);
+    // The operator's own writer: the same real API server, with Event writes answered late (also by the
+    // copies the manager makes of it with its signal).
+    const slowEvents = (writer: KubeWriter): KubeWriter => {
+      const create = writer.createEvent.bind(writer);
+      writer.createEvent = async (...args: Parameters<typeof create>) => {
+        eventWrites++;
+        await sleep(EVENT_WRITE_MS);
+        return create(...args);
+      };
+      const withSignal = writer.withSignal.bind(writer);
+      writer.withSignal = (signal) => slowEvents(withSignal(signal));
+      return writer;
     };
     manager = new Manager({
-      kube: slow,
-      writer: new KubeWriter(slow, 'step-timing'),
+      kube,
+      writer: slowEvents(new KubeWriter(kube, 'step-timing')),
       log: createLogger('warn'),
       clock: Date.now,
       namespace: ns.name,

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kube } from '../kube/client.ts';
-import { loadManifests } from '../kube/manifests.ts';
+import { crdEstablished, loadManifests } from '../kube/manifests.ts';
 import { KubeWriter } from '../kube/writer.ts';
 
 export const CRD_DIR = resolve(fileURLToPath(import.meta.url), '../../../charts/kanaria/crds');
@@ -21,12 +21,7 @@ export async function installCrds(kube: Kube, dir = CRD_DIR): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (const name of names) {
     for (;;) {
-      const crd = (await kube.objects.read({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      })) as { status?: { conditions?: { type: string; status: string }[] } };
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (await crdEstablished(kube, name)) break;
       if (Date.now() > deadline) throw new Error(`CRD ${name} not established after 30s`);
       await new Promise((r) => setTimeout(r, 200));
     }

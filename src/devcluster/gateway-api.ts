@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kube } from '../kube/client.ts';
-import { loadManifests } from '../kube/manifests.ts';
+import { crdEstablished, loadManifests } from '../kube/manifests.ts';
 import { KubeWriter } from '../kube/writer.ts';
 import { cacheRoot } from './binaries.ts';
 
@@ -116,10 +116,6 @@ export interface InstallGatewayApiOptions {
   timeoutMs?: number;
 }
 
-interface CrdStatus {
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
 /**
  * Applies the standard channel (its CRDs, and the ValidatingAdmissionPolicy that refuses older or
  * experimental CRDs over them) and waits until every CRD is Established. Returns the CRDs' names.
@@ -140,12 +136,7 @@ export async function installGatewayApiCrds(
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (const name of crds) {
     for (;;) {
-      const crd = (await kube.objects.read({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      })) as CrdStatus;
-      if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (await crdEstablished(kube, name)) break;
       if (Date.now() > deadline)
         throw new GatewayApiError('ENOTESTABLISHED', `Gateway API CRD ${name} not Established in time`);
       await sleep(100);

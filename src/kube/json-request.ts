@@ -3,7 +3,7 @@
  * authentication and the shared connection pool (client.ts) are applied as client-node applies them, then
  * undici sends the request and the answer is parsed as plain JSON. The generated path (WHATWG fetch,
  * middleware, model serialisation both ways) costs about twice the client CPU per write
- * (`node bench/client-cost.ts`), which counts for the writes every weight step makes.
+ * (`npm run bench:client`), which counts for the writes every weight step makes.
  */
 import { ApiException, HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { request, type Dispatcher } from 'undici';

@@ -38,6 +38,19 @@ export interface Launch {
   stderr: () => string;
 }
 
+/**
+ * A module to preload before pod-process.ts that turns Node's compile cache on in `cacheDir`, without an
+ * env variable in the pod's env.
+ */
+export function compileCacheBootstrap(cacheDir: string): string {
+  return (
+    'data:text/javascript,' +
+    encodeURIComponent(
+      `import { enableCompileCache } from 'node:module'; enableCompileCache(${JSON.stringify(cacheDir)});`,
+    )
+  );
+}
+
 export function launchPodProcess(input: LaunchInput): Launch {
   const { target, held } = input;
   const config: PodProcessConfig = {

@@ -42,16 +42,39 @@ describe('planProcesses', () => {
     });
   });
 
-  it('restarts a process whose container changed', () => {
+  it('restarts a process whose container changed: stops it, then starts the new one', () => {
     const updated = target(1, { image: 'podinfo:6.0.2', version: '6.0.2' });
     const plan = planProcesses([updated], slots({ target: target(1), state: 'running' }), 200, 0);
     expect(plan.stop).toEqual(['u1']);
-    expect(plan.start).toEqual([updated]);
+    expect(plan.start).toEqual([]);
+    expect(plan.waiting).toEqual([
+      { target: updated, reason: 'its previous process still holds 198.18.0.1' },
+    ]);
+    expect(planProcesses([updated], slots(), 200, 0).start).toEqual([updated]);
   });
 
-  it('gives a deleted pod’s address to the new pod once the old process is to be stopped', () => {
+  it('gives a deleted pod’s address to the new pod once the old process has stopped', () => {
     const reused = target(7, { ip: '198.18.0.1' });
-    const plan = planProcesses([reused], slots({ target: target(1), state: 'running' }), 200, 0);
+    const running = planProcesses([reused], slots({ target: target(1), state: 'running' }), 200, 0);
+    expect(running.stop).toEqual(['u1']);
+    expect(running.start).toEqual([]);
+    const stopping = planProcesses([reused], slots({ target: target(1), state: 'stopping' }), 200, 0);
+    expect(stopping.stop).toEqual([]);
+    expect(stopping.waiting).toEqual([
+      { target: reused, reason: 'address 198.18.0.1 still used by test/pod-1' },
+    ]);
+    expect(planProcesses([reused], slots(), 200, 0).start).toEqual([reused]);
+  });
+
+  it('stops a process still starting only once it has started', () => {
+    const starting = slots({ target: target(1), state: 'starting' });
+    expect(planProcesses([], starting, 200, 0).stop).toEqual([]);
+    expect(planProcesses([], slots({ target: target(1), state: 'running' }), 200, 0).stop).toEqual(['u1']);
+  });
+
+  it('frees the address of a process in backoff at once: it has no sockets', () => {
+    const reused = target(7, { ip: '198.18.0.1' });
+    const plan = planProcesses([reused], slots({ target: target(1), state: 'backoff' }), 200, 0);
     expect(plan.stop).toEqual(['u1']);
     expect(plan.start).toEqual([reused]);
   });

@@ -32,11 +32,11 @@ export function podKey(t: { namespace: string; name: string }): string {
 }
 
 /**
- * - A process whose pod is not among `targets`, or whose target changed (image, ports, address), stops.
- * - Stops come before starts: an address KWOK handed to a new pod after deleting the old one is free once
- *   the old pod's process has stopped, which the caller awaits before starting anything.
+ * - A process whose pod is not among `targets`, or whose target changed (image, ports, address), stops;
+ *   one still starting is stopped once it has started (the caller plans again then).
+ * - A process holds its address until it has exited: a pod that KWOK gave the address of a deleted pod
+ *   whose process is still running or stopping waits for it (the caller plans again when a stop ends).
  * - At most `max` processes (those in backoff count): the oldest pods get them, the newest wait.
- * - A pod whose address a remaining process still holds waits for it.
  */
 export function planProcesses(
   targets: readonly PodTarget[],
@@ -47,12 +47,17 @@ export function planProcesses(
   const byUid = new Map(targets.map((t) => [t.uid, t]));
   const stop: string[] = [];
   const busy = new Map<string, PodTarget>();
+  let ended = 0;
   for (const [uid, slot] of slots) {
     const wanted = byUid.get(uid);
-    if (!wanted || !sameTarget(slot.target, wanted)) stop.push(uid);
-    else busy.set(slot.target.ip, slot.target);
+    const current = wanted !== undefined && sameTarget(slot.target, wanted);
+    const settled = slot.state === 'running' || slot.state === 'backoff';
+    if (!current && settled) stop.push(uid);
+    // A process in backoff has no sockets; one being stopped keeps them until it has exited.
+    if (current || slot.state !== 'backoff') busy.set(slot.target.ip, slot.target);
+    else ended += 1;
   }
-  let count = slots.size - stop.length;
+  let count = slots.size - ended;
   const ordered = [...targets].sort(
     (a, b) => a.created - b.created || podKey(a).localeCompare(podKey(b)) || a.uid.localeCompare(b.uid),
   );
@@ -68,7 +73,11 @@ export function planProcesses(
     }
     const holder = busy.get(target.ip);
     if (holder) {
-      plan.waiting.push({ target, reason: `address ${target.ip} still used by ${podKey(holder)}` });
+      const reason =
+        holder.uid === target.uid
+          ? `its previous process still holds ${target.ip}`
+          : `address ${target.ip} still used by ${podKey(holder)}`;
+      plan.waiting.push({ target, reason });
       continue;
     }
     if (count >= max) {

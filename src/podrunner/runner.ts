@@ -15,14 +15,15 @@ import { join } from 'node:path';
 import { cacheRoot } from '../devcluster/binaries.ts';
 import { describeError, type Kube } from '../kube/client.ts';
 import { watchCache, type WatchCache } from '../kube/informer.ts';
-import { backoffDelay } from '../kube/retry.ts';
 import type { Logger } from '../observability/logger.ts';
 import { planProcesses, podKey, type ProcessState } from './plan.ts';
 import { processInfo, type PodRunnerStatus, type Slot } from './slot.ts';
-import { decide, resolveEnv, type EnvSources, type Pod, type PodTarget } from './pod-spec.ts';
+import { decide, type Pod, type PodTarget } from './pod-spec.ts';
 import { apiEnvSources } from './env-sources.ts';
-import { alive, launchPodProcess, terminate } from './launch.ts';
-import { holdSockets, listenOnPod, type HeldSockets } from './pod-sockets.ts';
+import { compileCacheBootstrap, terminate } from './launch.ts';
+import type { HeldSockets } from './pod-sockets.ts';
+import { SlotStarter } from './slot-start.ts';
+import { TaskPool } from './task-pool.ts';
 import {
   EndedProcesses,
   fetchCounters,
@@ -59,18 +60,18 @@ export type { ProcessState };
 export type { PodProcessInfo, PodRunnerStatus } from './slot.ts';
 
 const START_CONCURRENCY = 8;
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
+const RECONCILE_RETRY_MS = 1_000;
 
 export class PodRunner {
   readonly #options: PodRunnerOptions;
   readonly #log: Logger;
   readonly #max: number;
-  readonly #sources: EnvSources;
-  /** Preloaded before pod-process.ts: turns Node's compile cache on without an env variable in the pod's env. */
-  readonly #bootstrap: string;
+  readonly #starter: SlotStarter;
   readonly #slots = new Map<string, Slot>();
   readonly #ended = new EndedProcesses();
+  /** Process starts and stops run here, beside the reconcile loop, which only opens sockets. */
+  readonly #launches = new TaskPool(START_CONCURRENCY);
+  readonly #stops = new TaskPool(Infinity);
   #waiting: PodRunnerStatus['waiting'] = [];
   #cache?: WatchCache<Pod>;
   #dirty = false;
@@ -84,13 +85,15 @@ export class PodRunner {
     this.#max = options.maxProcesses ?? DEFAULT_MAX_PROCESSES;
     if (!Number.isInteger(this.#max) || this.#max < 1)
       throw new RangeError(`maxProcesses ${options.maxProcesses} is not a positive integer`);
-    this.#sources = apiEnvSources(options.kube);
-    const cacheDir = options.compileCacheDir ?? join(cacheRoot(), 'node-compile-cache');
-    this.#bootstrap =
-      'data:text/javascript,' +
-      encodeURIComponent(
-        `import { enableCompileCache } from 'node:module'; enableCompileCache(${JSON.stringify(cacheDir)});`,
-      );
+    this.#starter = new SlotStarter({
+      log: options.log,
+      sources: apiEnvSources(options.kube),
+      nodeBinary: options.nodeBinary ?? process.execPath,
+      bootstrap: compileCacheBootstrap(options.compileCacheDir ?? join(cacheRoot(), 'node-compile-cache')),
+      startTimeoutMs: options.startTimeoutMs ?? 15_000,
+      onEnded: (ended) => this.#ended.add(ended),
+      onCrashed: () => this.#kick(),
+    });
   }
 
   /** Starts watching Pods; resolves once the first LIST is in and the processes for it are started. */
@@ -109,9 +112,16 @@ export class PodRunner {
     await this.settled();
   }
 
-  /** Resolves when no reconcile is running or due (processes waiting for a retry do not count). */
+  /**
+   * Resolves when no reconcile, process start or stop is running or due (processes waiting for a retry
+   * do not count).
+   */
   async settled(): Promise<void> {
-    while (this.#loop) await this.#loop;
+    while (this.#loop || this.#launches.busy || this.#stops.busy) {
+      await this.#loop;
+      await this.#launches.idle();
+      await this.#stops.idle();
+    }
   }
 
   status(namespace?: string): PodRunnerStatus {
@@ -166,7 +176,7 @@ export class PodRunner {
           await this.#reconcile();
         } catch (err) {
           this.#log.error({ err: describeError(err) }, 'pod runner: reconcile failed');
-          this.#retryIn(FIRST_RETRY_MS);
+          this.#retryIn(RECONCILE_RETRY_MS);
         }
       }
     })().finally(() => {
@@ -194,7 +204,7 @@ export class PodRunner {
       targets.push(decision.target);
     }
     const plan = planProcesses(targets, this.#slots, this.#max, Date.now());
-    await Promise.all(plan.stop.map((uid) => this.#stopSlot(uid)));
+    for (const uid of plan.stop) this.#beginStop(uid);
 
     for (const { target, reason } of plan.waiting)
       if (
@@ -216,94 +226,40 @@ export class PodRunner {
       starts.push(slot);
     }
     let nextRetry = plan.nextRetryAt ?? Infinity;
-    let next = 0;
-    const worker = async () => {
-      while (next < starts.length && !this.#stopped) {
-        const slot = starts[next++];
-        const pod = pods.get(slot.target.uid);
-        if (pod) await this.#startSlot(pod, slot);
-        if (slot.state === 'backoff') nextRetry = Math.min(nextRetry, slot.retryAt ?? 0);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, starts.length) }, worker));
+    // Sockets first, for every pod, before any process starts: KWOK reports a pod Ready at once, so its
+    // connections may already come; they wait in the sockets' backlog for the process.
+    for (const slot of starts) {
+      const pod = pods.get(slot.target.uid);
+      if (!pod || this.#stopped) continue;
+      const held = await this.#starter.openSockets(slot);
+      if (held) this.#launches.add(() => this.#launch(pod, slot, held));
+      else nextRetry = Math.min(nextRetry, slot.retryAt ?? 0);
+    }
     if (nextRetry < Infinity) this.#retryIn(Math.max(0, nextRetry - Date.now()));
   }
 
-  #fail(slot: Slot, message: string): void {
-    slot.state = 'backoff';
-    slot.child = undefined;
-    slot.exited = undefined;
-    slot.failures += 1;
-    slot.lastError = message;
-    const delay = backoffDelay(slot.failures, FIRST_RETRY_MS, MAX_RETRY_MS);
-    slot.retryAt = Date.now() + delay;
-    this.#log.warn(
-      { pod: podKey(slot.target), err: message, retryInMs: delay },
-      'pod runner: pod process failed; restarting it later',
-    );
-  }
-
-  async #startSlot(pod: Pod, slot: Slot): Promise<void> {
-    const { target } = slot;
-    if (slot.failures > 0) slot.restarts += 1;
-    slot.state = 'starting';
-    // Opened first: the env may take API reads, and a Service may already send the pod connections.
-    let held: HeldSockets;
-    try {
-      held = holdSockets(await listenOnPod(target.ip, target.ports), target.ports);
-    } catch (err) {
-      return this.#fail(slot, (err as Error).message);
+  /** Stops a slot's process beside the loop; a slot without one (in backoff) goes at once. */
+  #beginStop(uid: string): void {
+    const slot = this.#slots.get(uid);
+    if (!slot || slot.state === 'stopping') return;
+    if (!slot.child) {
+      this.#slots.delete(uid);
+      return;
     }
-    let env: Record<string, string>;
-    try {
-      env = await resolveEnv(pod, this.#sources);
-    } catch (err) {
-      held.close();
-      return this.#fail(slot, `env: ${describeError(err)}`);
-    }
-    const launch = launchPodProcess({
-      target,
-      env,
-      held,
-      nodeBinary: this.#options.nodeBinary ?? process.execPath,
-      bootstrap: this.#bootstrap,
-      startTimeoutMs: this.#startTimeoutMs,
-      onClosed: (pid, final) => {
-        if (final && pid) this.#ended.add(processCounters(target, pid, 'ended', final));
-      },
-    });
-    const { child } = launch;
-    slot.child = child;
-    slot.exited = launch.exited;
-    const outcome = await launch.listening;
-    const stderr = () => (launch.stderr() ? `: ${launch.stderr()}` : '');
-    if (!outcome.ok) {
-      held.close();
-      const exited = slot.exited;
-      if (alive(child)) child.kill('SIGKILL');
-      await exited;
-      return this.#fail(slot, `${outcome.reason}${stderr()}`);
-    }
-    slot.state = 'running';
-    slot.failures = 0;
-    slot.retryAt = undefined;
-    slot.startedAt = new Date();
-    this.#log.info(
-      { pod: podKey(target), ip: target.ip, ports: target.ports, version: target.version, pid: child.pid },
-      'pod runner: pod process started',
-    );
-    child.once('exit', (code, signal) => {
-      if (slot.child !== child || slot.state !== 'running') return;
-      void slot.exited?.then(() => {
-        if (slot.child !== child || slot.state !== 'running') return;
-        this.#fail(slot, `exited (${signal ?? `code ${code}`})${stderr()}`);
-        this.#kick();
-      });
+    slot.state = 'stopping';
+    this.#stops.add(async () => {
+      await this.#stopSlot(uid);
+      this.#kick();
     });
   }
 
-  get #startTimeoutMs(): number {
-    return this.#options.startTimeoutMs ?? 15_000;
+  /** Starts the process of a slot whose sockets are open; plans again when done (a stop may be due). */
+  async #launch(pod: Pod, slot: Slot, held: HeldSockets): Promise<void> {
+    if (this.#stopped) {
+      held.close();
+      slot.state = 'backoff';
+    } else await this.#starter.start(pod, slot, held);
+    this.#kick();
   }
 
   async #stopSlot(uid: string): Promise<void> {
@@ -313,7 +269,7 @@ export class PodRunner {
     slot.state = 'stopping';
     if (child && exited) await terminate(child, exited, this.#options.stopTimeoutMs ?? 3_000);
     else if (exited) await exited;
-    this.#slots.delete(uid);
+    if (this.#slots.get(uid) === slot) this.#slots.delete(uid);
     this.#log.info({ pod: podKey(slot.target), ip: slot.target.ip }, 'pod runner: pod process stopped');
   }
 }

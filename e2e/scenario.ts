@@ -7,6 +7,7 @@ import { readCanary } from '../src/kube/canaries.ts';
 import type { Kube } from '../src/kube/client.ts';
 import { waitFor } from '../test/integration/helpers.ts';
 import type { AppUnderTest, E2EEnvironment } from './harness.ts';
+import { hasConditions, readHttpRoute, ruleShare, type HttpRouteRule } from './http-route.ts';
 
 export { countsBetween, recordCounts } from './counts-recorder.ts';
 export { waitFor };
@@ -173,22 +174,6 @@ export function watchRoutes(kube: Kube, namespace: string, ingress = 'podinfo-ca
   });
 }
 
-interface HttpRouteRule {
-  matches?: { headers?: { name: string; value: string }[]; queryParams?: unknown[] }[];
-  backendRefs?: { name: string; weight?: number }[];
-}
-
-/** The canary's share of a rule's weights in percent (Gateway API weights default to 1). */
-function ruleShare(rule: HttpRouteRule, canaryService: string): number {
-  const refs = rule.backendRefs ?? [];
-  const total = refs.reduce((sum, r) => sum + (r.weight ?? 1), 0);
-  const canary = refs.filter((r) => r.name === canaryService).reduce((sum, r) => sum + (r.weight ?? 1), 0);
-  return total > 0 ? Math.round((100 * canary) / total) : 0;
-}
-
-const hasConditions = (rule: HttpRouteRule) =>
-  (rule.matches ?? []).some((m) => (m.headers?.length ?? 0) + (m.queryParams?.length ?? 0) > 0);
-
 /**
  * What an HTTPRoute Kanaria writes routes by, as a RouteSample: `weight` is the canary's share of the
  * rule without conditions; while a rule with header conditions sends requests to the canary, `header`
@@ -215,14 +200,8 @@ export function httpRouteSample(
 /** Like watchRoutes, for the HTTPRoute of provider gatewayapi:v1 (named after the apex Service). */
 export function watchHttpRoute(kube: Kube, namespace: string, route = 'podinfo') {
   return pollRoutes(async () => {
-    const obj = (await kube.custom.getNamespacedCustomObject({
-      group: 'gateway.networking.k8s.io',
-      version: 'v1',
-      namespace,
-      plural: 'httproutes',
-      name: route,
-    })) as { spec?: { rules?: HttpRouteRule[] } };
-    return httpRouteSample(obj.spec?.rules ?? [], Date.now());
+    const rules = await readHttpRoute(kube, namespace, route);
+    return rules && httpRouteSample(rules, Date.now());
   });
 }
 

@@ -21,12 +21,7 @@ import { startLoadTester, type LoadTester } from '../src/demo/loadtester.ts';
 import { serviceResolver } from '../src/demo/service-resolver.ts';
 import { startPrometheus, type PrometheusServer } from '../src/devcluster/prometheus.ts';
 import { createKube, type Kube } from '../src/kube/client.ts';
-import {
-  ensureTraefikGatewayClass,
-  GATEWAY_GROUP,
-  gatewayConditions,
-  traefikGateway,
-} from '../src/realproxy/gateway.ts';
+import { ensureTraefikGatewayClass, gatewayConditions, traefikGateway } from '../src/realproxy/gateway.ts';
 import { ensureNginxIngressClass } from '../src/realproxy/ingress-class.ts';
 import { startLoadGenerator, type LoadGenerator } from '../src/realproxy/load-generator.ts';
 import { appCounts, processCounters } from '../src/realproxy/pod-counts.ts';
@@ -43,6 +38,7 @@ import type {
   OperatorUnderTest,
 } from './harness.ts';
 import { loadTesterHooks } from './hooks.ts';
+import { canaryShare, hasConditions, readHttpRoute, ruleShare } from './http-route.ts';
 import { startLocalOperator } from './operator.ts';
 
 /** Between Traefik's API showing a configuration and its handlers serving it: a few ms; kept wide. */
@@ -55,41 +51,6 @@ interface Shared {
   loadTester: LoadTester;
   /** The pod runner's status server (e2e/global-setup.ts). */
   runnerUrl: string;
-}
-
-/** The HTTPRoute Kanaria writes for the app (named after the apex Service) as far as the tests read it. */
-interface RouteRule {
-  matches?: { headers?: unknown[]; queryParams?: unknown[] }[];
-  backendRefs?: { name: string; weight?: number }[];
-}
-
-/** The index of the HTTPRoute's weighted rule (the one without header or query conditions). */
-function weightedRuleIndex(rules: RouteRule[]): number {
-  return rules.findIndex((r) =>
-    (r.matches ?? []).every((m) => (m.headers?.length ?? 0) + (m.queryParams?.length ?? 0) === 0),
-  );
-}
-
-/** The canary's share of a rule's weights in percent (Gateway API weights default to 1). */
-function canaryShare(weights: [string, number][], canaryService: string): number {
-  const total = weights.reduce((sum, [, w]) => sum + w, 0);
-  const canary = weights.filter(([s]) => s === canaryService).reduce((sum, [, w]) => sum + w, 0);
-  return total > 0 ? Math.round((100 * canary) / total) : 0;
-}
-
-async function readHttpRoute(kube: Kube, namespace: string, name: string): Promise<RouteRule[] | undefined> {
-  try {
-    const route = (await kube.custom.getNamespacedCustomObject({
-      group: GATEWAY_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'httproutes',
-      name,
-    })) as { spec?: { rules?: RouteRule[] } };
-    return route.spec?.rules ?? [];
-  } catch {
-    return undefined;
-  }
 }
 
 /** The header (name) every user request through `path` carries: `x-entry-ingress`, `x-entry-gateway`. */
@@ -203,10 +164,9 @@ async function traefikApp(
       `canary weight ${weight} on the HTTPRoute ${name}`,
       async () => {
         const rules = await readHttpRoute(kube, namespace, name);
-        const index = rules ? weightedRuleIndex(rules) : -1;
+        const index = rules ? rules.findIndex((r) => !hasConditions(r)) : -1;
         if (!rules || index < 0) return undefined;
-        const refs = (rules[index].backendRefs ?? []).map((r): [string, number] => [r.name, r.weight ?? 1]);
-        return canaryShare(refs, `${name}-canary`) === weight ? { index } : undefined;
+        return ruleShare(rules[index], `${name}-canary`) === weight ? { index } : undefined;
       },
       timeoutMs,
       20,

@@ -1,6 +1,6 @@
 /** The HTTPRoute Kanaria writes for an app (named after the apex Service), as far as the e2e tests read it. */
 import type { Kube } from '../src/kube/client.ts';
-import { GATEWAY_GROUP } from '../src/realproxy/gateway.ts';
+import { readHttpRoute } from '../src/realproxy/gateway.ts';
 
 export interface HttpRouteRule {
   matches?: { headers?: { name: string; value: string }[]; queryParams?: unknown[] }[];
@@ -28,19 +28,13 @@ export function hasConditions(rule: HttpRouteRule): boolean {
 }
 
 /** The route's rules; undefined when it cannot be read (not there yet). */
-export async function readHttpRoute(
+export async function httpRouteRules(
   kube: Kube,
   namespace: string,
   name: string,
 ): Promise<HttpRouteRule[] | undefined> {
   try {
-    const route = (await kube.custom.getNamespacedCustomObject({
-      group: GATEWAY_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'httproutes',
-      name,
-    })) as { spec?: { rules?: HttpRouteRule[] } };
+    const route = await readHttpRoute<{ spec?: { rules?: HttpRouteRule[] } }>(kube, namespace, name);
     return route.spec?.rules ?? [];
   } catch {
     return undefined;

@@ -7,7 +7,7 @@ import { readCanary } from '../src/kube/canaries.ts';
 import type { Kube } from '../src/kube/client.ts';
 import { waitFor } from '../test/integration/helpers.ts';
 import type { AppUnderTest, E2EEnvironment } from './harness.ts';
-import { hasConditions, readHttpRoute, ruleShare, type HttpRouteRule } from './http-route.ts';
+import { hasConditions, httpRouteRules, ruleShare, type HttpRouteRule } from './http-route.ts';
 
 export { countsBetween, recordCounts } from './counts-recorder.ts';
 export { waitFor };
@@ -200,7 +200,7 @@ export function httpRouteSample(
 /** Like watchRoutes, for the HTTPRoute of provider gatewayapi:v1 (named after the apex Service). */
 export function watchHttpRoute(kube: Kube, namespace: string, route = 'podinfo') {
   return pollRoutes(async () => {
-    const rules = await readHttpRoute(kube, namespace, route);
+    const rules = await httpRouteRules(kube, namespace, route);
     return rules && httpRouteSample(rules, Date.now());
   });
 }

@@ -38,7 +38,7 @@ import type {
   OperatorUnderTest,
 } from './harness.ts';
 import { loadTesterHooks } from './hooks.ts';
-import { canaryShare, hasConditions, readHttpRoute, ruleShare } from './http-route.ts';
+import { canaryShare, hasConditions, httpRouteRules, ruleShare } from './http-route.ts';
 import { startLocalOperator } from './operator.ts';
 
 /** Between Traefik's API showing a configuration and its handlers serving it: a few ms; kept wide. */
@@ -163,7 +163,7 @@ async function traefikApp(
     const rule = await waitFor(
       `canary weight ${weight} on the HTTPRoute ${name}`,
       async () => {
-        const rules = await readHttpRoute(kube, namespace, name);
+        const rules = await httpRouteRules(kube, namespace, name);
         const index = rules ? rules.findIndex((r) => !hasConditions(r)) : -1;
         if (!rules || index < 0) return undefined;
         return ruleShare(rules[index], `${name}-canary`) === weight ? { index } : undefined;

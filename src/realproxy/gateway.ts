@@ -97,18 +97,23 @@ export interface RouteParentStatus {
   conditions: Condition[];
 }
 
+/** An HTTPRoute (gateway.networking.k8s.io/v1) as read, typed as far as the caller says. */
+export async function readHttpRoute<Route>(kube: Kube, namespace: string, name: string): Promise<Route> {
+  return (await kube.custom.getNamespacedCustomObject({
+    group: GATEWAY_GROUP,
+    version: 'v1',
+    namespace,
+    plural: 'httproutes',
+    name,
+  })) as Route;
+}
+
 /** An HTTPRoute's `status.parents` as its Gateways' controllers wrote them. */
 export async function httpRouteParents(
   kube: Kube,
   namespace: string,
   name: string,
 ): Promise<RouteParentStatus[]> {
-  const route = (await kube.custom.getNamespacedCustomObject({
-    group: GATEWAY_GROUP,
-    version: 'v1',
-    namespace,
-    plural: 'httproutes',
-    name,
-  })) as { status?: { parents?: RouteParentStatus[] } };
+  const route = await readHttpRoute<{ status?: { parents?: RouteParentStatus[] } }>(kube, namespace, name);
   return route.status?.parents ?? [];
 }

@@ -153,23 +153,6 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       100,
     ).catch(() => eventNotes(kube, namespace));
 
-  /**
-   * Resolves once no process of the target's (canary's) pods runs any more: the operator scales the
-   * target to 0 once it is initialised, and a stopped pod keeps serving a moment (its drain) while its
-   * address may already be given to a new pod; a release right after would start canary pods whose
-   * processes cannot listen yet (Traefik counts the refused attempts as 502s of the canary).
-   */
-  const targetStopped = (namespace: string) =>
-    waitFor(
-      "the target's pod processes to stop",
-      async () =>
-        !(await processCounters(inject('podRunnerUrl'), namespace)).some(
-          (p) => p.labels.app === 'podinfo' && p.state === 'running',
-        ),
-      30_000,
-      100,
-    );
-
   const condition = (c: Canary | undefined, type: string) =>
     c?.status?.conditions?.find((x) => x.type === type);
 
@@ -186,7 +169,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       const init = await waitForPhase(kube, namespace, 'Initialized');
       expect(init.status?.canaryWeight).toBe(0);
       await app.routedAt(0, 30_000);
-      await targetStopped(namespace);
+      await app.targetStopped?.();
 
       const routes = watchHttpRoute(kube, namespace);
       const recorder = await recordCounts(app);
@@ -239,7 +222,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
         gatewayCanarySpec(app),
       );
       await waitForPhase(kube, namespace, 'Initialized');
-      await targetStopped(namespace);
+      await app.targetStopped?.();
       const routes = watchHttpRoute(kube, namespace);
       const started = Date.now();
       const atRelease = await app.counts();
@@ -315,7 +298,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
         gatewayCanarySpec(app),
       );
       await waitForPhase(kube, namespace, 'Initialized');
-      await targetStopped(namespace);
+      await app.targetStopped?.();
       const routes = watchHttpRoute(kube, namespace);
       const recorder = await recordCounts(app);
       const runner = inject('podRunnerUrl');
@@ -520,7 +503,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       ]);
       await applyObjects(kube, converted);
       await waitForPhase(kube, namespace, 'Initialized', 60_000);
-      await targetStopped(namespace);
+      await app.targetStopped?.();
       const routes = watchHttpRoute(kube, namespace);
       const before = await app.counts();
       const started = Date.now();

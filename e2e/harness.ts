@@ -95,6 +95,14 @@ export interface AppUnderTest {
   answers?(path: EntryPath): Record<string, number>;
   /** When the user traffic through `path` got answers other than 2xx (epoch ms), where `answers` is known. */
   failures?(path: EntryPath): { at: number; status: number }[];
+  /**
+   * Resolves once no process of the target's (canary's) pods runs any more, where pods are simulated
+   * processes (the pod runner): the operator scales the target to 0 once it is initialised, and a stopped
+   * pod keeps serving a moment (its drain) while KWOK may already give its address to a new pod, whose
+   * process cannot listen until then; a release right after would start canary pods that refuse
+   * connections for that moment (a real kubelet frees no address a terminating pod still uses).
+   */
+  targetStopped?(): Promise<void>;
   /** Starts a release: the Deployment's image becomes `version` (with `errorRate`, a bad one). */
   release(version: string, options?: ReleaseOptions): Promise<void>;
   /**

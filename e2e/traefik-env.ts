@@ -247,6 +247,16 @@ async function traefikApp(
       await sleep(API_TO_ROUTING_MS);
       return Date.now();
     },
+    targetStopped: () =>
+      waitFor(
+        "the target's pod processes to stop",
+        async () =>
+          !(await processCounters(runnerUrl, namespace)).some(
+            (p) => p.labels.app === name && p.state === 'running',
+          ),
+        30_000,
+        100,
+      ).then(() => undefined),
     release: async (version, { errorRate } = {}) => {
       await releasePodTemplate(kube, namespace, name, version, errorRate);
     },

@@ -47,6 +47,9 @@ describe('acceptance and load-test webhooks', () => {
       webhooks: [app.hooks.acceptance(), app.hooks.load()],
     });
     await waitForPhase(kube, namespace, 'Initialized');
+    // The acceptance test's first call goes straight to a new canary pod: not to one whose address a
+    // stopping target pod still holds.
+    await app.targetStopped?.();
     // The first build of the new version fails its acceptance test (where its errors reach the webhooks);
     // a fixed build (on Traefik a new pod template, so a new revision) passes it.
     const failFirst = app.errorsReachHooks;

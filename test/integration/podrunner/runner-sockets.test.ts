@@ -14,7 +14,7 @@ import { createLogger } from '../../../src/observability/logger.ts';
 import { PodRunner } from '../../../src/podrunner/runner.ts';
 import { freshNamespace, testKube, waitFor } from '../helpers.ts';
 
-const SLOW_START_MS = 3_000;
+const SLOW_START_MS = 5_000;
 
 /** Runs Node, after SLOW_START_MS for pods named `slow-…`: a process that takes long to start. */
 async function slowNode(dir: string): Promise<string> {

@@ -55,6 +55,9 @@ describe('Blue/Green', () => {
     // Until the data plane has the primary's endpoints, Traefik sends the users to the weight-0 canary
     // backend (the target's initial pods), where ingress-nginx would answer 503: start from the primary.
     await waitForPrimaryTraffic(app);
+    // The smoke tests go straight to the new canary pods: not to one whose address a stopping target pod
+    // still holds.
+    await app.targetStopped?.();
     const routes = watchRoutes(kube, namespace);
     const recorder = await recordCounts(app);
     await app.release('6.0.1');

@@ -8,10 +8,8 @@ import { spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kube } from '../kube/client.ts';
-import { crdEstablished, loadManifests } from '../kube/manifests.ts';
-import { KubeWriter } from '../kube/writer.ts';
+import { applyManifestDir, untilEstablished } from '../kube/crd-install.ts';
 import { cacheRoot } from './binaries.ts';
 
 export const GATEWAY_API_MODULE = 'sigs.k8s.io/gateway-api';
@@ -125,22 +123,8 @@ export async function installGatewayApiCrds(
   options: InstallGatewayApiOptions = {},
 ): Promise<string[]> {
   const dir = options.dir ?? (await ensureGatewayApiCrds(options.env, options.log));
-  const writer = new KubeWriter(kube, 'devcluster');
-  const crds: string[] = [];
-  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.yaml')).sort()) {
-    for (const obj of loadManifests(await readFile(join(dir, f), 'utf8'))) {
-      await writer.apply(obj);
-      if (obj.kind === 'CustomResourceDefinition') crds.push(obj.metadata!.name!);
-    }
-  }
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (const name of crds) {
-    for (;;) {
-      if (await crdEstablished(kube, name)) break;
-      if (Date.now() > deadline)
-        throw new GatewayApiError('ENOTESTABLISHED', `Gateway API CRD ${name} not Established in time`);
-      await sleep(100);
-    }
-  }
+  const crds = await applyManifestDir(kube, dir, 'devcluster');
+  const late = await untilEstablished(kube, crds, options.timeoutMs ?? 30_000, 100);
+  if (late) throw new GatewayApiError('ENOTESTABLISHED', `Gateway API CRD ${late} not Established in time`);
   return crds;
 }

@@ -27,7 +27,7 @@ import { applyObjects } from '../src/demo/app.ts';
 import type { Kube } from '../src/kube/client.ts';
 import { loadManifests } from '../src/kube/manifests.ts';
 import { httpRouteParents, traefikGateway } from '../src/realproxy/gateway.ts';
-import { processCounters } from '../src/realproxy/pod-counts.ts';
+import { processCounters, processesRunning } from '../src/realproxy/pod-counts.ts';
 import { readCanary } from '../src/kube/canaries.ts';
 import { kubeconfigPath } from '../test/integration/helpers.ts';
 import { e2eDataPlane } from './dataplane.ts';
@@ -100,8 +100,7 @@ describe.skipIf(e2eDataPlane() !== 'traefik')('provider gatewayapi:v1 on Traefik
       // addresses go to the next pods created (by the next scenario), which cannot listen until then.
       await waitFor(
         `the pod processes of ${ns.name} to stop`,
-        async () =>
-          !(await processCounters(inject('podRunnerUrl'), ns.name)).some((p) => p.state === 'running'),
+        async () => !(await processesRunning(inject('podRunnerUrl'), ns.name)),
         30_000,
         200,
       ).catch(() => undefined);

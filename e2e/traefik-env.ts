@@ -24,7 +24,7 @@ import { createKube, type Kube } from '../src/kube/client.ts';
 import { ensureTraefikGatewayClass, gatewayConditions, traefikGateway } from '../src/realproxy/gateway.ts';
 import { ensureNginxIngressClass } from '../src/realproxy/ingress-class.ts';
 import { startLoadGenerator, type LoadGenerator } from '../src/realproxy/load-generator.ts';
-import { appCounts, processCounters } from '../src/realproxy/pod-counts.ts';
+import { appCounts, processCounters, processesRunning } from '../src/realproxy/pod-counts.ts';
 import { startTraefik, type Traefik } from '../src/realproxy/traefik.ts';
 import { gatewayRouteWeights, routesIngressAt } from '../src/realproxy/traefik-api.ts';
 import { freshNamespace, waitFor } from '../test/integration/helpers.ts';
@@ -250,10 +250,7 @@ async function traefikApp(
     targetStopped: () =>
       waitFor(
         "the target's pod processes to stop",
-        async () =>
-          !(await processCounters(runnerUrl, namespace)).some(
-            (p) => p.labels.app === name && p.state === 'running',
-          ),
+        async () => !(await processesRunning(runnerUrl, namespace, name)),
         30_000,
         100,
       ).then(() => undefined),

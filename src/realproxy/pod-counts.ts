@@ -40,6 +40,13 @@ export async function processCounters(runnerUrl: string, namespace: string): Pro
   return ((await res.json()) as PodCountersStatus).processes;
 }
 
+/** Whether a process of the namespace's pods (of pods labelled `app=<app>`, when given) still runs. */
+export async function processesRunning(runnerUrl: string, namespace: string, app?: string): Promise<boolean> {
+  return (await processCounters(runnerUrl, namespace)).some(
+    (p) => p.state === 'running' && (app === undefined || p.labels.app === app),
+  );
+}
+
 function errors(byStatus: Record<string, number>): number {
   return Object.entries(byStatus).reduce((sum, [status, n]) => (Number(status) >= 500 ? sum + n : sum), 0);
 }
